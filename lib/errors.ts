@@ -1,0 +1,64 @@
+// SCIM errors built on http-errors: a status, a scimType keyword, and a detail that is exposed only for 4xx.
+import createError from 'http-errors'
+import type { ScimErrorResponse, ScimType } from '../types/errors'
+
+/** URN of the SCIM error message schema. RFC 7644 §3.12. */
+export const ERROR_SCHEMA_URN = 'urn:ietf:params:scim:api:messages:2.0:Error' as const
+
+/**
+ * An http-errors error carrying SCIM's `scimType`. Every error the library raises for a bad request is
+ * one of these, so the router can answer it as RFC 7644 §3.12 says. Declared here rather than as
+ * http-errors' `HttpError` so that TypeScript hosts need no extra type packages.
+ */
+export interface ScimError extends Error {
+  /** HTTP status code, 400-599. */
+  readonly status: number
+  /** The same as `status` (http-errors and Express read either). */
+  readonly statusCode: number
+  /** True when `message` may be sent to the client: 4xx only. */
+  readonly expose: boolean
+  /** The SCIM error keyword, when the status has one. */
+  readonly scimType?: ScimType
+  /** Zero-based offset into the offending text (filters, PATCH paths), when known. */
+  readonly position?: number
+}
+
+/**
+ * Creates a SCIM error. 4xx details are meant for the client and exposed; 5xx details are never sent
+ * (http-errors `expose`), so a store's message cannot leak to the IdP.
+ */
+export function scimError(
+  status: number,
+  scimType: ScimType | undefined,
+  detail: string,
+  extra?: { readonly position?: number },
+): ScimError {
+  const props: Record<string, unknown> = { expose: status < 500 }
+  if (scimType !== undefined) props.scimType = scimType
+  if (extra?.position !== undefined) props.position = extra.position
+  return createError(status, detail, props) as unknown as ScimError
+}
+
+/** True for any http-errors error, which includes every SCIM error this library creates. */
+export function isScimError(error: unknown): error is ScimError {
+  return createError.isHttpError(error) && typeof (error as { status?: unknown }).status === 'number'
+}
+
+/**
+ * The response body for an error (RFC 7644 §3.12): `status` as a string, `scimType` and `detail` only
+ * when exposed. Anything that is not an http-errors error is an internal error and says nothing more.
+ */
+export function scimErrorBody(error: unknown): ScimErrorResponse {
+  if (!isScimError(error) || error.status < 400 || error.status > 599) {
+    return { schemas: [ERROR_SCHEMA_URN], status: '500' }
+  }
+  const body: { schemas: [typeof ERROR_SCHEMA_URN]; status: string; scimType?: ScimType; detail?: string } = {
+    schemas: [ERROR_SCHEMA_URN],
+    status: String(error.status),
+  }
+  if (error.expose) {
+    if (error.scimType !== undefined) body.scimType = error.scimType
+    body.detail = error.message
+  }
+  return body
+}

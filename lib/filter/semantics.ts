@@ -1,0 +1,138 @@
+// What a filter term means under the schema: which attribute it names, and whether operator and value fit its type.
+import type { ComparisonOperator, FilterValue } from '../../types/filter'
+import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
+import { scimError } from '../errors'
+import { parseDateTime } from '../schema/datetime'
+import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
+import { stringifyAttributePath } from './stringify'
+
+/** A path resolved for filtering: the attribute, and the leaf whose type and caseExact govern comparisons. */
+export interface FilterTarget {
+  /** The resolved top-level attribute (and sub-attribute, when named). */
+  readonly resolved: ResolvedAttribute
+  /**
+   * The definition compared against. For a multi-valued complex attribute named without a sub-attribute
+   * (`emails co "example.com"`, an RFC 7644 §3.4.2.2 example), that is its `value` sub-attribute.
+   */
+  readonly leaf: AttributeDefinition
+  /** Sub-attribute actually read inside each element: the named one, the implied `value`, or none. */
+  readonly subAttribute?: AttributeDefinition
+}
+
+/** A comparison's right-hand side, checked against the leaf's type and ready to compare. */
+export type ComparisonOperand =
+  | { readonly type: 'string'; readonly caseExact: boolean; readonly value: string }
+  | { readonly type: 'number'; readonly value: number }
+  | { readonly type: 'boolean'; readonly value: boolean }
+  | { readonly type: 'dateTime'; readonly value: number }
+  | { readonly type: 'null' }
+
+function invalidFilter(detail: string) {
+  return scimError(400, 'invalidFilter', detail)
+}
+
+/** Where a filter's paths are resolved: a resource type (top level) or the elements of a complex attribute. */
+export type FilterScope =
+  | {
+      readonly kind: 'resource'
+      readonly registry: SchemaRegistry
+      readonly resourceType: string | undefined
+    }
+  | { readonly kind: 'element'; readonly parent: ResolvedAttribute }
+
+/**
+ * Resolves a filter path. Unknown attributes, and write-only or never-returned ones (`password`),
+ * are `invalidFilter`: a filter on them would either mean nothing or leak the value through matches.
+ */
+export function resolveFilterPath(
+  scope: FilterScope,
+  path: { readonly schema?: string; readonly attribute: string; readonly subAttribute?: string },
+  forComparison: boolean,
+): FilterTarget {
+  const written = stringifyAttributePath(path)
+  let resolved: ResolvedAttribute | undefined
+  if (scope.kind === 'resource') {
+    resolved = scope.registry.resolve(scope.resourceType, path)
+  } else if (path.schema === undefined && path.subAttribute === undefined) {
+    const sub = findSubAttribute(scope.parent.attribute, path.attribute)
+    if (sub) resolved = { ...scope.parent, subAttribute: sub }
+  }
+  if (!resolved) {
+    const inside = scope.kind === 'element' ? ` inside '${scope.parent.attribute.name}[...]'` : ''
+    throw invalidFilter(`Unknown attribute '${written}'${inside}`)
+  }
+  const named = resolved.subAttribute ?? resolved.attribute
+  for (const definition of [resolved.attribute, named]) {
+    if (definition.returned === 'never' || definition.mutability === 'writeOnly') {
+      throw invalidFilter(`The attribute '${written}' cannot be used in a filter`)
+    }
+  }
+  if (scope.kind === 'element') return { resolved, leaf: named, subAttribute: named }
+  if (resolved.subAttribute)
+    return { resolved, leaf: resolved.subAttribute, subAttribute: resolved.subAttribute }
+  const attribute = resolved.attribute
+  if (forComparison && attribute.type === 'complex') {
+    const value = attribute.multiValued ? findSubAttribute(attribute, 'value') : undefined
+    if (!value) throw invalidFilter(`Cannot compare the complex attribute '${written}'; name a sub-attribute`)
+    return { resolved, leaf: value, subAttribute: value }
+  }
+  return { resolved, leaf: attribute }
+}
+
+const ORDERING: ReadonlySet<ComparisonOperator> = new Set(['gt', 'ge', 'lt', 'le'])
+const SUBSTRING: ReadonlySet<ComparisonOperator> = new Set(['co', 'sw', 'ew'])
+
+/**
+ * Checks that `operator` and `value` make sense for the leaf's type (RFC 7644 §3.4.2.2) and returns
+ * the operand in comparable form. `gt` on a boolean, `co` on a number, a string compared with an
+ * integer, or an unparseable date are `invalidFilter`.
+ */
+export function checkComparison(
+  leaf: AttributeDefinition,
+  operator: ComparisonOperator,
+  value: FilterValue,
+  written: string,
+): ComparisonOperand {
+  const refuse = (why: string): never => {
+    throw invalidFilter(`'${written} ${operator}' ${why}`)
+  }
+  if (value === null) {
+    if (operator !== 'eq' && operator !== 'ne') refuse('cannot compare with null; use eq or ne')
+    return { type: 'null' }
+  }
+  switch (leaf.type) {
+    case 'boolean': {
+      if (operator !== 'eq' && operator !== 'ne') refuse('is not defined for boolean attributes')
+      // Entra writes booleans as "True"/"False"; the string, never its truthiness, decides.
+      if (typeof value === 'string' && /^(true|false)$/i.test(value)) {
+        return { type: 'boolean', value: value.toLowerCase() === 'true' }
+      }
+      if (typeof value !== 'boolean') refuse('needs true or false')
+      return { type: 'boolean', value: value as boolean }
+    }
+    case 'integer':
+    case 'decimal':
+      if (SUBSTRING.has(operator)) refuse('is not defined for numbers')
+      if (typeof value !== 'number') refuse('needs a number')
+      if (leaf.type === 'integer' && !Number.isInteger(value)) refuse('needs an integer')
+      return { type: 'number', value: value as number }
+    case 'dateTime': {
+      if (SUBSTRING.has(operator)) refuse('is not defined for dateTime attributes')
+      const instant = parseDateTime(value)
+      if (Number.isNaN(instant)) refuse('needs a dateTime string such as "2011-05-13T04:42:34Z"')
+      return { type: 'dateTime', value: instant }
+    }
+    case 'binary':
+      if (ORDERING.has(operator) || SUBSTRING.has(operator)) refuse('is not defined for binary attributes')
+      if (typeof value !== 'string') refuse('needs a base64 string')
+      return { type: 'string', caseExact: true, value: value as string }
+    case 'complex':
+      return refuse('cannot compare a complex attribute')
+    default: {
+      // string and reference
+      if (typeof value !== 'string') refuse('needs a string')
+      const text = value as string
+      return { type: 'string', caseExact: leaf.caseExact, value: leaf.caseExact ? text : text.toLowerCase() }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// express-scim public entry: re-exports only. Each line says why the export is public.
+
+// Public contracts (types only).
+export type * from '../types/errors'
+export type * from '../types/filter'
+export type * from '../types/schema'
+export type * from '../types/sql'
+// Errors: hosts and adapters throw and recognise the same SCIM errors the router answers with.
+export { ERROR_SCHEMA_URN, isScimError, type ScimError, scimError, scimErrorBody } from './errors'
+export {
+  compileFilter,
+  type FilterPredicate,
+  isPresent,
+  type MatchFilterOptions,
+  matchesFilter,
+} from './filter/evaluate'
+// Filters: adapter authors receive the AST and evaluate it in memory or push it down to SQL.
+export {
+  createFilterParser,
+  DEFAULT_FILTER_LIMITS,
+  type FilterParser,
+  parseFilter,
+  parsePatchPath,
+} from './filter/parser'
+export { createSqlFilterCompiler, escapeLike, filterToSql, type SqlFilterCompiler } from './filter/sql'
+export { stringifyAttributePath, stringifyFilter, stringifyPatchPath } from './filter/stringify'
+// Schemas: the single source of truth for attributes; hosts register extensions and read definitions.
+export {
+  COMMON_ATTRIBUTES,
+  ENTERPRISE_USER_SCHEMA,
+  ENTERPRISE_USER_SCHEMA_DEFINITION,
+  GROUP_RESOURCE_TYPE,
+  GROUP_SCHEMA,
+  GROUP_SCHEMA_DEFINITION,
+  USER_RESOURCE_TYPE,
+  USER_SCHEMA,
+  USER_SCHEMA_DEFINITION,
+} from './schema/core'
+export { defineSchema } from './schema/define'
+export {
+  createSchemaRegistry,
+  findSubAttribute,
+  SchemaRegistry,
+  type SchemaRegistryOptions,
+} from './schema/registry'
