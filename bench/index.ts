@@ -1,0 +1,14 @@
+// `npm run bench`: every benchmark, each printing ops/s and ratios against a baseline measured in the same run.
+import { runFilterBench } from './filter'
+
+async function main(): Promise<void> {
+  console.log(
+    `express-scim benchmarks on Node ${process.version} (BENCH_TIME_MS=${process.env.BENCH_TIME_MS ?? 400})`,
+  )
+  await runFilterBench()
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
