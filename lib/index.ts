@@ -3,6 +3,7 @@
 // Public contracts (types only).
 export type * from '../types/errors'
 export type * from '../types/filter'
+export type * from '../types/patch'
 export type * from '../types/schema'
 export type * from '../types/sql'
 // Errors: hosts and adapters throw and recognise the same SCIM errors the router answers with.
@@ -24,6 +25,17 @@ export {
 } from './filter/parser'
 export { createSqlFilterCompiler, escapeLike, filterToSql, type SqlFilterCompiler } from './filter/sql'
 export { stringifyAttributePath, stringifyFilter, stringifyPatchPath } from './filter/stringify'
+// PATCH: the router applies it, and hosts with their own HTTP layer can too.
+export {
+  type ApplyPatchOptions,
+  applyPatch,
+  createPatcher,
+  DEFAULT_MAX_OPERATIONS,
+  PATCH_OP_SCHEMA,
+  type Patcher,
+  requiresMemberList,
+} from './patch/apply'
+export type { PatchDialect } from './patch/dialects'
 // Schemas: the single source of truth for attributes; hosts register extensions and read definitions.
 export {
   COMMON_ATTRIBUTES,

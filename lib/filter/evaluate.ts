@@ -282,3 +282,11 @@ export function compileFilter(filter: Filter, options: MatchFilterOptions = {}):
 export function matchesFilter(filter: Filter, resource: unknown, options: MatchFilterOptions = {}): boolean {
   return compileFilter(filter, options)(resource)
 }
+
+/**
+ * Compiles the filter of a value path (`emails[type eq "work"]`) into a predicate over one element of
+ * the attribute `parent`, whose sub-attributes the filter's paths name. Used by PATCH paths.
+ */
+export function compileValueFilter(filter: Filter, parent: ResolvedAttribute): FilterPredicate {
+  return compileNode(filter, { kind: 'element', parent })
+}

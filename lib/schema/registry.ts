@@ -41,8 +41,13 @@ interface IndexedResourceType {
 
 /** Case-insensitive lookup of a sub-attribute of a complex attribute. */
 export function findSubAttribute(parent: AttributeDefinition, name: string): AttributeDefinition | undefined {
+  const subs = parent.subAttributes
+  if (!subs) return undefined
+  // Names usually arrive spelled as defined: try that before folding case.
+  for (const sub of subs) if (sub.name === name) return sub
   const wanted = name.toLowerCase()
-  return parent.subAttributes?.find((sub) => sub.name.toLowerCase() === wanted)
+  for (const sub of subs) if (sub.name.toLowerCase() === wanted) return sub
+  return undefined
 }
 
 /**

@@ -1,0 +1,935 @@
+// Applies a SCIM PatchOp (RFC 7644 §3.5.2) to a resource: schema-bound, atomic, and never mutating its input.
+import type { Filter, PatchPath } from '../../types/filter'
+import type {
+  MemberChanges,
+  MemberReference,
+  PatchOperation,
+  PatchRequest,
+  PatchResult,
+  UnmatchedFilterPolicy,
+} from '../../types/patch'
+import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
+import { isScimError, scimError } from '../errors'
+import { compileValueFilter, type FilterPredicate } from '../filter/evaluate'
+import { createFilterParser, type FilterParser } from '../filter/parser'
+import { GROUP_SCHEMA } from '../schema/core'
+import { createSchemaRegistry, findSubAttribute, type SchemaRegistry } from '../schema/registry'
+import {
+  elementFromFilter,
+  ignoresReadOnlyInPathLessValue,
+  membersToRemove,
+  normalizeOpName,
+  type PatchDialect,
+  pathLessKeyAsPath,
+  startsWithUrn,
+} from './dialects'
+import { MemberTracker, memberIdsFromFilter, toMemberReference } from './members'
+import { checkKey, cleanList, cleanSingle, copyJson, isObject, jsonEqual, ownEntry } from './values'
+
+/** URN of the PatchOp message. RFC 7644 §3.5.2. */
+export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+
+const PATCH_OP_LOWER = PATCH_OP_SCHEMA.toLowerCase()
+
+/** Default most operations in one PATCH request. */
+export const DEFAULT_MAX_OPERATIONS = 1000
+
+/** Options of `applyPatch()`. */
+export interface ApplyPatchOptions {
+  /** Resource type of the resource (`User`, `Group`); decides the schema every path resolves against. */
+  readonly resourceType: string
+  /** Schemas, with host extensions. Defaults to the built-in User, Enterprise User and Group. */
+  readonly registry?: SchemaRegistry
+  /** `lenient` (default) reads the Entra and Okta dialects; `strict` reads RFC 7644 only. */
+  readonly dialect?: PatchDialect
+  /** Most operations accepted in one request (default 1000); more is 400 `tooMany`. */
+  readonly maxOperations?: number
+  /** What an operation whose value filter matches no element does. */
+  readonly unmatchedFilter?: UnmatchedFilterPolicy
+  /**
+   * Whether `resource.members` holds the complete member list (default true). With false, member
+   * operations are turned into `memberChanges` without reading the list, so adding one member to a
+   * 100,000-member group costs the same as to an empty one; requests for which that is impossible are
+   * reported by `requiresMemberList()`, which the caller checks first.
+   */
+  readonly membersLoaded?: boolean
+}
+
+interface Settings {
+  readonly registry: SchemaRegistry
+  readonly resourceType: string
+  readonly dialect: PatchDialect
+  readonly maxOperations: number
+  readonly createOnUnmatched: boolean
+  readonly noTargetOnUnmatchedRemove: boolean
+  readonly membersLoaded: boolean
+  readonly parser: FilterParser
+  readonly extensions: ReadonlySet<string>
+  readonly coreSchema: string
+  /**
+   * Resolved targets by path text, for this patcher only. IdPs send the same few paths again and again;
+   * the cache is bounded, so unique hostile paths cannot grow it.
+   */
+  readonly targets: Map<string, Target>
+}
+
+/** Most resolved paths one patcher remembers. */
+const TARGET_CACHE_SIZE = 256
+
+/** Checked options, once per call (or once per router, through `createPatcher()`). */
+function settingsFrom(options: ApplyPatchOptions): Settings {
+  if (!isObject(options)) throw new TypeError('express-scim: applyPatch needs options with a resourceType')
+  const registry = options.registry ?? createSchemaRegistry()
+  const resourceType = registry.getResourceType(String(options.resourceType))
+  if (!resourceType)
+    throw new TypeError(`express-scim: unknown resource type ${String(options.resourceType)}`)
+  const dialect = options.dialect ?? 'lenient'
+  if (dialect !== 'lenient' && dialect !== 'strict')
+    throw new TypeError('express-scim: dialect is lenient or strict')
+  const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS
+  if (!Number.isInteger(maxOperations) || maxOperations < 1) {
+    throw new TypeError('express-scim: maxOperations must be a positive integer')
+  }
+  const addOrReplace = options.unmatchedFilter?.addOrReplace ?? (dialect === 'strict' ? 'noTarget' : 'create')
+  const remove = options.unmatchedFilter?.remove ?? 'ignore'
+  if (
+    (addOrReplace !== 'create' && addOrReplace !== 'noTarget') ||
+    (remove !== 'ignore' && remove !== 'noTarget')
+  ) {
+    throw new TypeError(
+      'express-scim: unmatchedFilter is { addOrReplace: create|noTarget, remove: ignore|noTarget }',
+    )
+  }
+  return {
+    registry,
+    resourceType: resourceType.id,
+    dialect,
+    maxOperations,
+    createOnUnmatched: addOrReplace === 'create',
+    noTargetOnUnmatchedRemove: remove === 'noTarget',
+    membersLoaded: options.membersLoaded ?? true,
+    parser: createFilterParser({ schemaUrns: registry.schemaUrns() }),
+    extensions: new Set(resourceType.schemaExtensions.map((e) => e.schema.toLowerCase())),
+    coreSchema: resourceType.schema,
+    targets: new Map(),
+  }
+}
+
+/** A top-level attribute of the resource type: where it lives and its canonical key in results. */
+interface AttributeRef {
+  readonly resolved: ResolvedAttribute
+  readonly definition: AttributeDefinition
+  /** `name` for core attributes, `urn:...:name` for extension ones. */
+  readonly key: string
+  /** `key` in lower case: the identity of the attribute within one request. */
+  readonly id: string
+}
+
+type Target =
+  | { readonly kind: 'extension'; readonly schema: string }
+  | {
+      readonly kind: 'attribute'
+      readonly attribute: AttributeRef
+      /** The sub-attribute after a dot (`name.givenName`), or after the filter (`emails[...].value`). */
+      readonly sub?: AttributeDefinition
+      readonly filter?: { readonly ast: Filter; readonly test: FilterPredicate }
+    }
+
+function attributeRef(resolved: ResolvedAttribute): AttributeRef {
+  const definition = resolved.attribute
+  const key = resolved.inExtension ? `${resolved.schema}:${definition.name}` : definition.name
+  return {
+    resolved: { schema: resolved.schema, inExtension: resolved.inExtension, attribute: definition },
+    definition,
+    key,
+    id: key.toLowerCase(),
+  }
+}
+
+const invalidPath = (detail: string) => scimError(400, 'invalidPath', detail)
+const mutability = (detail: string) => scimError(400, 'mutability', detail)
+const noTarget = (detail: string) => scimError(400, 'noTarget', detail)
+
+/** True for the association attribute whose changes go to TeamStore as deltas: a Group's `members`. */
+function isMembers(attribute: AttributeRef): boolean {
+  return (
+    !attribute.resolved.inExtension &&
+    attribute.resolved.schema === GROUP_SCHEMA &&
+    attribute.definition.name === 'members'
+  )
+}
+
+/** The value of `primary` in an element of a multi-valued complex attribute. */
+const isPrimary = (element: unknown) => isObject(element) && element.primary === true
+
+/** One application of one request. Holds copies only: the input resource is never written. */
+class Patch {
+  /** Attributes touched so far, by `AttributeRef.id`: the value before the request, and now (undefined = unassigned). */
+  readonly #working = new Map<string, { ref: AttributeRef; before: unknown; value: unknown }>()
+  /** Extensions removed as a whole (their stored objects are not carried over). */
+  readonly #clearedExtensions = new Set<string>()
+  #members: MemberTracker | undefined
+
+  /** Membership changes, created on first use: most requests never touch members. */
+  get members(): MemberTracker {
+    this.#members ??= new MemberTracker()
+    return this.#members
+  }
+
+  constructor(
+    private readonly original: Record<string, unknown>,
+    private readonly settings: Settings,
+  ) {}
+
+  // ---- reading and writing attributes --------------------------------------------------------------
+
+  #stored(ref: AttributeRef): unknown {
+    if (!ref.resolved.inExtension) return ownEntry(this.original, ref.definition.name)?.value
+    if (this.#clearedExtensions.has(ref.resolved.schema.toLowerCase())) return undefined
+    return ownEntry(ownEntry(this.original, ref.resolved.schema)?.value, ref.definition.name)?.value
+  }
+
+  /** The attribute's current value: a private copy, safe to change in place, then `write()`. */
+  read(ref: AttributeRef): unknown {
+    if (isMembers(ref) && !this.settings.membersLoaded) {
+      throw new Error('express-scim: this PATCH needs the member list; check requiresMemberList() first')
+    }
+    const entry = this.#working.get(ref.id)
+    if (entry) return entry.value
+    const value = copyJson(this.#stored(ref))
+    return value === null ? undefined : value
+  }
+
+  write(ref: AttributeRef, value: unknown): void {
+    const empty = value === undefined || value === null || (Array.isArray(value) && value.length === 0)
+    const entry = this.#working.get(ref.id)
+    const before = entry ? entry.before : (this.#stored(ref) ?? undefined)
+    this.#working.set(ref.id, { ref, before, value: empty ? undefined : value })
+  }
+
+  clearExtension(schema: string): void {
+    const urn = schema.toLowerCase()
+    for (const [key, entry] of this.#working) {
+      if (entry.ref.resolved.inExtension && entry.ref.resolved.schema.toLowerCase() === urn)
+        this.#working.delete(key)
+    }
+    this.#clearedExtensions.add(urn)
+  }
+
+  // ---- checks ------------------------------------------------------------------------------------
+
+  /** RFC 7643 §7 mutability: readOnly never; immutable only where no value exists yet. */
+  checkWritable(
+    ref: AttributeRef,
+    sub: AttributeDefinition | undefined,
+    current: unknown,
+    next: unknown,
+    where: string,
+  ) {
+    for (const definition of sub ? [ref.definition, sub] : [ref.definition]) {
+      if (definition.mutability === 'readOnly') throw mutability(`'${where}' is read-only`)
+    }
+    const governing = sub ?? ref.definition
+    if (governing.mutability === 'immutable' && current !== undefined && !jsonEqual(current, next)) {
+      throw mutability(`'${where}' is immutable and already has a value`)
+    }
+  }
+
+  checkRemovable(ref: AttributeRef, sub: AttributeDefinition | undefined, where: string) {
+    const definition = sub ?? ref.definition
+    for (const d of sub ? [ref.definition, sub] : [ref.definition]) {
+      if (d.mutability === 'readOnly') throw mutability(`'${where}' is read-only`)
+    }
+    if (definition.mutability === 'immutable') throw mutability(`'${where}' is immutable`)
+    // RFC 7644 §3.5.2.2: removing a required attribute is a mutability error.
+    if (definition.required) throw mutability(`'${where}' is required and cannot be removed`)
+  }
+
+  // ---- resolving paths ------------------------------------------------------------------------------
+
+  target(path: PatchPath, text: string): Target {
+    const { registry, resourceType } = this.settings
+    if (path.attribute === undefined) {
+      const schema = registry.getSchema(path.schema ?? '')
+      if (!schema || !this.settings.extensions.has(schema.id.toLowerCase())) {
+        throw invalidPath(`'${text}' is not an extension of ${resourceType}`)
+      }
+      return { kind: 'extension', schema: schema.id }
+    }
+    if (path.valueFilter === undefined) {
+      const resolved = registry.resolve(resourceType, { ...path, attribute: path.attribute })
+      if (!resolved) throw invalidPath(`Unknown attribute '${text}'`)
+      const sub = resolved.subAttribute
+      return { kind: 'attribute', attribute: attributeRef(resolved), ...(sub ? { sub } : {}) }
+    }
+    const resolved = registry.resolve(resourceType, {
+      ...(path.schema !== undefined ? { schema: path.schema } : {}),
+      attribute: path.attribute,
+    })
+    if (!resolved) throw invalidPath(`Unknown attribute '${text}'`)
+    if (resolved.attribute.type !== 'complex')
+      throw invalidPath(`'${text}' filters an attribute that is not complex`)
+    let sub: AttributeDefinition | undefined
+    if (path.subAttribute !== undefined) {
+      sub = findSubAttribute(resolved.attribute, path.subAttribute)
+      if (!sub) throw invalidPath(`Unknown sub-attribute in '${text}'`)
+    }
+    let test: FilterPredicate
+    try {
+      test = compileValueFilter(path.valueFilter, resolved)
+    } catch (error) {
+      // A filter naming what the attribute lacks makes the path invalid (RFC 7644 §3.5.2).
+      if (isScimError(error) && error.status === 400) throw invalidPath(`In '${text}': ${error.message}`)
+      throw error
+    }
+    const ref = attributeRef(resolved)
+    return {
+      kind: 'attribute',
+      attribute: ref,
+      ...(sub ? { sub } : {}),
+      filter: { ast: path.valueFilter, test },
+    }
+  }
+
+  parsePath(text: unknown): Target {
+    if (typeof text !== 'string') throw invalidPath('"path" must be a string')
+    const { targets } = this.settings
+    const cached = targets.get(text)
+    if (cached) return cached
+    const target = this.target(this.settings.parser.parsePatchPath(text), text)
+    if (targets.size >= TARGET_CACHE_SIZE) targets.clear()
+    targets.set(text, target)
+    return target
+  }
+
+  // ---- operations -------------------------------------------------------------------------------
+
+  apply(operation: PatchOperation, index: number): void {
+    const where = `Operations[${index}]`
+    if (!isObject(operation)) throw scimError(400, 'invalidSyntax', `${where} must be an object`)
+    for (const key of Object.keys(operation)) checkKey(key, where)
+    const op = normalizeOpName(operation.op, this.settings.dialect)
+    if (op !== 'add' && op !== 'replace' && op !== 'remove') {
+      throw scimError(400, 'invalidSyntax', `${where}.op must be "add", "remove" or "replace"`)
+    }
+    const hasPath = operation.path !== undefined && operation.path !== null
+    if (op === 'remove') {
+      // RFC 7644 §3.5.2.2: "path" is required for remove.
+      if (!hasPath) throw noTarget(`${where}: remove needs a "path"`)
+      this.remove(this.parsePath(operation.path), String(operation.path), operation.value)
+      return
+    }
+    if (!Object.hasOwn(operation, 'value'))
+      throw scimError(400, 'invalidSyntax', `${where}: ${op} needs a "value"`)
+    if (!hasPath) {
+      this.setPathLess(operation.value, op, where)
+      return
+    }
+    this.set(this.parsePath(operation.path), String(operation.path), operation.value, op, false)
+  }
+
+  /** add / replace without a path: each key of the value object is an attribute (RFC 7644 §3.5.2.1, §3.5.2.3). */
+  setPathLess(value: unknown, op: 'add' | 'replace', where: string): void {
+    if (!isObject(value))
+      throw scimError(400, 'invalidValue', `${where}: a ${op} without "path" needs an object value`)
+    const { registry, dialect } = this.settings
+    for (const key of Object.keys(value)) {
+      checkKey(key, where)
+      const urn = startsWithUrn(key)
+      const schema = urn ? registry.getSchema(key) : undefined
+      const asPath = pathLessKeyAsPath(key, schema !== undefined, dialect)
+      if (asPath !== undefined) {
+        this.set(this.parsePath(asPath), asPath, value[key], op, true)
+        continue
+      }
+      if (schema) {
+        this.set(this.target({ kind: 'patchPath', schema: key }, key), key, value[key], op, true)
+        continue
+      }
+      // RFC 7644 §3.5.2.1: the keys are attribute names. (The lenient dialect took dotted and URN keys above.)
+      if (urn || key.includes('.')) throw invalidPath(`Unknown attribute '${key}'`)
+      // A plain attribute name is also a path: resolve it as one (and through the same cache).
+      const target = this.parsePath(key)
+      if (target.kind !== 'attribute' || target.sub || target.filter)
+        throw invalidPath(`Unknown attribute '${key}'`)
+      this.set(target, key, value[key], op, true)
+    }
+  }
+
+  set(target: Target, where: string, value: unknown, op: 'add' | 'replace', pathLess: boolean): void {
+    if (target.kind === 'extension') {
+      if (value === null) {
+        this.removeExtension(target.schema, where)
+        return
+      }
+      if (!isObject(value))
+        throw scimError(400, 'invalidValue', `'${where}' needs an object of its attributes`)
+      for (const key of Object.keys(value)) {
+        checkKey(key, where)
+        const resolved = this.settings.registry.resolve(this.settings.resourceType, {
+          schema: target.schema,
+          attribute: key,
+        })
+        if (!resolved) throw invalidPath(`Unknown attribute '${key}' in '${where}'`)
+        this.set(
+          { kind: 'attribute', attribute: attributeRef(resolved) },
+          `${where}:${key}`,
+          value[key],
+          op,
+          true,
+        )
+      }
+      return
+    }
+    const { attribute, sub, filter } = target
+    if (filter) {
+      this.setFiltered(attribute, filter, sub, value, where)
+      return
+    }
+    if (sub) {
+      this.setSubAttribute(attribute, sub, value, where)
+      return
+    }
+    this.setAttribute(attribute, value, op, where, pathLess)
+  }
+
+  setAttribute(
+    ref: AttributeRef,
+    value: unknown,
+    op: 'add' | 'replace',
+    where: string,
+    pathLess: boolean,
+  ): void {
+    const { definition } = ref
+    const { dialect } = this.settings
+    if (definition.mutability === 'readOnly') {
+      const same = jsonEqual(copyJson(this.#stored(ref)), value)
+      if (pathLess && ignoresReadOnlyInPathLessValue(definition, same, dialect)) return
+      throw mutability(`'${where}' is read-only`)
+    }
+    if (value === null) {
+      // RFC 7643 §2.5: null means unassigned.
+      this.removeAttribute(ref, where)
+      return
+    }
+    if (isMembers(ref)) {
+      this.setMembers(ref, value, op, where)
+      return
+    }
+    if (definition.multiValued) {
+      const list = cleanList(definition, value, where, dialect) ?? []
+      if (op === 'replace') {
+        this.checkWritable(ref, undefined, undefined, list, where)
+        this.write(ref, fixPrimary(list, list))
+        return
+      }
+      const current = asArray(this.read(ref))
+      const { elements, written } = union(definition, current, list)
+      this.write(ref, fixPrimary(elements, written))
+      return
+    }
+    const cleaned = cleanSingle(definition, value, where, dialect)
+    if (definition.type !== 'complex' && definition.mutability !== 'immutable') {
+      // Nothing about the current value matters: skip copying it.
+      this.write(ref, cleaned)
+      return
+    }
+    const current = this.read(ref)
+    if (definition.type === 'complex') {
+      // Add merges sub-attributes (RFC 7644 §3.5.2.1); replace replaces those given and keeps the others (§3.5.2.3).
+      const next = { ...(isObject(current) ? current : {}), ...(isObject(cleaned) ? cleaned : {}) }
+      this.checkWritable(ref, undefined, current, next, where)
+      this.write(ref, Object.keys(next).length > 0 ? next : undefined)
+      return
+    }
+    this.checkWritable(ref, undefined, current, cleaned, where)
+    this.write(ref, cleaned)
+  }
+
+  /** `name.givenName`: one sub-attribute of a single-valued complex attribute. */
+  setSubAttribute(ref: AttributeRef, sub: AttributeDefinition, value: unknown, where: string): void {
+    if (ref.definition.multiValued) {
+      throw invalidPath(`'${where}' names a sub-attribute of every element; select elements with a filter`)
+    }
+    const current = this.read(ref)
+    const object = isObject(current) ? current : {}
+    const cleaned = sub.multiValued
+      ? cleanList(sub, value, where, this.settings.dialect)
+      : cleanSingle(sub, value, where, this.settings.dialect)
+    this.checkWritable(ref, sub, object[sub.name], cleaned, where)
+    if (cleaned === undefined) {
+      this.checkRemovable(ref, sub, where)
+      delete object[sub.name]
+    } else {
+      object[sub.name] = cleaned
+    }
+    this.write(ref, Object.keys(object).length > 0 ? object : undefined)
+  }
+
+  /** `emails[type eq "work"]` or `emails[type eq "work"].value`: the elements the filter selects. */
+  setFiltered(
+    ref: AttributeRef,
+    filter: { readonly ast: Filter; readonly test: FilterPredicate },
+    sub: AttributeDefinition | undefined,
+    value: unknown,
+    where: string,
+  ): void {
+    const { definition } = ref
+    const { dialect } = this.settings
+    const current = this.read(ref)
+    const elements = definition.multiValued ? asArray(current) : isObject(current) ? [current] : []
+    const matched = elements.filter((element) => filter.test(element))
+    const cleaned = sub
+      ? sub.multiValued
+        ? cleanList(sub, value, where, dialect)
+        : cleanSingle(sub, value, where, dialect)
+      : cleanSingle(definition, value, where, dialect)
+    if (!sub && cleaned !== undefined && !isObject(cleaned))
+      throw scimError(400, 'invalidValue', `'${where}' needs an object`)
+    if (matched.length === 0) {
+      const created = this.settings.createOnUnmatched ? elementFromFilter(filter.ast, definition) : undefined
+      if (!created) throw noTarget(`'${where}' matches no element`)
+      if (cleaned === undefined) return
+      const element = sub ? { ...created, [sub.name]: cleaned } : { ...created, ...(cleaned as object) }
+      for (const key of Object.keys(element)) {
+        const subDefinition = findSubAttribute(definition, key)
+        if (subDefinition?.mutability === 'readOnly')
+          throw mutability(`'${where}' sets the read-only '${key}'`)
+      }
+      if (isMembers(ref)) this.members.add([toMemberReference(element, where)])
+      if (definition.multiValued) this.write(ref, fixPrimary([...elements, element], [element]))
+      else this.write(ref, element)
+      return
+    }
+    for (const element of matched) {
+      const object = element as Record<string, unknown>
+      const updates: Record<string, unknown> = sub ? { [sub.name]: cleaned } : { ...(cleaned as object) }
+      for (const [key, next] of Object.entries(updates)) {
+        const subDefinition = findSubAttribute(definition, key)!
+        this.checkWritable(ref, subDefinition, object[key], next, where)
+        if (next === undefined) delete object[key]
+        else object[key] = next
+      }
+    }
+    const kept = elements.filter((element) => isObject(element) && Object.keys(element).length > 0)
+    if (definition.multiValued) this.write(ref, fixPrimary(kept, matched))
+    else this.write(ref, kept[0])
+  }
+
+  setMembers(ref: AttributeRef, value: unknown, op: 'add' | 'replace', where: string): void {
+    const list = cleanList(ref.definition, value, where, this.settings.dialect) ?? []
+    const references = list.map((element) => toMemberReference(element, where))
+    if (op === 'replace') this.members.replace(references)
+    else this.members.add(references)
+    if (!this.settings.membersLoaded) return
+    const next =
+      op === 'replace'
+        ? dedupe(ref.definition, list)
+        : union(ref.definition, asArray(this.read(ref)), list).elements
+    this.write(ref, next)
+  }
+
+  // ---- remove ------------------------------------------------------------------------------------
+
+  remove(target: Target, where: string, value: unknown): void {
+    if (target.kind === 'extension') {
+      this.removeExtension(target.schema, where)
+      return
+    }
+    const { attribute, sub, filter } = target
+    if (filter) {
+      this.removeFiltered(attribute, filter, sub, where)
+      return
+    }
+    if (sub) {
+      this.setSubAttribute(attribute, sub, null, where)
+      return
+    }
+    if (value !== undefined && value !== null) {
+      // A remove carries no value in RFC 7644 §3.5.2.2. Never read one as "remove everything": under the
+      // strict dialect it is refused, under the lenient one it names the elements to remove (Entra).
+      if (this.settings.dialect === 'strict')
+        throw scimError(400, 'invalidSyntax', `'${where}': remove takes no value`)
+      if (attribute.definition.multiValued) {
+        this.removeListed(attribute, value, where)
+        return
+      }
+    }
+    this.removeAttribute(attribute, where)
+  }
+
+  /** Removes the elements given as the value of a remove (Entra's `Remove members [{"value": id}]`). */
+  removeListed(ref: AttributeRef, value: unknown, where: string): void {
+    if (isMembers(ref)) {
+      const ids = membersToRemove(value, this.settings.dialect)
+      if (ids === undefined)
+        throw scimError(400, 'invalidValue', `'${where}': remove needs [{"value": "<member id>"}]`)
+      this.removeMembers(ref, ids)
+      return
+    }
+    this.checkWritable(ref, undefined, undefined, undefined, where)
+    const listed = cleanList(ref.definition, value, where, this.settings.dialect) ?? []
+    const key = identity(ref.definition)
+    const drop = new Set(listed.map(key))
+    const kept = asArray(this.read(ref)).filter((element) => !drop.has(key(element)))
+    if (ref.definition.required && kept.length === 0)
+      throw mutability(`'${where}' is required and cannot be removed`)
+    this.write(ref, kept)
+  }
+
+  removeAttribute(ref: AttributeRef, where: string): void {
+    this.checkRemovable(ref, undefined, where)
+    if (isMembers(ref)) {
+      this.members.replace([])
+      if (this.settings.membersLoaded) this.write(ref, undefined)
+      return
+    }
+    this.write(ref, undefined)
+  }
+
+  removeExtension(schema: string, where: string): void {
+    const definition = this.settings.registry.getSchema(schema)
+    for (const attribute of definition?.attributes ?? []) {
+      if (attribute.required) throw mutability(`'${where}' has the required '${attribute.name}'`)
+    }
+    if (
+      this.settings.registry
+        .getResourceType(this.settings.resourceType)
+        ?.schemaExtensions.some((e) => e.required && e.schema.toLowerCase() === schema.toLowerCase())
+    ) {
+      throw mutability(`'${where}' is a required extension`)
+    }
+    this.clearExtension(schema)
+  }
+
+  removeMembers(ref: AttributeRef, ids: readonly string[]): void {
+    this.members.remove(ids)
+    if (!this.settings.membersLoaded) return
+    const drop = new Set(ids)
+    this.write(
+      ref,
+      asArray(this.read(ref)).filter((element) => !(isObject(element) && drop.has(element.value as string))),
+    )
+  }
+
+  removeFiltered(
+    ref: AttributeRef,
+    filter: { readonly ast: Filter; readonly test: FilterPredicate },
+    sub: AttributeDefinition | undefined,
+    where: string,
+  ): void {
+    if (isMembers(ref) && !sub && !this.settings.membersLoaded) {
+      // `members[value eq "id"]`: the ids are in the filter; no need for the list (requiresMemberList says so).
+      const ids = memberIdsFromFilter(filter.ast)
+      if (ids === undefined)
+        this.read(ref) // throws: the caller should have loaded the members
+      else this.members.remove(ids)
+      return
+    }
+    const current = this.read(ref)
+    const elements = ref.definition.multiValued ? asArray(current) : isObject(current) ? [current] : []
+    const matched = elements.filter((element) => filter.test(element))
+    if (matched.length === 0) {
+      if (this.settings.noTargetOnUnmatchedRemove) throw noTarget(`'${where}' matches no element`)
+      return
+    }
+    if (sub) {
+      for (const element of matched) {
+        this.checkRemovable(ref, sub, where)
+        delete (element as Record<string, unknown>)[sub.name]
+      }
+      const kept = elements.filter((element) => isObject(element) && Object.keys(element).length > 0)
+      this.write(ref, ref.definition.multiValued ? kept : kept[0])
+      return
+    }
+    if (ref.definition.required && matched.length === elements.length) {
+      throw mutability(`'${where}' would remove every value of a required attribute`)
+    }
+    if (ref.definition.mutability === 'readOnly') throw mutability(`'${where}' is read-only`)
+    if (isMembers(ref)) this.members.remove(matched.map((element) => toMemberReference(element, where).value))
+    const drop = new Set(matched)
+    this.write(ref, ref.definition.multiValued ? elements.filter((element) => !drop.has(element)) : undefined)
+  }
+
+  // ---- result -------------------------------------------------------------------------------------
+
+  result(): PatchResult {
+    const resource: Record<string, unknown> = { ...this.original }
+    const changedAttributes: string[] = []
+    let extensionObjects: Map<string, Record<string, unknown>> | undefined
+    const extension = (schema: string): Record<string, unknown> => {
+      const urn = schema.toLowerCase()
+      extensionObjects ??= new Map()
+      let object = extensionObjects.get(urn)
+      if (!object) {
+        const stored = ownEntry(resource, schema)
+        if (stored && stored.key !== schema) delete resource[stored.key]
+        object = this.#clearedExtensions.has(urn) || !isObject(stored?.value) ? {} : { ...stored.value }
+        extensionObjects.set(urn, object)
+      }
+      return object
+    }
+    for (const urn of this.#clearedExtensions) {
+      const schema = this.settings.registry.getSchema(urn)
+      if (schema) extension(schema.id)
+    }
+    for (const { ref, before, value } of this.#working.values()) {
+      const members = isMembers(ref)
+      if (members && !this.settings.membersLoaded) continue
+      const container = ref.resolved.inExtension ? extension(ref.resolved.schema) : resource
+      const name = ref.definition.name
+      if (!Object.hasOwn(container, name)) {
+        const stored = ownEntry(container, name)
+        if (stored) delete container[stored.key]
+      }
+      if (value === undefined) delete container[name]
+      else container[name] = value
+      if (!members && !jsonEqual(before, value)) changedAttributes.push(ref.key)
+    }
+    if (extensionObjects) this.#writeExtensions(resource, extensionObjects, changedAttributes)
+    let memberChanges: MemberChanges | undefined
+    if (this.#members?.touched) {
+      const loaded = this.settings.membersLoaded
+      memberChanges = loaded ? this.loadedMemberChanges(resource) : this.#members.changes()
+      // With the list loaded the change is known exactly; without it, every requested change counts.
+      const same = loaded
+        ? this.membersUnchanged(resource)
+        : memberChanges.kind === 'delta' &&
+          memberChanges.added.length === 0 &&
+          memberChanges.removed.length === 0
+      if (!same) changedAttributes.push('members')
+    }
+    return {
+      resource,
+      changed: changedAttributes.length > 0,
+      changedAttributes,
+      ...(memberChanges ? { memberChanges } : {}),
+    }
+  }
+
+  /** Writes edited extension objects back, drops empty ones, and keeps `schemas` in step (RFC 7643 §3). */
+  #writeExtensions(
+    resource: Record<string, unknown>,
+    extensionObjects: ReadonlyMap<string, Record<string, unknown>>,
+    changedAttributes: string[],
+  ): void {
+    const schemas = Array.isArray(resource.schemas) ? [...(resource.schemas as unknown[])] : undefined
+    for (const [urn, object] of extensionObjects) {
+      const schema = this.settings.registry.getSchema(urn)!
+      const listed = schemas?.findIndex((s) => typeof s === 'string' && s.toLowerCase() === urn) ?? -1
+      if (Object.keys(object).length > 0) {
+        resource[schema.id] = object
+        if (schemas && listed === -1) schemas.push(schema.id)
+      } else {
+        delete resource[schema.id]
+        if (schemas && listed !== -1) schemas.splice(listed, 1)
+      }
+      if (this.#clearedExtensions.has(urn)) {
+        // A whole extension removed: each attribute it held changed (unless already listed).
+        const before = ownEntry(this.original, schema.id)?.value
+        const prefix = `${urn}:`
+        if (isObject(before) && !changedAttributes.some((k) => k.toLowerCase().startsWith(prefix))) {
+          for (const key of Object.keys(before)) changedAttributes.push(`${schema.id}:${key}`)
+        }
+      }
+    }
+    if (schemas) resource.schemas = schemas
+  }
+
+  /** True when the loaded member list holds the same ids before and after. */
+  membersUnchanged(resource: Record<string, unknown>): boolean {
+    const ids = (list: unknown) =>
+      new Set(asArray(list).flatMap((e) => (isObject(e) && typeof e.value === 'string' ? [e.value] : [])))
+    const before = ids(ownEntry(this.original, 'members')?.value)
+    const after = ids(resource.members)
+    return before.size === after.size && [...before].every((id) => after.has(id))
+  }
+
+  /** With the list loaded, the exact difference between the old and new lists (or the replacement). */
+  loadedMemberChanges(resource: Record<string, unknown>): MemberChanges {
+    const after = asArray(resource.members).map((element) => toMemberReference(element, 'members'))
+    if (this.members.replaced) return { kind: 'replace', members: after }
+    const before = new Set(
+      asArray(ownEntry(this.original, 'members')?.value).flatMap((e) =>
+        isObject(e) && typeof e.value === 'string' ? [e.value] : [],
+      ),
+    )
+    const afterIds = new Set(after.map((m) => m.value))
+    return {
+      kind: 'delta',
+      added: after.filter((m) => !before.has(m.value)),
+      removed: [...before].filter((id) => !afterIds.has(id)),
+    }
+  }
+}
+
+function asArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return []
+  return Array.isArray(value) ? value : [value]
+}
+
+/** The key two elements share when they are the same value: `value` (per caseExact) if defined, else the element. */
+function identity(definition: AttributeDefinition): (element: unknown) => unknown {
+  const valueSub = definition.type === 'complex' ? findSubAttribute(definition, 'value') : undefined
+  if (!valueSub) {
+    return (element) =>
+      typeof element === 'string' && !definition.caseExact ? element.toLowerCase() : JSON.stringify(element)
+  }
+  return (element) => {
+    const v = isObject(element) ? element[valueSub.name] : undefined
+    if (v === undefined) return JSON.stringify(element)
+    return typeof v === 'string' && !valueSub.caseExact ? v.toLowerCase() : JSON.stringify(v)
+  }
+}
+
+/**
+ * Adds elements to a multi-valued attribute without duplicates (RFC 7644 §3.5.2.1). A complex element
+ * whose `value` is already present updates that element's mutable sub-attributes instead.
+ */
+function union(
+  definition: AttributeDefinition,
+  current: unknown[],
+  added: unknown[],
+): { readonly elements: unknown[]; readonly written: unknown[] } {
+  const key = identity(definition)
+  const index = new Map<unknown, number>()
+  const out = [...current]
+  out.forEach((element, i) => {
+    if (!index.has(key(element))) index.set(key(element), i)
+  })
+  // The added elements as they stand in the result (merged ones included), for fixPrimary().
+  const written: unknown[] = []
+  for (const element of added) {
+    const k = key(element)
+    const at = index.get(k)
+    if (at === undefined) {
+      index.set(k, out.length)
+      out.push(element)
+      written.push(element)
+    } else if (isObject(element) && isObject(out[at])) {
+      const merged: Record<string, unknown> = { ...(out[at] as Record<string, unknown>) }
+      for (const [subName, subValue] of Object.entries(element)) {
+        const sub = findSubAttribute(definition, subName)
+        if (sub && sub.mutability !== 'immutable') merged[subName] = subValue
+      }
+      out[at] = merged
+      written.push(merged)
+    }
+  }
+  return { elements: out, written }
+}
+
+/** One element per identity, the first kept: a replacement list with duplicates means each once. */
+function dedupe(definition: AttributeDefinition, list: unknown[]): unknown[] {
+  const key = identity(definition)
+  const seen = new Set<unknown>()
+  return list.filter((element) => {
+    const k = key(element)
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+/**
+ * RFC 7643 §2.4: `primary: true` appears at most once. When an element just written says so, the
+ * others are set to false; the last such written element wins.
+ */
+function fixPrimary(elements: unknown[], written: readonly unknown[]): unknown[] {
+  const winner = [...written].reverse().find(isPrimary)
+  if (!winner) return elements
+  return elements.map((element) =>
+    element === winner || !isPrimary(element) ? element : { ...(element as object), primary: false },
+  )
+}
+
+function checkRequest(request: unknown, settings: Settings): readonly PatchOperation[] {
+  if (!isObject(request)) throw scimError(400, 'invalidSyntax', 'The PATCH body must be a PatchOp object')
+  for (const key of Object.keys(request)) checkKey(key, 'the PATCH body')
+  const schemas = request.schemas
+  // RFC 7644 §3.5.2: the body is a PatchOp message.
+  if (
+    !Array.isArray(schemas) ||
+    !(
+      schemas[0] === PATCH_OP_SCHEMA ||
+      schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_LOWER)
+    )
+  ) {
+    throw scimError(400, 'invalidSyntax', `"schemas" must contain "${PATCH_OP_SCHEMA}"`)
+  }
+  const operations = ownEntry(request, 'Operations')?.value
+  if (!Array.isArray(operations) || operations.length === 0) {
+    throw scimError(400, 'invalidSyntax', '"Operations" must be a non-empty array')
+  }
+  if (operations.length > settings.maxOperations) {
+    throw scimError(
+      400,
+      'tooMany',
+      `The PATCH has ${operations.length} operations; at most ${settings.maxOperations} are accepted`,
+    )
+  }
+  return operations as PatchOperation[]
+}
+
+/**
+ * Applies a PATCH request (RFC 7644 §3.5.2) to a resource and returns the new resource with what changed.
+ * Operations apply in order and atomically: on any error a SCIM 400 is thrown and nothing is returned,
+ * and the input is never mutated. Paths resolve against the schema, never against the object.
+ */
+export function applyPatch<T extends object>(
+  resource: T,
+  request: PatchRequest,
+  options: ApplyPatchOptions,
+): PatchResult<T> {
+  return createPatcher(options)(resource, request)
+}
+
+/** `applyPatch()` with its options checked once: what a router holds. */
+export type Patcher = <T extends object>(resource: T, request: PatchRequest) => PatchResult<T>
+
+/** Checks options once (`TypeError` on bad ones) and returns `applyPatch` bound to them. */
+export function createPatcher(options: ApplyPatchOptions): Patcher {
+  const settings = settingsFrom(options)
+  return <T extends object>(resource: T, request: PatchRequest): PatchResult<T> => {
+    if (!isObject(resource)) throw new TypeError('express-scim: applyPatch needs the resource as an object')
+    const operations = checkRequest(request, settings)
+    const patch = new Patch(resource, settings)
+    for (let index = 0; index < operations.length; index++) patch.apply(operations[index]!, index)
+    return patch.result() as PatchResult<T>
+  }
+}
+
+/**
+ * True when applying `request` to a group needs its member list: only filtered member operations other
+ * than removing `members[value eq "id" or ...]` do. Adds, replacements and removals by id never do.
+ * Malformed requests answer false: `applyPatch()` will reject them.
+ */
+export function requiresMemberList(
+  request: PatchRequest,
+  options: Omit<ApplyPatchOptions, 'membersLoaded'>,
+): boolean {
+  let settings: Settings
+  let operations: readonly PatchOperation[]
+  try {
+    settings = settingsFrom(options)
+    operations = checkRequest(request, settings)
+  } catch (error) {
+    if (error instanceof TypeError) throw error
+    return false
+  }
+  const patch = new Patch({}, settings)
+  return operations.some((operation) => {
+    if (!isObject(operation) || typeof operation.path !== 'string') return false
+    let target: Target
+    try {
+      target = patch.parsePath(operation.path)
+    } catch {
+      return false
+    }
+    if (target.kind !== 'attribute' || !isMembers(target.attribute) || !target.filter) return false
+    const op = normalizeOpName(operation.op, settings.dialect)
+    return op !== 'remove' || target.sub !== undefined || memberIdsFromFilter(target.filter.ast) === undefined
+  })
+}
+
+export type { MemberReference }

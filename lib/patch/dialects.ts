@@ -1,0 +1,141 @@
+// The IdP dialects of PATCH in one place: each rule names the behaviour it serves and the test proving it.
+// Under `dialect: 'strict'` every rule here is off and only RFC 7644 §3.5.2 applies.
+import type { Filter } from '../../types/filter'
+import type { AttributeDefinition } from '../../types/schema'
+import { findSubAttribute } from '../schema/registry'
+
+/** True when `text` starts with `urn:` in any case (a schema URN or a URN-qualified path). */
+export function startsWithUrn(text: string): boolean {
+  return (
+    (text.charCodeAt(0) | 0x20) === 0x75 &&
+    (text.charCodeAt(1) | 0x20) === 0x72 &&
+    (text.charCodeAt(2) | 0x20) === 0x6e &&
+    text.charCodeAt(3) === 0x3a
+  )
+}
+
+/** Which reading of PATCH requests is in force. */
+export type PatchDialect = 'lenient' | 'strict'
+
+/**
+ * Entra ID writes op names capitalised (`"Replace"`, `"Add"`, `"Remove"`); read them in any case.
+ * Test: test/patch/dialects.test.ts "op names in any case".
+ */
+export function normalizeOpName(op: unknown, dialect: PatchDialect): string | undefined {
+  if (typeof op !== 'string') return undefined
+  return dialect === 'lenient' ? op.toLowerCase() : op
+}
+
+/**
+ * Entra ID sends booleans as the strings "True" / "False" (any case) for `active` and `primary`.
+ * Read them by meaning, never by JavaScript truthiness ("False" is truthy). Any other string is refused.
+ * Test: test/patch/dialects.test.ts "booleans as strings".
+ */
+export function readBooleanString(value: unknown, dialect: PatchDialect): boolean | undefined {
+  if (dialect !== 'lenient' || typeof value !== 'string') return undefined
+  const lower = value.toLowerCase()
+  return lower === 'true' ? true : lower === 'false' ? false : undefined
+}
+
+/**
+ * Entra ID sends path-less values whose keys are paths: `{"name.givenName": "B"}` and
+ * `{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "X"}`. Returns the key as
+ * a path to parse, or undefined for a plain attribute name (or a whole extension URN, which RFC 7644
+ * §3.5.2.1 allows as a key anyway).
+ * Test: test/patch/dialects.test.ts "path-less values with dotted and URN-qualified keys".
+ */
+export function pathLessKeyAsPath(key: string, isSchemaUrn: boolean, dialect: PatchDialect) {
+  if (dialect !== 'lenient' || isSchemaUrn) return undefined
+  return key.includes('.') || startsWithUrn(key) ? key : undefined
+}
+
+/**
+ * Entra ID removes group members as `{"op":"Remove","path":"members","value":[{"value":"<id>"}]}`: a
+ * remove without a filter, with the members to remove as its value. Returns those ids, or undefined
+ * when the operation is not of that shape.
+ * Test: test/patch/dialects.test.ts "remove of members given as a value array".
+ */
+export function membersToRemove(value: unknown, dialect: PatchDialect): string[] | undefined {
+  if (dialect !== 'lenient' || value === undefined || value === null) return undefined
+  const list = Array.isArray(value) ? value : [value]
+  const ids: string[] = []
+  for (const element of list) {
+    const id =
+      typeof element === 'object' && element !== null ? (element as { value?: unknown }).value : element
+    if (typeof id !== 'string' || id === '') return undefined
+    ids.push(id)
+  }
+  return ids
+}
+
+/**
+ * Entra ID adds or replaces on a value-filtered path whose element does not exist yet, such as
+ * `addresses[type eq "work"].locality`, and expects the element to be created. The new element takes
+ * the filter's `eq` terms (`{type: "work"}`); a filter with any other shape cannot describe an element,
+ * and the caller answers noTarget.
+ * Test: test/patch/dialects.test.ts "add on a filtered path that matches nothing creates the element".
+ */
+export function elementFromFilter(
+  filter: Filter,
+  parent: AttributeDefinition,
+): Record<string, unknown> | undefined {
+  const terms = filter.kind === 'and' ? filter.filters : [filter]
+  const element: Record<string, unknown> = {}
+  for (const term of terms) {
+    if (term.kind !== 'comparison' || term.operator !== 'eq' || term.path.subAttribute !== undefined)
+      return undefined
+    if (term.path.schema !== undefined || term.value === null) return undefined
+    const sub = findSubAttribute(parent, term.path.attribute)
+    if (!sub || sub.name in element) return undefined
+    element[sub.name] = term.value
+  }
+  return element
+}
+
+/**
+ * Entra ID sends the enterprise `manager` as a bare id string instead of `{"value": "<id>"}`. A bare
+ * string for a single-valued complex attribute with a `value` sub-attribute is read as that value.
+ * Test: test/patch/dialects.test.ts "manager as a bare string".
+ */
+export function complexFromBareString(
+  definition: AttributeDefinition,
+  value: unknown,
+  dialect: PatchDialect,
+) {
+  if (dialect !== 'lenient' || typeof value !== 'string') return undefined
+  if (definition.type !== 'complex' || definition.multiValued) return undefined
+  const sub = findSubAttribute(definition, 'value')
+  return sub ? { [sub.name]: value } : undefined
+}
+
+/**
+ * Entra ID's documented manager update is `{"op":"Add","path":"manager","value":[{"$ref":"…","value":"<id>"}]}`:
+ * a one-element array for a single-valued attribute. Returns the element, or undefined when the value
+ * is not of that shape.
+ * Test: test/patch/dialects.test.ts "a one-element array for a single-valued attribute".
+ */
+export function singleFromOneElementArray(
+  definition: AttributeDefinition,
+  value: unknown,
+  dialect: PatchDialect,
+) {
+  if (dialect !== 'lenient' || definition.multiValued || !Array.isArray(value) || value.length !== 1)
+    return undefined
+  return { element: value[0] as unknown }
+}
+
+/**
+ * Okta renames a group with `{"op":"replace","value":{"id":"<id>","displayName":"New"}}`, repeating the
+ * read-only `id`; clients also repeat `schemas` in path-less values. A read-only attribute in a
+ * path-less value is ignored when it equals the current value (or is `schemas`); a different value is
+ * still a mutability error.
+ * Test: test/patch/dialects.test.ts "Okta's path-less replace with id and displayName".
+ */
+export function ignoresReadOnlyInPathLessValue(
+  definition: AttributeDefinition,
+  sameAsCurrent: boolean,
+  dialect: PatchDialect,
+): boolean {
+  if (dialect !== 'lenient' || definition.mutability !== 'readOnly') return false
+  return sameAsCurrent || definition.name === 'schemas'
+}

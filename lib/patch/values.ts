@@ -1,0 +1,149 @@
+// Checks PATCH values against attribute definitions and copies them: right types, known sub-attributes, safe keys.
+import type { AttributeDefinition } from '../../types/schema'
+import { scimError } from '../errors'
+import { parseDateTime } from '../schema/datetime'
+import { findSubAttribute } from '../schema/registry'
+import {
+  complexFromBareString,
+  type PatchDialect,
+  readBooleanString,
+  singleFromOneElementArray,
+} from './dialects'
+
+/** `__proto__`, `constructor`, `prototype`, and every name a plain object inherits (`toString`, ...). */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  ...Object.getOwnPropertyNames(Object.prototype),
+])
+
+/**
+ * Refuses keys that could reach a prototype when written: `__proto__`, `constructor`, `prototype`, and
+ * any name an object inherits (`toString`, `hasOwnProperty`, ...), at every depth of every value.
+ */
+export function checkKey(key: string, where: string): void {
+  if (FORBIDDEN_KEYS.has(key)) {
+    throw scimError(400, 'invalidValue', `'${where}' contains the forbidden key '${key}'`)
+  }
+}
+
+/** A plain JSON object (not an array, not null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function invalid(where: string, expected: string): never {
+  throw scimError(400, 'invalidValue', `'${where}' must be ${expected}`)
+}
+
+/**
+ * A checked copy of one (non-array) value of `definition`, or undefined when the value is unassigned
+ * (null, or a complex value with nothing in it: RFC 7643 §2.5). Read-only sub-attributes inside a
+ * complex value are dropped, as the server owns them.
+ */
+export function cleanSingle(
+  definition: AttributeDefinition,
+  input: unknown,
+  where: string,
+  dialect: PatchDialect,
+): unknown {
+  const value = singleFromOneElementArray(definition, input, dialect)?.element ?? input
+  if (value === null || value === undefined) return undefined
+  switch (definition.type) {
+    case 'complex': {
+      const object = complexFromBareString(definition, value, dialect) ?? value
+      if (!isObject(object)) return invalid(where, 'an object')
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(object)) {
+        checkKey(key, where)
+        const sub = findSubAttribute(definition, key)
+        if (!sub) throw scimError(400, 'invalidValue', `'${where}' has no sub-attribute '${key}'`)
+        if (sub.mutability === 'readOnly') continue
+        const cleaned = sub.multiValued
+          ? cleanList(sub, object[key], `${where}.${sub.name}`, dialect)
+          : cleanSingle(sub, object[key], `${where}.${sub.name}`, dialect)
+        if (cleaned !== undefined) out[sub.name] = cleaned
+      }
+      return Object.keys(out).length > 0 ? out : undefined
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return value
+      const read = readBooleanString(value, dialect)
+      return read !== undefined ? read : invalid(where, 'true or false')
+    }
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) ? value : invalid(where, 'an integer')
+    case 'decimal':
+      return typeof value === 'number' && Number.isFinite(value) ? value : invalid(where, 'a number')
+    case 'dateTime':
+      return typeof value === 'string' && !Number.isNaN(parseDateTime(value))
+        ? value
+        : invalid(where, 'a dateTime such as "2011-05-13T04:42:34Z"')
+    default:
+      // string, reference, binary
+      return typeof value === 'string' ? value : invalid(where, 'a string')
+  }
+}
+
+/**
+ * A checked copy of a multi-valued attribute's value: an array of elements, unassigned ones dropped.
+ * A lone element where an array belongs is accepted as a one-element array under the lenient dialect.
+ */
+export function cleanList(
+  definition: AttributeDefinition,
+  value: unknown,
+  where: string,
+  dialect: PatchDialect,
+): unknown[] | undefined {
+  if (value === null || value === undefined) return undefined
+  if (!Array.isArray(value) && dialect === 'strict') return invalid(where, 'an array')
+  const list = Array.isArray(value) ? value : [value]
+  const out: unknown[] = []
+  for (const element of list) {
+    const cleaned = cleanSingle(definition, element, where, dialect)
+    if (cleaned !== undefined) out.push(cleaned)
+  }
+  return out.length > 0 ? out : undefined
+}
+
+/** A deep copy of JSON data, walking own enumerable properties only. */
+export function copyJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyJson) as T
+  if (isObject(value)) {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      // A stored resource could hold anything; never let a copy become a prototype write.
+      if (key === '__proto__') continue
+      out[key] = copyJson(value[key])
+    }
+    return out as T
+  }
+  return value
+}
+
+/** Structural equality of JSON data. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]))
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a)
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
+    )
+  }
+  return false
+}
+
+/** Reads an own property by name, case-insensitively (RFC 7643 §2.1); returns the key actually used too. */
+export function ownEntry(object: unknown, name: string): { key: string; value: unknown } | undefined {
+  if (!isObject(object)) return undefined
+  if (Object.hasOwn(object, name)) return { key: name, value: object[name] }
+  const lower = name.toLowerCase()
+  for (const key of Object.keys(object)) {
+    if (key.toLowerCase() === lower) return { key, value: object[key] }
+  }
+  return undefined
+}
