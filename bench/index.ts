@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark, each printing ops/s and ratios against a baseline measured in the same run.
 import { runFilterBench } from './filter'
+import { runPatchBench } from './patch'
 
 async function main(): Promise<void> {
   console.log(
     `express-scim benchmarks on Node ${process.version} (BENCH_TIME_MS=${process.env.BENCH_TIME_MS ?? 400})`,
   )
   await runFilterBench()
+  await runPatchBench()
 }
 
 main().catch((error: unknown) => {
