@@ -2,7 +2,6 @@
 import type { Filter, PatchPath } from '../../types/filter'
 import type {
   MemberChanges,
-  MemberReference,
   PatchOperation,
   PatchRequest,
   PatchResult,
@@ -65,7 +64,6 @@ interface Settings {
   readonly membersLoaded: boolean
   readonly parser: FilterParser
   readonly extensions: ReadonlySet<string>
-  readonly coreSchema: string
   /**
    * Resolved targets by path text, for this patcher only. IdPs send the same few paths again and again;
    * the cache is bounded, so unique hostile paths cannot grow it.
@@ -110,7 +108,6 @@ function settingsFrom(options: ApplyPatchOptions): Settings {
     membersLoaded: options.membersLoaded ?? true,
     parser: createFilterParser({ schemaUrns: registry.schemaUrns() }),
     extensions: new Set(resourceType.schemaExtensions.map((e) => e.schema.toLowerCase())),
-    coreSchema: resourceType.schema,
     targets: new Map(),
   }
 }
@@ -931,5 +928,3 @@ export function requiresMemberList(
     return op !== 'remove' || target.sub !== undefined || memberIdsFromFilter(target.filter.ast) === undefined
   })
 }
-
-export type { MemberReference }
