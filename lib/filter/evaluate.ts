@@ -43,16 +43,12 @@ function ownGetter(name: string): Getter {
 }
 
 /** Every value the path designates in one resource, arrays flattened one level (multi-valued attributes). */
-function valuesGetter(
-  resolved: ResolvedAttribute,
-  target: FilterTarget,
-  scope: FilterScope,
-): (r: unknown) => unknown[] {
+function valuesGetter(target: FilterTarget, scope: FilterScope): (r: unknown) => unknown[] {
   if (scope.kind === 'element') {
     const read = ownGetter(target.leaf.name)
     return (element) => flatten(read(element))
   }
-  const readTop = topLevelGetter(resolved)
+  const readTop = topLevelGetter(target.resolved)
   const sub = target.subAttribute
   if (!sub) return (resource) => flatten(readTop(resource))
   const readSub = ownGetter(sub.name)
@@ -62,7 +58,8 @@ function valuesGetter(
       const out: unknown[] = []
       for (const element of top) {
         const v = readSub(element)
-        if (Array.isArray(v)) out.push(...v)
+        // A loop, not push(...v): spreading a huge stored array would overflow the stack.
+        if (Array.isArray(v)) for (const item of v) out.push(item)
         else if (v !== undefined) out.push(v)
       }
       return out
@@ -101,7 +98,7 @@ export function isPresent(value: unknown, depth = 3): boolean {
 /** A test of one attribute value against the operand; false for values of the wrong type. */
 function valueTest(
   operator: ComparisonFilter['operator'],
-  operand: ComparisonOperand,
+  operand: Exclude<ComparisonOperand, { type: 'null' }>,
 ): (v: unknown) => boolean {
   switch (operand.type) {
     case 'string': {
@@ -125,8 +122,6 @@ function valueTest(
       const wanted = operand.value
       return (v) => v === wanted
     }
-    case 'null':
-      return () => false
   }
 }
 
@@ -191,7 +186,7 @@ function orderedTest(operator: ComparisonFilter['operator'], wanted: number): (v
 function compileComparison(node: ComparisonFilter, scope: FilterScope): FilterPredicate {
   const target = resolveFilterPath(scope, node.path, true)
   const operand = checkComparison(target.leaf, node.operator, node.value, stringifyAttributePath(node.path))
-  const values = valuesGetter(target.resolved, target, scope)
+  const values = valuesGetter(target, scope)
   if (operand.type === 'null') {
     // `eq null`: the attribute has no value; `ne null`: it has one (the same as `pr`).
     return node.operator === 'eq'
@@ -209,9 +204,16 @@ function compileComparison(node: ComparisonFilter, scope: FilterScope): FilterPr
 
 function compilePresent(node: PresentFilter, scope: FilterScope): FilterPredicate {
   const target = resolveFilterPath(scope, node.path, false)
-  const values = valuesGetter(target.resolved, target, scope)
+  const values = valuesGetter(target, scope)
+  if (target.leaf.type === 'complex') {
+    // A complex value is present only as an object with a non-empty sub-attribute: a stray string in
+    // `emails` is not an email, and filterToSql() cannot see one either.
+    return (r) => values(r).some((v) => isObject(v) && isPresent(v))
+  }
   return (r) => values(r).some((v) => isPresent(v))
 }
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function compileValuePath(node: ValuePathFilter, scope: FilterScope): FilterPredicate {
   if (scope.kind === 'element')

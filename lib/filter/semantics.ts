@@ -79,6 +79,10 @@ export function resolveFilterPath(
   return { resolved, leaf: attribute }
 }
 
+/** The first and last instants a dateTime filter may name: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z. */
+const MIN_INSTANT = new Date(0).setUTCFullYear(1, 0, 1)
+const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
 const ORDERING: ReadonlySet<ComparisonOperator> = new Set(['gt', 'ge', 'lt', 'le'])
 const SUBSTRING: ReadonlySet<ComparisonOperator> = new Set(['co', 'sw', 'ew'])
 
@@ -114,12 +118,16 @@ export function checkComparison(
     case 'decimal':
       if (SUBSTRING.has(operator)) refuse('is not defined for numbers')
       if (typeof value !== 'number') refuse('needs a number')
-      if (leaf.type === 'integer' && !Number.isInteger(value)) refuse('needs an integer')
+      // Beyond 2^53 an integer is no longer exact, and a database integer column would refuse it.
+      if (leaf.type === 'integer' && !Number.isSafeInteger(value)) refuse('needs an integer within ±2^53')
       return { type: 'number', value: value as number }
     case 'dateTime': {
       if (SUBSTRING.has(operator)) refuse('is not defined for dateTime attributes')
       const instant = parseDateTime(value)
       if (Number.isNaN(instant)) refuse('needs a dateTime string such as "2011-05-13T04:42:34Z"')
+      // Years 0001-9999 in UTC: what xsd:dateTime strings and SQL timestamps share.
+      if (instant < MIN_INSTANT || instant > MAX_INSTANT)
+        refuse('needs a dateTime between years 0001 and 9999 (UTC)')
       return { type: 'dateTime', value: instant }
     }
     case 'binary':
@@ -132,6 +140,8 @@ export function checkComparison(
       // string and reference
       if (typeof value !== 'string') refuse('needs a string')
       const text = value as string
+      // No stored text holds U+0000 (PostgreSQL cannot store it), so it can only be an attack or an error.
+      if (text.includes('\u0000')) refuse('cannot contain the character U+0000')
       return { type: 'string', caseExact: leaf.caseExact, value: leaf.caseExact ? text : text.toLowerCase() }
     }
   }

@@ -92,9 +92,8 @@ class SqlBuilder {
   /** The boolean SQL of one leaf comparison on expression `expr`; never NULL (three-valued logic would break `not`). */
   comparison(
     expr: string,
-    leaf: AttributeDefinition,
-    operator: ComparisonFilter['operator'],
-    operand: ComparisonOperand,
+    operator: Exclude<ComparisonFilter['operator'], 'ne'>,
+    operand: Exclude<ComparisonOperand, { type: 'null' }>,
   ) {
     switch (operand.type) {
       case 'string': {
@@ -110,16 +109,15 @@ class SqlBuilder {
             return `COALESCE(${lhs} = ${this.param(operand.value)}, false)`
           default:
             // Code-point order (UTF-8 bytes), whatever the database's collation; matchesFilter() orders alike.
-            return `COALESCE(${lhs} COLLATE "C" ${SQL_OPERATORS[operator]} ${this.param(operand.value)} COLLATE "C", false)`
+            return `COALESCE(${lhs} COLLATE "C" ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(operand.value)} COLLATE "C", false)`
         }
       }
       case 'dateTime':
-        return `COALESCE(${expr} ${SQL_OPERATORS[operator]} ${this.param(new Date(operand.value).toISOString())}::timestamptz, false)`
+        // Milliseconds, as matchesFilter() reads dateTimes: a microsecond column is truncated to match.
+        return `COALESCE(date_trunc('milliseconds', ${expr}) ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(new Date(operand.value).toISOString())}::timestamptz, false)`
       case 'number':
       case 'boolean':
-        return `COALESCE(${expr} ${SQL_OPERATORS[operator]} ${this.param(operand.value)}, false)`
-      case 'null':
-        return this.present(expr, leaf)
+        return `COALESCE(${expr} ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(operand.value)}, false)`
     }
   }
 
@@ -185,7 +183,11 @@ class SqlBuilder {
     const test = (expr: string) =>
       node.kind === 'present' || operand?.type === 'null'
         ? this.present(expr, target.leaf)
-        : this.comparison(expr, target.leaf, node.operator === 'ne' ? 'eq' : node.operator, operand!)
+        : this.comparison(
+            expr,
+            node.operator === 'ne' ? 'eq' : node.operator,
+            operand as Exclude<ComparisonOperand, { type: 'null' }>,
+          )
     let sql: string
     if (element) {
       sql = test(this.elementExpr(element, target.leaf, written))
@@ -254,17 +256,10 @@ class SqlBuilder {
   }
 }
 
-const SQL_OPERATORS: Record<ComparisonFilter['operator'], string> = {
-  eq: '=',
-  ne: '<>',
-  gt: '>',
-  ge: '>=',
-  lt: '<',
-  le: '<=',
-  co: 'LIKE',
-  sw: 'LIKE',
-  ew: 'LIKE',
-}
+/** Operators written as SQL comparison operators (co / sw / ew become LIKE; ne becomes NOT eq). */
+type OrderedOperator = 'eq' | 'gt' | 'ge' | 'lt' | 'le'
+
+const SQL_OPERATORS: Record<OrderedOperator, string> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }
 
 /** A filter-to-SQL compiler bound to one mapping, checked once: use it when a store compiles many filters. */
 export type SqlFilterCompiler = (filter: Filter) => SqlFilter

@@ -23,7 +23,16 @@ import {
   startsWithUrn,
 } from './dialects'
 import { MemberTracker, memberIdsFromFilter, toMemberReference } from './members'
-import { checkKey, cleanList, cleanSingle, copyJson, isObject, jsonEqual, ownEntry } from './values'
+import {
+  canonicalKeys,
+  checkKey,
+  cleanList,
+  cleanSingle,
+  copyJson,
+  isObject,
+  jsonEqual,
+  ownEntry,
+} from './values'
 
 /** URN of the PatchOp message. RFC 7644 §3.5.2. */
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
@@ -180,10 +189,17 @@ class Patch {
 
   // ---- reading and writing attributes --------------------------------------------------------------
 
-  #stored(ref: AttributeRef): unknown {
+  /** The attribute as the request found it, whatever the request did since. */
+  #original(ref: AttributeRef): unknown {
     if (!ref.resolved.inExtension) return ownEntry(this.original, ref.definition.name)?.value
-    if (this.#clearedExtensions.has(ref.resolved.schema.toLowerCase())) return undefined
     return ownEntry(ownEntry(this.original, ref.resolved.schema)?.value, ref.definition.name)?.value
+  }
+
+  /** The attribute as stored, unless the request removed its whole extension. */
+  #stored(ref: AttributeRef): unknown {
+    if (ref.resolved.inExtension && this.#clearedExtensions.has(ref.resolved.schema.toLowerCase()))
+      return undefined
+    return this.#original(ref)
   }
 
   /** The attribute's current value: a private copy, safe to change in place, then `write()`. */
@@ -193,14 +209,16 @@ class Patch {
     }
     const entry = this.#working.get(ref.id)
     if (entry) return entry.value
-    const value = copyJson(this.#stored(ref))
+    const value = canonicalKeys(ref.definition, copyJson(this.#stored(ref)))
     return value === null ? undefined : value
   }
 
   write(ref: AttributeRef, value: unknown): void {
     const empty = value === undefined || value === null || (Array.isArray(value) && value.length === 0)
+    // RFC 7644 §3.5.2: an operation that leaves a required attribute unassigned is a mutability error.
+    if (empty && ref.definition.required) throw mutability(`'${ref.key}' is required and cannot be removed`)
     const entry = this.#working.get(ref.id)
-    const before = entry ? entry.before : (this.#stored(ref) ?? undefined)
+    const before = entry ? entry.before : (this.#original(ref) ?? undefined)
     this.#working.set(ref.id, { ref, before, value: empty ? undefined : value })
   }
 
@@ -415,13 +433,16 @@ class Patch {
     }
     if (definition.multiValued) {
       const list = cleanList(definition, value, where, dialect) ?? []
+      // An immutable attribute may be set while it has no value, never changed after (RFC 7643 §7).
+      const immutable = definition.mutability === 'immutable'
       if (op === 'replace') {
-        this.checkWritable(ref, undefined, undefined, list, where)
+        if (immutable) this.checkWritable(ref, undefined, this.read(ref), list, where)
         this.write(ref, fixPrimary(list, list))
         return
       }
       const current = asArray(this.read(ref))
       const { elements, written } = union(definition, current, list)
+      if (immutable && current.length > 0) this.checkWritable(ref, undefined, current, elements, where)
       this.write(ref, fixPrimary(elements, written))
       return
     }
@@ -434,7 +455,12 @@ class Patch {
     const current = this.read(ref)
     if (definition.type === 'complex') {
       // Add merges sub-attributes (RFC 7644 §3.5.2.1); replace replaces those given and keeps the others (§3.5.2.3).
-      const next = { ...(isObject(current) ? current : {}), ...(isObject(cleaned) ? cleaned : {}) }
+      const base = isObject(current) ? current : {}
+      const given = isObject(cleaned) ? cleaned : {}
+      for (const key of Object.keys(given)) {
+        this.checkWritable(ref, findSubAttribute(definition, key), base[key], given[key], `${where}.${key}`)
+      }
+      const next = { ...base, ...given }
       this.checkWritable(ref, undefined, current, next, where)
       this.write(ref, Object.keys(next).length > 0 ? next : undefined)
       return
@@ -670,9 +696,12 @@ class Patch {
       const schema = this.settings.registry.getSchema(urn)
       if (schema) extension(schema.id)
     }
+    let membersEdited = false
     for (const { ref, before, value } of this.#working.values()) {
       const members = isMembers(ref)
       if (members && !this.settings.membersLoaded) continue
+      // Members compare as a set: order means nothing, an edited value or type does.
+      if (members) membersEdited = !sameMembers(before, value)
       const container = ref.resolved.inExtension ? extension(ref.resolved.schema) : resource
       const name = ref.definition.name
       if (!Object.hasOwn(container, name)) {
@@ -685,17 +714,18 @@ class Patch {
     }
     if (extensionObjects) this.#writeExtensions(resource, extensionObjects, changedAttributes)
     let memberChanges: MemberChanges | undefined
+    const loaded = this.settings.membersLoaded
     if (this.#members?.touched) {
-      const loaded = this.settings.membersLoaded
       memberChanges = loaded ? this.loadedMemberChanges(resource) : this.#members.changes()
-      // With the list loaded the change is known exactly; without it, every requested change counts.
-      const same = loaded
-        ? this.membersUnchanged(resource)
-        : memberChanges.kind === 'delta' &&
-          memberChanges.added.length === 0 &&
-          memberChanges.removed.length === 0
-      if (!same) changedAttributes.push('members')
     }
+    // With the list loaded the change is known exactly; without it, every requested change counts.
+    const membersChanged = loaded
+      ? membersEdited
+      : memberChanges !== undefined &&
+        (memberChanges.kind === 'replace' ||
+          memberChanges.added.length > 0 ||
+          memberChanges.removed.length > 0)
+    if (membersChanged) changedAttributes.push('members')
     return {
       resource,
       changed: changedAttributes.length > 0,
@@ -722,24 +752,17 @@ class Patch {
         if (schemas && listed !== -1) schemas.splice(listed, 1)
       }
       if (this.#clearedExtensions.has(urn)) {
-        // A whole extension removed: each attribute it held changed (unless already listed).
-        const before = ownEntry(this.original, schema.id)?.value
-        const prefix = `${urn}:`
-        if (isObject(before) && !changedAttributes.some((k) => k.toLowerCase().startsWith(prefix))) {
-          for (const key of Object.keys(before)) changedAttributes.push(`${schema.id}:${key}`)
+        // A whole extension removed: each attribute it held and no longer holds as before has changed.
+        const stored = ownEntry(this.original, schema.id)?.value
+        const before: Record<string, unknown> = isObject(stored) ? stored : {}
+        for (const key of Object.keys(before)) {
+          const changed = `${schema.id}:${key}`
+          if (!jsonEqual(before[key], object[key]) && !changedAttributes.includes(changed))
+            changedAttributes.push(changed)
         }
       }
     }
     if (schemas) resource.schemas = schemas
-  }
-
-  /** True when the loaded member list holds the same ids before and after. */
-  membersUnchanged(resource: Record<string, unknown>): boolean {
-    const ids = (list: unknown) =>
-      new Set(asArray(list).flatMap((e) => (isObject(e) && typeof e.value === 'string' ? [e.value] : [])))
-    const before = ids(ownEntry(this.original, 'members')?.value)
-    const after = ids(resource.members)
-    return before.size === after.size && [...before].every((id) => after.has(id))
   }
 
   /** With the list loaded, the exact difference between the old and new lists (or the replacement). */
@@ -758,6 +781,20 @@ class Patch {
       removed: [...before].filter((id) => !afterIds.has(id)),
     }
   }
+}
+
+/**
+ * The same members in any order: a member is its `value` and `type` (`display` is informational and
+ * `$ref` derived), so an edit of either is a change and a new order is not.
+ */
+function sameMembers(a: unknown, b: unknown): boolean {
+  const keys = (list: unknown) =>
+    asArray(list)
+      .map((e) => (isObject(e) ? `${String(e.value)}\u0000${String(e.type ?? '')}` : JSON.stringify(e)))
+      .sort()
+  const left = keys(a)
+  const right = keys(b)
+  return left.length === right.length && left.every((k, i) => k === right[i])
 }
 
 function asArray(value: unknown): unknown[] {
@@ -915,16 +952,26 @@ export function requiresMemberList(
     return false
   }
   const patch = new Patch({}, settings)
-  return operations.some((operation) => {
-    if (!isObject(operation) || typeof operation.path !== 'string') return false
+  const needsList = (path: string, op: string | undefined): boolean => {
     let target: Target
     try {
-      target = patch.parsePath(operation.path)
+      target = patch.parsePath(path)
     } catch {
       return false
     }
     if (target.kind !== 'attribute' || !isMembers(target.attribute) || !target.filter) return false
-    const op = normalizeOpName(operation.op, settings.dialect)
     return op !== 'remove' || target.sub !== undefined || memberIdsFromFilter(target.filter.ast) === undefined
+  }
+  return operations.some((operation) => {
+    if (!isObject(operation)) return false
+    const op = normalizeOpName(operation.op, settings.dialect)
+    if (typeof operation.path === 'string') return needsList(operation.path, op)
+    // Path-less values whose keys are paths (the lenient dialect) are operations on those paths.
+    if (!isObject(operation.value)) return false
+    return Object.keys(operation.value).some((key) => {
+      const schema = startsWithUrn(key) ? settings.registry.getSchema(key) : undefined
+      const asPath = pathLessKeyAsPath(key, schema !== undefined, settings.dialect)
+      return asPath !== undefined && needsList(asPath, op)
+    })
   })
 }

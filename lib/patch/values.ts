@@ -147,3 +147,22 @@ export function ownEntry(object: unknown, name: string): { key: string; value: u
   }
   return undefined
 }
+
+/**
+ * A stored complex value with its sub-attribute keys spelled as the schema spells them (RFC 7643 §2.1:
+ * names are case-insensitive), so that an edit never leaves `GivenName` and `givenName` side by side.
+ * Works in place on a private copy.
+ */
+export function canonicalKeys(definition: AttributeDefinition, value: unknown): unknown {
+  if (definition.type !== 'complex') return value
+  for (const element of Array.isArray(value) ? value : [value]) {
+    if (!isObject(element)) continue
+    for (const key of Object.keys(element)) {
+      const sub = findSubAttribute(definition, key)
+      if (!sub || sub.name === key) continue
+      if (!Object.hasOwn(element, sub.name)) element[sub.name] = element[key]
+      delete element[key]
+    }
+  }
+  return value
+}

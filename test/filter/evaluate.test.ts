@@ -199,3 +199,41 @@ describe('compileFilter: invalidFilter for what makes no sense', () => {
     expect([{ userName: 'A' }, { userName: 'b' }].map(predicate)).toEqual([true, false])
   })
 })
+
+describe('values that a database could not hold are invalidFilter in memory too', () => {
+  const compile = (filter: string, registry = createSchemaRegistry()) =>
+    compileFilter(parseFilter(filter), { resourceType: 'User', registry })
+
+  it.each([
+    ['meta.created gt "0000-06-01T00:00:00Z"', 'between years 0001 and 9999'],
+    ['meta.created lt "9999-12-31T23:00:00-02:00"', 'between years 0001 and 9999'],
+    ['userName eq "a\\u0000b"', 'U+0000'],
+  ])('%s', (filter, message) => {
+    expect(expectScimError(() => compile(filter), 400, 'invalidFilter').message).toContain(message)
+  })
+
+  it('refuses integers beyond 2^53 for integer attributes', () => {
+    const urn = 'urn:acme:params:scim:schemas:extension:2.0:User'
+    const registry = createSchemaRegistry({
+      extensions: [
+        { resourceType: 'User', schema: { id: urn, attributes: [{ name: 'level', type: 'integer' }] } },
+      ],
+    })
+    expectScimError(() => compile(`${urn}:level eq 1e21`, registry), 400, 'invalidFilter')
+    expect(() => compile(`${urn}:level eq 9007199254740991`, registry)).not.toThrow()
+  })
+})
+
+describe('robustness on odd stored data', () => {
+  it('reads a huge array where a single value belongs without overflowing the stack', () => {
+    const resource = { emails: [{ value: Array(300_000).fill('x') }] }
+    expect(matches('emails.value eq "y"', resource)).toBe(false)
+    expect(matches('emails.value eq "x"', resource)).toBe(true)
+  })
+
+  it('counts a complex attribute as present only through objects, as SQL sees it', () => {
+    expect(matches('emails pr', { emails: ['a@x.com'] })).toBe(false)
+    expect(matches('name pr', { name: 'Barbara' })).toBe(false)
+    expect(matches('emails pr', { emails: [{ value: 'a@x.com' }] })).toBe(true)
+  })
+})

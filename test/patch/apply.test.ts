@@ -455,3 +455,108 @@ describe('host extensions', () => {
     )
   })
 })
+
+describe('review regressions', () => {
+  const urn = 'urn:acme:params:scim:schemas:extension:2.0:User'
+  const registry = createSchemaRegistry({
+    extensions: [
+      {
+        resourceType: 'User',
+        schema: {
+          id: urn,
+          attributes: [
+            {
+              name: 'badge',
+              type: 'complex',
+              subAttributes: [
+                { name: 'serial', type: 'string', mutability: 'immutable' },
+                { name: 'colour', type: 'string' },
+              ],
+            },
+            { name: 'tags', type: 'string', multiValued: true, mutability: 'immutable' },
+            { name: 'codes', type: 'string', multiValued: true, required: true },
+          ],
+        },
+      },
+    ],
+  })
+  const withExtension = () => ({
+    ...sampleUser(),
+    [urn]: { badge: { serial: '1', colour: 'red' }, tags: ['a'], codes: ['x'] },
+  })
+  const run = (operations: Parameters<typeof request>) =>
+    applyPatch(withExtension(), request(...operations), { resourceType: 'User', registry })
+
+  it('says a path-less key that filters members needs the member list', () => {
+    const body = request({ op: 'add', value: { 'members[value eq "a"].display': 'x' } })
+    expect(requiresMemberList(body, { resourceType: 'Group' })).toBe(true)
+    const urnKey = request({
+      op: 'replace',
+      value: { [`${CORE_GROUP}:members[type eq "User"]`]: { display: 'x' } },
+    })
+    expect(requiresMemberList(urnKey, { resourceType: 'Group' })).toBe(true)
+    expect(
+      requiresMemberList(request({ op: 'replace', value: { displayName: 'x' } }), { resourceType: 'Group' }),
+    ).toBe(false)
+  })
+
+  it('reports an edit of a member element when the list is loaded', () => {
+    const result = patch(sampleGroup(), [{ op: 'add', path: 'members[value eq "u2"].type', value: 'User' }])
+    expect(result.changedAttributes).toEqual(['members'])
+  })
+
+  it('refuses to change an immutable sub-attribute through its parent, or an immutable multi-valued attribute', () => {
+    expectScimError(
+      () => run([{ op: 'replace', path: `${urn}:badge`, value: { serial: '2' } }]),
+      400,
+      'mutability',
+    )
+    expect(
+      run([{ op: 'replace', path: `${urn}:badge`, value: { serial: '1', colour: 'blue' } }]).resource[urn],
+    ).toEqual({
+      badge: { serial: '1', colour: 'blue' },
+      tags: ['a'],
+      codes: ['x'],
+    })
+    expectScimError(() => run([{ op: 'replace', path: `${urn}:tags`, value: ['b'] }]), 400, 'mutability')
+    expectScimError(() => run([{ op: 'add', path: `${urn}:tags`, value: ['b'] }]), 400, 'mutability')
+  })
+
+  it('refuses to leave a required multi-valued attribute empty by replacing it', () => {
+    expectScimError(() => run([{ op: 'replace', path: `${urn}:codes`, value: [] }]), 400, 'mutability')
+  })
+
+  it('writes sub-attributes under their schema spelling, never next to a case variant', () => {
+    const user = { ...sampleUser(), name: { GivenName: 'A' }, emails: [{ Value: 'a@x.com', Primary: true }] }
+    const result = patch(user, [
+      { op: 'replace', path: 'name.givenName', value: 'B' },
+      {
+        op: 'add',
+        path: 'emails',
+        value: [
+          { value: 'a@x.com', type: 'work' },
+          { value: 'b@x.com', primary: true },
+        ],
+      },
+    ])
+    expect(result.resource.name).toEqual({ givenName: 'B' })
+    expect(result.resource.emails).toEqual([
+      { value: 'a@x.com', primary: false, type: 'work' },
+      { value: 'b@x.com', primary: true },
+    ])
+  })
+
+  it('lists exactly the extension attributes that changed after a remove and a re-add', () => {
+    const user = {
+      ...sampleUser(),
+      schemas: [sampleUser().schemas, ENTERPRISE].flat(),
+      [ENTERPRISE]: { department: 'D', costCenter: 'C' },
+    }
+    const result = patch(user, [
+      { op: 'remove', path: ENTERPRISE },
+      { op: 'add', path: `${ENTERPRISE}:department`, value: 'D' },
+    ])
+    expect(result.resource[ENTERPRISE]).toEqual({ department: 'D' })
+    expect(result.changedAttributes).toEqual([`${ENTERPRISE}:costCenter`])
+  })
+})
