@@ -43,22 +43,42 @@ function opsPerSecond(task: TaskLike | undefined, name: string): number {
   return 1000 / result.period
 }
 
-/** Runs every pair (ours, then baseline, interleaved per pair) and returns ops/s and ratios. */
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/**
+ * Runs every pair and returns ops/s and ratios. The machines are shared and noisy, so each pair runs in
+ * `BENCH_ROUNDS` short rounds (default 5) that alternate ours and the baseline, and each side reports
+ * the median of its rounds: a burst of load then hits both sides alike and no single round decides.
+ */
 export async function measurePairs(
   pairs: readonly Pair[],
   timeMs = Number(process.env.BENCH_TIME_MS ?? 400),
+  rounds = Number(process.env.BENCH_ROUNDS ?? 5),
 ): Promise<PairResult[]> {
   // tinybench is ESM-only; a dynamic import loads it from this CommonJS project.
   const { Bench } = await import('tinybench')
+  const roundMs = Math.max(20, timeMs / rounds)
   const results: PairResult[] = []
   for (const pair of pairs) {
-    const bench = new Bench({ time: timeMs, warmupTime: Math.min(100, timeMs) })
-    bench.add('ours', () => consume(pair.ours()))
-    bench.add('baseline', () => consume(pair.baseline()))
-    await bench.run()
     const batch = pair.batch ?? 1
-    const oursOps = opsPerSecond(bench.getTask('ours'), 'ours') * batch
-    const baselineOps = opsPerSecond(bench.getTask('baseline'), 'baseline') * batch
+    const ours: number[] = []
+    const baseline: number[] = []
+    for (let round = 0; round < rounds; round++) {
+      const bench = new Bench({ time: roundMs, warmupTime: round === 0 ? Math.min(100, timeMs) : 0 })
+      // Alternate which side goes first, so neither always runs on a warmer (or busier) machine.
+      const order = round % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const)
+      for (const side of order)
+        bench.add(side, () => consume(side === 'ours' ? pair.ours() : pair.baseline()))
+      await bench.run()
+      ours.push(opsPerSecond(bench.getTask('ours'), 'ours') * batch)
+      baseline.push(opsPerSecond(bench.getTask('baseline'), 'baseline') * batch)
+    }
+    const oursOps = median(ours)
+    const baselineOps = median(baseline)
     results.push({ name: pair.name, oursOps, baselineOps, ratio: oursOps / baselineOps })
   }
   return results

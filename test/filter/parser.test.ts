@@ -310,3 +310,15 @@ describe('parseFilter: Entra value paths at the depth limit', () => {
     expect(error.message).toContain('deeper than 32 levels')
   })
 })
+
+describe('createFilterParser: known URNs that share prefixes', () => {
+  it('splits each at its own end', () => {
+    const urns = ['urn:a:b', 'urn:a:bc', 'urn:a:b:c', 'urn:ietf:params:scim:schemas:core:2.0:User']
+    const parser = createFilterParser({ schemaUrns: urns })
+    for (const urn of urns) {
+      expect(parser.parseFilter(`${urn}:name.x eq 1`)).toMatchObject({
+        path: { schema: urn, attribute: 'name', subAttribute: 'x' },
+      })
+    }
+  })
+})
