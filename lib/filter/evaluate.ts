@@ -2,6 +2,7 @@
 import type { ComparisonFilter, Filter, PresentFilter, ValuePathFilter } from '../../types/filter'
 import type { ResolvedAttribute } from '../../types/schema'
 import { scimError } from '../errors'
+import { isObject } from '../json'
 import { parseDateTime } from '../schema/datetime'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
 import {
@@ -212,8 +213,6 @@ function compilePresent(node: PresentFilter, scope: FilterScope): FilterPredicat
   }
   return (r) => values(r).some((v) => isPresent(v))
 }
-
-const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function compileValuePath(node: ValuePathFilter, scope: FilterScope): FilterPredicate {
   if (scope.kind === 'element')

@@ -629,8 +629,8 @@ export interface FilterParser {
  * Checks options once (`TypeError` on a bad limit or URN list) and returns parsers bound to them: what a
  * router or store that parses many filters with its own limits or extension URNs should hold.
  */
-export function createFilterParser(options: ParseFilterOptions = {}): FilterParser {
-  const settings = compileSettings(options)
+export function createFilterParser(options?: ParseFilterOptions): FilterParser {
+  const settings = options === undefined ? DEFAULT_SETTINGS : compileSettings(options)
   return {
     parseFilter: (text) => parseFilterWith(text, settings),
     parsePatchPath: (text) => parsePatchPathWith(text, settings),

@@ -9,7 +9,7 @@ import type {
 } from '../../types/sql'
 import { scimError } from '../errors'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
-import { parseFilter } from './parser'
+import { parsePatchPath } from './parser'
 import { type ComparisonOperand, checkComparison, type FilterScope, resolveFilterPath } from './semantics'
 import { stringifyAttributePath } from './stringify'
 
@@ -38,8 +38,10 @@ function compileMapping(
   for (const [path, sql] of Object.entries(attributes)) {
     let resolved: ResolvedAttribute | undefined
     try {
-      const parsed = parseFilter(`${path} pr`)
-      if (parsed.kind === 'present') resolved = registry.resolve(resourceType, parsed.path)
+      const parsed = parsePatchPath(path)
+      if (parsed.attribute !== undefined && parsed.valueFilter === undefined) {
+        resolved = registry.resolve(resourceType, { ...parsed, attribute: parsed.attribute })
+      }
     } catch {
       resolved = undefined
     }

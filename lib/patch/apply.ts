@@ -11,6 +11,7 @@ import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
 import { isScimError, scimError } from '../errors'
 import { compileValueFilter, type FilterPredicate } from '../filter/evaluate'
 import { createFilterParser, type FilterParser } from '../filter/parser'
+import { copyJson, isObject, jsonEqual, ownEntry } from '../json'
 import { GROUP_SCHEMA } from '../schema/core'
 import { createSchemaRegistry, findSubAttribute, type SchemaRegistry } from '../schema/registry'
 import {
@@ -23,16 +24,7 @@ import {
   startsWithUrn,
 } from './dialects'
 import { MemberTracker, memberIdsFromFilter, toMemberReference } from './members'
-import {
-  canonicalKeys,
-  checkKey,
-  cleanList,
-  cleanSingle,
-  copyJson,
-  isObject,
-  jsonEqual,
-  ownEntry,
-} from './values'
+import { canonicalKeys, checkKey, cleanList, cleanSingle } from './values'
 
 /** URN of the PatchOp message. RFC 7644 §3.5.2. */
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
@@ -115,7 +107,11 @@ function settingsFrom(options: ApplyPatchOptions): Settings {
     createOnUnmatched: addOrReplace === 'create',
     noTargetOnUnmatchedRemove: remove === 'noTarget',
     membersLoaded: options.membersLoaded ?? true,
-    parser: createFilterParser({ schemaUrns: registry.schemaUrns() }),
+    // The built-in schemas share the parser's precompiled default; only host extensions need their own.
+    parser:
+      options.registry === undefined
+        ? createFilterParser()
+        : createFilterParser({ schemaUrns: registry.schemaUrns() }),
     extensions: new Set(resourceType.schemaExtensions.map((e) => e.schema.toLowerCase())),
     targets: new Map(),
   }
@@ -919,18 +915,26 @@ export function applyPatch<T extends object>(
 }
 
 /** `applyPatch()` with its options checked once: what a router holds. */
-export type Patcher = <T extends object>(resource: T, request: PatchRequest) => PatchResult<T>
+export interface Patcher {
+  /** `applyPatch()` with this patcher's options. */
+  <T extends object>(resource: T, request: PatchRequest): PatchResult<T>
+  /** `requiresMemberList()` with this patcher's options, checked once rather than per call. */
+  readonly requiresMemberList: (request: PatchRequest) => boolean
+}
 
 /** Checks options once (`TypeError` on bad ones) and returns `applyPatch` bound to them. */
 export function createPatcher(options: ApplyPatchOptions): Patcher {
   const settings = settingsFrom(options)
-  return <T extends object>(resource: T, request: PatchRequest): PatchResult<T> => {
+  const patcher = <T extends object>(resource: T, request: PatchRequest): PatchResult<T> => {
     if (!isObject(resource)) throw new TypeError('express-scim: applyPatch needs the resource as an object')
     const operations = checkRequest(request, settings)
     const patch = new Patch(resource, settings)
     for (let index = 0; index < operations.length; index++) patch.apply(operations[index]!, index)
     return patch.result() as PatchResult<T>
   }
+  return Object.assign(patcher, {
+    requiresMemberList: (request: PatchRequest) => needsMemberList(request, settings),
+  })
 }
 
 /**
@@ -942,13 +946,14 @@ export function requiresMemberList(
   request: PatchRequest,
   options: Omit<ApplyPatchOptions, 'membersLoaded'>,
 ): boolean {
-  let settings: Settings
+  return needsMemberList(request, settingsFrom(options))
+}
+
+function needsMemberList(request: PatchRequest, settings: Settings): boolean {
   let operations: readonly PatchOperation[]
   try {
-    settings = settingsFrom(options)
     operations = checkRequest(request, settings)
-  } catch (error) {
-    if (error instanceof TypeError) throw error
+  } catch {
     return false
   }
   const patch = new Patch({}, settings)

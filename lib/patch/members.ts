@@ -2,7 +2,7 @@
 import type { Filter } from '../../types/filter'
 import type { MemberChanges, MemberReference } from '../../types/patch'
 import { scimError } from '../errors'
-import { isObject } from './values'
+import { isObject } from '../json'
 
 /** A member reference from a checked `members` element: `value` is required, `type` and `display` kept. */
 export function toMemberReference(element: unknown, where: string): MemberReference {

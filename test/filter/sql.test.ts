@@ -468,3 +468,25 @@ describe('the mapping is a whitelist', () => {
     expect(from3.values).toEqual(['a', '%b%'])
   })
 })
+
+describe('mapping keys are attribute paths', () => {
+  it('accepts core, sub-attribute and URN-qualified keys, and refuses filtered or bare-URN keys', () => {
+    expect(() =>
+      createSqlFilterCompiler(
+        {
+          userName: 'u.login',
+          'name.givenName': 'u.given',
+          'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department': 'u.dept',
+        },
+        { resourceType: 'User' },
+      ),
+    ).not.toThrow()
+    for (const key of [
+      'emails[type eq "work"].value',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+      'userName pr',
+    ]) {
+      expect(() => createSqlFilterCompiler({ [key]: 'x' }, { resourceType: 'User' })).toThrow(TypeError)
+    }
+  })
+})

@@ -1,8 +1,17 @@
 // Unit tests of applyPatch: RFC 7644 §3.5.2 semantics, mutability, errors, atomicity, and member deltas.
 import { applyPatch, createPatcher, requiresMemberList } from '../../lib/patch/apply'
-import { createSchemaRegistry } from '../../lib/schema/registry'
 import { expectScimError } from '../helpers/expect-scim-error'
-import { CORE_GROUP, ENTERPRISE, PATCH_OP, patch, request, sampleGroup, sampleUser } from './helpers'
+import {
+  ACME_USER,
+  CORE_GROUP,
+  ENTERPRISE,
+  PATCH_OP,
+  patch,
+  request,
+  sampleGroup,
+  sampleUser,
+  userExtensionRegistry,
+} from './helpers'
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -402,6 +411,17 @@ describe('members without the member list (membersLoaded: false)', () => {
     expect(result.memberChanges).toEqual({ kind: 'replace', members: [{ value: 'y' }] })
   })
 
+  it('answers requiresMemberList from a patcher, with its options checked once', () => {
+    const patchGroup = createPatcher({ resourceType: 'Group', membersLoaded: false })
+    expect(patchGroup.requiresMemberList(request({ op: 'remove', path: 'members[display eq "Ann"]' }))).toBe(
+      true,
+    )
+    expect(patchGroup.requiresMemberList(request({ op: 'remove', path: 'members[value eq "a"]' }))).toBe(
+      false,
+    )
+    expect(patchGroup.requiresMemberList({ schemas: [] } as never)).toBe(false)
+  })
+
   it('says which requests need the list', () => {
     const needs = (path: string, op = 'remove') =>
       requiresMemberList(request({ op, path, value: 'x' }), { resourceType: 'Group' })
@@ -416,21 +436,11 @@ describe('members without the member list (membersLoaded: false)', () => {
 })
 
 describe('host extensions', () => {
-  const urn = 'urn:acme:params:scim:schemas:extension:2.0:User'
-  const registry = createSchemaRegistry({
-    extensions: [
-      {
-        resourceType: 'User',
-        schema: {
-          id: urn,
-          attributes: [
-            { name: 'level', type: 'integer' },
-            { name: 'badge', type: 'string', required: true },
-          ],
-        },
-      },
-    ],
-  })
+  const urn = ACME_USER
+  const registry = userExtensionRegistry([
+    { name: 'level', type: 'integer' },
+    { name: 'badge', type: 'string', required: true },
+  ])
 
   it('checks types and required attributes of extension attributes', () => {
     const result = applyPatch(sampleUser(), request({ op: 'add', path: `${urn}:level`, value: 3 }), {
@@ -457,29 +467,19 @@ describe('host extensions', () => {
 })
 
 describe('review regressions', () => {
-  const urn = 'urn:acme:params:scim:schemas:extension:2.0:User'
-  const registry = createSchemaRegistry({
-    extensions: [
-      {
-        resourceType: 'User',
-        schema: {
-          id: urn,
-          attributes: [
-            {
-              name: 'badge',
-              type: 'complex',
-              subAttributes: [
-                { name: 'serial', type: 'string', mutability: 'immutable' },
-                { name: 'colour', type: 'string' },
-              ],
-            },
-            { name: 'tags', type: 'string', multiValued: true, mutability: 'immutable' },
-            { name: 'codes', type: 'string', multiValued: true, required: true },
-          ],
-        },
-      },
-    ],
-  })
+  const urn = ACME_USER
+  const registry = userExtensionRegistry([
+    {
+      name: 'badge',
+      type: 'complex',
+      subAttributes: [
+        { name: 'serial', type: 'string', mutability: 'immutable' },
+        { name: 'colour', type: 'string' },
+      ],
+    },
+    { name: 'tags', type: 'string', multiValued: true, mutability: 'immutable' },
+    { name: 'codes', type: 'string', multiValued: true, required: true },
+  ])
   const withExtension = () => ({
     ...sampleUser(),
     [urn]: { badge: { serial: '1', colour: 'red' }, tags: ['a'], codes: ['x'] },

@@ -1,6 +1,8 @@
 // Shared builders for PATCH tests: requests, sample resources, and a one-call apply.
 import { type ApplyPatchOptions, applyPatch } from '../../lib/patch/apply'
+import { createSchemaRegistry } from '../../lib/schema/registry'
 import type { PatchOperation, PatchResult } from '../../types/patch'
+import type { AttributeDefinitionInput } from '../../types/schema'
 
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 export const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -46,4 +48,14 @@ export function patch(
   const resourceType =
     options.resourceType ?? ((resource.schemas as string[]).includes(CORE_GROUP) ? 'Group' : 'User')
   return applyPatch(resource, request(...operations), { resourceType, ...options })
+}
+
+/** URN of the host extension the extension tests register on User. */
+export const ACME_USER = 'urn:acme:params:scim:schemas:extension:2.0:User'
+
+/** A registry with a host extension on User holding these attributes. */
+export function userExtensionRegistry(attributes: readonly AttributeDefinitionInput[]) {
+  return createSchemaRegistry({
+    extensions: [{ resourceType: 'User', schema: { id: ACME_USER, attributes } }],
+  })
 }
