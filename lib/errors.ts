@@ -62,3 +62,25 @@ export function scimErrorBody(error: unknown): ScimErrorResponse {
   }
   return body
 }
+
+/**
+ * What a store throws when a write would give two resources of a tenant the same unique value
+ * (`userName` case-insensitively, `externalId`, a team name). The router answers 409 `uniqueness`.
+ * The detail names the attribute, never the value.
+ */
+export function uniquenessConflict(attribute: string): ScimError {
+  return scimError(409, 'uniqueness', `${attribute} is already in use`)
+}
+
+/**
+ * What a store throws when a compare-and-swap write finds another version than the expected one.
+ * The router retries a PATCH after it, and answers 412 to a request that named its version (If-Match).
+ */
+export function versionMismatch(): ScimError {
+  return scimError(412, undefined, 'The resource has changed since it was read')
+}
+
+/** True for the error `versionMismatch()` creates (or any 412). */
+export function isVersionMismatch(error: unknown): boolean {
+  return isScimError(error) && error.status === 412
+}

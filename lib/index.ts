@@ -4,10 +4,24 @@
 export type * from '../types/errors'
 export type * from '../types/filter'
 export type * from '../types/patch'
+export type * from '../types/router'
 export type * from '../types/schema'
 export type * from '../types/sql'
+export type * from '../types/stores'
+// The static-token authenticator: most hosts start with one bearer token per IdP connection.
+export { bearerToken, type StaticToken, staticTokens } from './auth/static-tokens'
 // Errors: hosts and adapters throw and recognise the same SCIM errors the router answers with.
-export { ERROR_SCHEMA_URN, isScimError, type ScimError, scimError, scimErrorBody } from './errors'
+// Stores throw uniquenessConflict() / versionMismatch() so the router answers 409 / retries or 412.
+export {
+  ERROR_SCHEMA_URN,
+  isScimError,
+  isVersionMismatch,
+  type ScimError,
+  scimError,
+  scimErrorBody,
+  uniquenessConflict,
+  versionMismatch,
+} from './errors'
 export {
   compileFilter,
   type FilterPredicate,
@@ -36,6 +50,10 @@ export {
   requiresMemberList,
 } from './patch/apply'
 export type { PatchDialect } from './patch/dialects'
+// Representation helpers: adapter authors build the SCIM view of a stored record the way the router does.
+export { groupResource, primaryEmail, userResource } from './resources/representation'
+// The router: the product.
+export { createScimRouter } from './router'
 // Schemas: the single source of truth for attributes; hosts register extensions and read definitions.
 export {
   COMMON_ATTRIBUTES,
@@ -55,3 +73,11 @@ export {
   SchemaRegistry,
   type SchemaRegistryOptions,
 } from './schema/registry'
+// Reference stores: run the router before the host's own adapters exist, and back tests and examples.
+export {
+  type MemorySessionOwner,
+  type MemorySessionRevocation,
+  MemorySessionRevoker,
+} from './stores/memory-sessions'
+export { MemoryTeamStore, type MemoryTeamStoreOptions } from './stores/memory-teams'
+export { type LocalUserFields, MemoryUserStore, type MemoryUserStoreOptions } from './stores/memory-users'

@@ -33,6 +33,14 @@ beforeAll(() => {
   for (const dependency of Object.keys(manifest.dependencies)) {
     symlinkSync(join(root, 'node_modules', dependency), join(scratch, 'node_modules', dependency), 'dir')
   }
+  // What an Express host has anyway: express itself and Node's types.
+  symlinkSync(join(root, 'node_modules', 'express'), join(scratch, 'node_modules', 'express'), 'dir')
+  mkdirSync(join(scratch, 'node_modules', '@types'), { recursive: true })
+  symlinkSync(
+    join(root, 'node_modules', '@types', 'node'),
+    join(scratch, 'node_modules', '@types', 'node'),
+    'dir',
+  )
 }, 120_000)
 
 afterAll(() => {
@@ -81,14 +89,42 @@ describe('the packed package', () => {
     )
   })
 
+  it('mounts the router from the tarball and answers a SCIM request', () => {
+    const program = `
+      const express = require('express');
+      const http = require('node:http');
+      const { createScimRouter, MemoryUserStore, MemoryTeamStore, MemorySessionRevoker, staticTokens } = require('express-scim');
+      const app = express();
+      app.use('/scim', createScimRouter({ userStore: new MemoryUserStore(), teamStore: new MemoryTeamStore(),
+        sessionRevoker: new MemorySessionRevoker(), authenticate: staticTokens(['packed-token']) }));
+      const server = app.listen(0, () => {
+        http.get({ port: server.address().port, path: '/scim/ServiceProviderConfig',
+          headers: { authorization: 'Bearer packed-token' } }, (res) => {
+          let body = ''; res.on('data', (c) => (body += c));
+          res.on('end', () => { console.log(res.statusCode + ' ' + res.headers['content-type'] + ' ' + JSON.parse(body).patch.supported); server.close(); });
+        });
+      });`
+    expect(node(['-e', program])).toBe('200 application/scim+json; charset=utf-8 true')
+  })
+
+  it('resolves the testing subpath', () => {
+    expect(node(['-e', "console.log(typeof require.resolve('express-scim/testing'))"])).toBe('string')
+  })
+
   it('typechecks in a strict TypeScript host using the exports map', () => {
     writeFileSync(
       join(scratch, 'host.ts'),
       [
         "import { parseFilter, type Filter, type ScimError, isScimError } from 'express-scim'",
+        "import { createScimRouter, MemoryUserStore, MemorySessionRevoker, staticTokens, type UserStore, type ScimEvent } from 'express-scim'",
+        "import type { UserStoreContractSetup } from 'express-scim/testing'",
         'const ast: Filter = parseFilter(\'userName eq "x"\')',
         'export const kind: string = ast.kind',
         'export function status(e: unknown): number | undefined { return isScimError(e) ? (e as ScimError).status : undefined }',
+        'const userStore: UserStore = new MemoryUserStore()',
+        'export const setup: UserStoreContractSetup = { store: userStore }',
+        'export const router = createScimRouter({ userStore, sessionRevoker: new MemorySessionRevoker(),',
+        "  authenticate: staticTokens(['t0ken']), onEvent: (e: ScimEvent) => { if (e.type === 'user.deleted') void e.mode } })",
       ].join('\n'),
     )
     writeFileSync(
@@ -99,7 +135,7 @@ describe('the packed package', () => {
           module: 'node16',
           moduleResolution: 'node16',
           noEmit: true,
-          types: [],
+          types: ['node'],
         },
         files: ['host.ts'],
       }),

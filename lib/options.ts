@@ -1,0 +1,214 @@
+// Checks createScimRouter() options once, failing fast with a TypeError, and builds the router's internal configuration.
+import type {
+  Authenticate,
+  AuthenticationScheme,
+  ScimEvent,
+  ScimRouterOptions,
+  SettingsProvider,
+} from '../types/router'
+import type { SessionRevoker, TeamStore, UserStore } from '../types/stores'
+import { createFilterParser, DEFAULT_FILTER_LIMITS, type FilterParser } from './filter/parser'
+import { parseByteSize } from './http/body'
+import { isObject } from './json'
+import { createPatcher, DEFAULT_MAX_OPERATIONS, type Patcher } from './patch/apply'
+import { createResourceValidator, type ResourceValidator } from './resources/validate'
+import { createSchemaRegistry, type SchemaRegistry } from './schema/registry'
+
+/** The four switches, all decided. */
+export interface ResolvedSettings {
+  readonly userSyncEnabled: boolean
+  readonly groupSyncEnabled: boolean
+  readonly rejectNonProvisionedUsers: boolean
+  readonly teamSyncEnabled: boolean
+}
+
+/** The router's checked configuration. Built once per router; nothing in it is shared between routers. */
+export interface Configuration {
+  readonly userStore: UserStore
+  readonly teamStore: TeamStore | undefined
+  readonly sessionRevoker: SessionRevoker
+  readonly authenticate: Authenticate
+  readonly settings: SettingsProvider | undefined
+  readonly staticSettings: ResolvedSettings
+  readonly registry: SchemaRegistry
+  readonly baseUrl: string | undefined
+  readonly defaultCount: number
+  readonly maxResults: number
+  readonly bodyLimit: number
+  readonly filterParser: FilterParser
+  readonly userPatcher: Patcher
+  /** Patches groups without reading their members; see `requiresMemberList`. */
+  readonly groupPatcher: Patcher | undefined
+  /** Patches groups whose member list has been read (the rare requests that need it). */
+  readonly groupPatcherWithMembers: Patcher | undefined
+  readonly userValidator: ResourceValidator
+  readonly groupValidator: ResourceValidator | undefined
+  readonly userDeletion: 'delete' | 'disable'
+  readonly maxPatchRetries: number
+  readonly maxOperations: number
+  readonly authenticationSchemes: readonly AuthenticationScheme[]
+  readonly documentationUri: string | undefined
+  readonly onEvent: ((event: ScimEvent) => void | Promise<void>) | undefined
+}
+
+const USER_STORE_METHODS = ['create', 'get', 'list', 'update', 'delete'] as const
+const TEAM_STORE_METHODS = [
+  'create',
+  'get',
+  'list',
+  'update',
+  'delete',
+  'addMembers',
+  'removeMembers',
+  'replaceMembers',
+  'listMembers',
+  'removeUserFromTeams',
+] as const
+
+const DEFAULT_AUTHENTICATION_SCHEME: AuthenticationScheme = Object.freeze({
+  type: 'oauthbearertoken',
+  name: 'OAuth Bearer Token',
+  description: 'Authentication with a bearer token in the Authorization header (RFC 6750).',
+  specUri: 'https://www.rfc-editor.org/rfc/rfc6750',
+  primary: true,
+})
+
+function fail(message: string): never {
+  throw new TypeError(`express-scim: ${message}`)
+}
+
+function checkStore(store: unknown, name: string, methods: readonly string[]): void {
+  if (!isObject(store) && typeof store !== 'function') fail(`${name} is required`)
+  const missing = methods.filter((m) => typeof (store as Record<string, unknown>)[m] !== 'function')
+  if (missing.length > 0) fail(`${name} lacks required method(s): ${missing.join(', ')}`)
+}
+
+function optionalBoolean(options: ScimRouterOptions, name: keyof ResolvedSettings): boolean {
+  const value = options[name]
+  if (value === undefined) return false
+  if (typeof value !== 'boolean') fail(`${name} must be a boolean`)
+  return value
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    fail(`${name} must be a positive integer`)
+  }
+  return value
+}
+
+/**
+ * The four switches with Grafana's rule applied: group sync and team sync cannot both be on, because
+ * two owners of one team's membership would undo each other's changes.
+ */
+export function checkSettings(settings: ResolvedSettings): ResolvedSettings {
+  if (settings.groupSyncEnabled && settings.teamSyncEnabled) {
+    fail('groupSyncEnabled and teamSyncEnabled cannot both be true (two owners of team membership)')
+  }
+  return settings
+}
+
+/** Checks every option and builds the configuration. Throws a TypeError naming the first bad option. */
+export function parseOptions(options: ScimRouterOptions): Configuration {
+  if (!isObject(options)) fail('createScimRouter needs an options object')
+  checkStore(options.userStore, 'userStore', USER_STORE_METHODS)
+  if (options.teamStore !== undefined) checkStore(options.teamStore, 'teamStore', TEAM_STORE_METHODS)
+  checkStore(options.sessionRevoker, 'sessionRevoker', ['revokeUserSessions'])
+  if (typeof options.authenticate !== 'function') {
+    fail('authenticate is required: a function (req) => principal, e.g. staticTokens([...])')
+  }
+  if (options.settings !== undefined && typeof options.settings !== 'function') {
+    fail('settings must be a function (tenant, principal) => settings')
+  }
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
+    fail('onEvent must be a function')
+  const staticSettings = checkSettings({
+    userSyncEnabled: optionalBoolean(options, 'userSyncEnabled'),
+    groupSyncEnabled: optionalBoolean(options, 'groupSyncEnabled'),
+    rejectNonProvisionedUsers: optionalBoolean(options, 'rejectNonProvisionedUsers'),
+    teamSyncEnabled: optionalBoolean(options, 'teamSyncEnabled'),
+  })
+
+  let baseUrl: string | undefined
+  if (options.baseUrl !== undefined) {
+    let url: URL
+    try {
+      url = new URL(String(options.baseUrl))
+    } catch {
+      fail('baseUrl must be an absolute http(s) URL')
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('baseUrl must be an http(s) URL')
+    baseUrl = url.href.replace(/\/+$/, '')
+  }
+
+  const maxResults = positiveInteger(options.maxResults, 'maxResults', 1000)
+  const defaultCount = positiveInteger(options.defaultCount, 'defaultCount', Math.min(100, maxResults))
+  if (defaultCount > maxResults) fail('defaultCount cannot exceed maxResults')
+  const dialect = options.dialect ?? 'lenient'
+  if (dialect !== 'lenient' && dialect !== 'strict') fail("dialect must be 'lenient' or 'strict'")
+  const userDeletion = options.userDeletion ?? 'delete'
+  if (userDeletion !== 'delete' && userDeletion !== 'disable')
+    fail("userDeletion must be 'delete' or 'disable'")
+  if (options.extensions !== undefined && !Array.isArray(options.extensions))
+    fail('extensions must be an array')
+  if (options.filterLimits !== undefined && !isObject(options.filterLimits))
+    fail('filterLimits must be an object')
+  if (options.documentationUri !== undefined && typeof options.documentationUri !== 'string') {
+    fail('documentationUri must be a string')
+  }
+  const authenticationSchemes = options.authenticationSchemes ?? [DEFAULT_AUTHENTICATION_SCHEME]
+  if (
+    !Array.isArray(authenticationSchemes) ||
+    !authenticationSchemes.every(
+      (s) => isObject(s) && typeof s.type === 'string' && typeof s.name === 'string',
+    )
+  ) {
+    fail('authenticationSchemes must be an array of { type, name, description }')
+  }
+
+  const registry = createSchemaRegistry({ extensions: options.extensions ?? [] })
+  const filterParser = createFilterParser({
+    ...DEFAULT_FILTER_LIMITS,
+    ...(options.filterLimits ?? {}),
+    schemaUrns: registry.schemaUrns(),
+  })
+  const maxOperations = positiveInteger(options.maxOperations, 'maxOperations', DEFAULT_MAX_OPERATIONS)
+  const patchOptions = {
+    registry,
+    dialect,
+    maxOperations,
+    ...(options.unmatchedFilter === undefined ? {} : { unmatchedFilter: options.unmatchedFilter }),
+  }
+  const teamStore = options.teamStore
+  const groupType = registry.getResourceType('Group')!
+  return {
+    userStore: options.userStore,
+    teamStore,
+    sessionRevoker: options.sessionRevoker,
+    authenticate: options.authenticate,
+    settings: options.settings,
+    staticSettings,
+    registry,
+    baseUrl,
+    defaultCount,
+    maxResults,
+    bodyLimit: parseByteSize(options.bodyLimit ?? '1mb', 'bodyLimit'),
+    filterParser,
+    userPatcher: createPatcher({ ...patchOptions, resourceType: 'User' }),
+    groupPatcher: teamStore
+      ? createPatcher({ ...patchOptions, resourceType: 'Group', membersLoaded: false })
+      : undefined,
+    groupPatcherWithMembers: teamStore
+      ? createPatcher({ ...patchOptions, resourceType: 'Group' })
+      : undefined,
+    userValidator: createResourceValidator(registry, registry.getResourceType('User')!, dialect),
+    groupValidator: teamStore ? createResourceValidator(registry, groupType, dialect) : undefined,
+    userDeletion,
+    maxPatchRetries: positiveInteger(options.maxPatchRetries, 'maxPatchRetries', 5),
+    maxOperations,
+    authenticationSchemes,
+    documentationUri: options.documentationUri,
+    onEvent: options.onEvent,
+  }
+}

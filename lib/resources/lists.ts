@@ -1,0 +1,98 @@
+// Turns list parameters into the ListQuery a store receives, and a store's page into a ListResponse (RFC 7644 §3.4.2).
+import type { AttributePath, Filter } from '../../types/filter'
+import type { ListQuery } from '../../types/stores'
+import { scimError } from '../errors'
+import { compileFilter } from '../filter/evaluate'
+import type { ListParameters } from '../http/list-query'
+import type { Configuration } from '../options'
+
+/** URN of the list response message. RFC 7644 §3.4.2. */
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
+
+/** Parses and checks a filter against one resource type: unknown attributes and `password` are 400. */
+export function checkedFilter(config: Configuration, resourceType: string, text: string): Filter {
+  const filter = config.filterParser.parseFilter(text)
+  // Compiling checks every attribute and operator against the schema; the predicate itself is the store's business.
+  compileFilter(filter, { registry: config.registry, resourceType })
+  return filter
+}
+
+/** The sort attribute, resolved against the schema. RFC 7644 §3.4.2.3. */
+function checkedSortBy(config: Configuration, resourceType: string, text: string): AttributePath {
+  const path = config.filterParser.parsePatchPath(text)
+  if (path.attribute === undefined || path.valueFilter) {
+    throw scimError(400, 'invalidValue', 'sortBy must name an attribute')
+  }
+  const sortBy: AttributePath = {
+    kind: 'attributePath',
+    attribute: path.attribute,
+    ...(path.schema === undefined ? {} : { schema: path.schema }),
+    ...(path.subAttribute === undefined ? {} : { subAttribute: path.subAttribute }),
+  }
+  const resolved = config.registry.resolve(resourceType, sortBy)
+  const named = resolved?.subAttribute ?? resolved?.attribute
+  if (!resolved || !named || named.returned === 'never') {
+    throw scimError(400, 'invalidValue', 'sortBy names an attribute this resource type does not have')
+  }
+  return sortBy
+}
+
+/** The page size: the client's count capped at `maxResults`, or the default. */
+export function pageSize(config: Configuration, parameters: ListParameters): number {
+  return Math.min(parameters.count ?? config.defaultCount, config.maxResults)
+}
+
+/** The query a store receives. The filter arrives parsed; a store never sees the text. */
+export function listQuery(
+  config: Configuration,
+  resourceType: string,
+  parameters: ListParameters,
+  filter?: Filter,
+): ListQuery {
+  const query: { -readonly [K in keyof ListQuery]: ListQuery[K] } = {
+    sortOrder: parameters.sortOrder,
+    startIndex: parameters.startIndex,
+    count: pageSize(config, parameters),
+  }
+  const parsed =
+    filter ??
+    (parameters.filter === undefined ? undefined : checkedFilter(config, resourceType, parameters.filter))
+  if (parsed) query.filter = parsed
+  if (parameters.sortBy !== undefined) query.sortBy = checkedSortBy(config, resourceType, parameters.sortBy)
+  return query
+}
+
+/** A ListResponse body. RFC 7644 §3.4.2. */
+export function listResponse(
+  totalResults: number,
+  startIndex: number,
+  resources: readonly unknown[],
+): Record<string, unknown> {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults,
+    itemsPerPage: resources.length,
+    startIndex,
+    Resources: resources,
+  }
+}
+
+/** Checks what a store returned for a page, so a broken adapter is a 500 rather than a malformed answer. */
+export function checkPage<T>(
+  page: unknown,
+  count: number,
+): { totalResults: number; resources: readonly T[] } {
+  const candidate = page as { totalResults?: unknown; resources?: unknown } | null | undefined
+  if (
+    !candidate ||
+    typeof candidate.totalResults !== 'number' ||
+    !Number.isFinite(candidate.totalResults) ||
+    !Array.isArray(candidate.resources)
+  ) {
+    throw new Error('express-scim: a store list() must return { totalResults, resources }')
+  }
+  // Never return more than asked, whatever the store did.
+  const resources =
+    candidate.resources.length > count ? candidate.resources.slice(0, count) : candidate.resources
+  return { totalResults: candidate.totalResults, resources: resources as readonly T[] }
+}

@@ -1,0 +1,159 @@
+// Applies `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5) under each attribute's `returned` rule (RFC 7643 §7).
+import type { AttributeDefinition } from '../../types/schema'
+import { scimError } from '../errors'
+import type { FilterParser } from '../filter/parser'
+import { isObject } from '../json'
+import type { SchemaRegistry } from '../schema/registry'
+import type { ScimResource } from './representation'
+
+/** Which attributes a response carries. */
+export interface Projection {
+  /** A copy of the resource with only the attributes to return. */
+  apply(resource: ScimResource): ScimResource
+  /** True when the response would carry this core attribute (lets the router skip reading `members`). */
+  includes(attribute: string): boolean
+}
+
+interface Selection {
+  /** `schema:attribute` keys, lower-case, named whole. */
+  readonly whole: ReadonlySet<string>
+  /** `schema:attribute` keys whose sub-attributes were named, with those sub-attributes (lower-case). */
+  readonly subs: ReadonlyMap<string, ReadonlySet<string>>
+  /** Extension URNs named whole, lower-case. */
+  readonly extensions: ReadonlySet<string>
+}
+
+function select(
+  names: readonly string[] | undefined,
+  registry: SchemaRegistry,
+  resourceType: string,
+  parser: FilterParser,
+): Selection | undefined {
+  if (!names) return undefined
+  const whole = new Set<string>()
+  const subs = new Map<string, Set<string>>()
+  const extensions = new Set<string>()
+  for (const name of names) {
+    const path = parser.parsePatchPath(name)
+    if (path.valueFilter) throw scimError(400, 'invalidValue', `'${name}' is not an attribute name`)
+    if (path.attribute === undefined) {
+      if (path.schema) extensions.add(path.schema.toLowerCase())
+      continue
+    }
+    const resolved = registry.resolve(resourceType, {
+      attribute: path.attribute,
+      ...(path.schema === undefined ? {} : { schema: path.schema }),
+      ...(path.subAttribute === undefined ? {} : { subAttribute: path.subAttribute }),
+    })
+    // RFC 7644 leaves unknown names open; ignoring them lets an IdP ask for attributes we do not serve.
+    if (!resolved) continue
+    const key = `${resolved.schema}:${resolved.attribute.name}`.toLowerCase()
+    if (resolved.subAttribute) {
+      const set = subs.get(key) ?? new Set<string>()
+      set.add(resolved.subAttribute.name.toLowerCase())
+      subs.set(key, set)
+    } else {
+      whole.add(key)
+    }
+  }
+  return { whole, subs, extensions }
+}
+
+/** Keeps the sub-attributes of one complex value that `keep` accepts. */
+function pickSubs(
+  definition: AttributeDefinition,
+  value: unknown,
+  keep: (sub: AttributeDefinition) => boolean,
+): unknown {
+  const pickOne = (element: unknown) => {
+    if (!isObject(element)) return element
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(element)) {
+      const sub = definition.subAttributes?.find((s) => s.name.toLowerCase() === key.toLowerCase())
+      if (sub && keep(sub)) out[key] = element[key]
+    }
+    return out
+  }
+  return Array.isArray(value) ? value.map(pickOne) : pickOne(value)
+}
+
+/**
+ * Builds the projection for one request. Names are parsed and resolved once; unknown names are ignored,
+ * malformed ones are 400. `password` and other `returned: never` attributes are never returned.
+ */
+export function createProjection(
+  registry: SchemaRegistry,
+  resourceType: string,
+  parser: FilterParser,
+  parameters: { readonly attributes?: readonly string[]; readonly excludedAttributes?: readonly string[] },
+): Projection {
+  const type = registry.getResourceType(resourceType)
+  if (!type) throw new TypeError(`express-scim: unknown resource type ${resourceType}`)
+  const included = select(parameters.attributes, registry, resourceType, parser)
+  const excluded = select(parameters.excludedAttributes, registry, resourceType, parser)
+  const coreSchema = registry.getSchema(type.schema)!
+  const extensionUrns = new Set(type.schemaExtensions.map((e) => e.schema.toLowerCase()))
+
+  /** What to return of one attribute: all, nothing, or some of its sub-attributes. */
+  const decide = (schema: string, definition: AttributeDefinition, value: unknown): unknown => {
+    if (definition.returned === 'never') return undefined
+    if (definition.returned === 'always') return value
+    const key = `${schema}:${definition.name}`.toLowerCase()
+    const namedSubs = (selection: Selection | undefined) => selection?.subs.get(key)
+    const subKeep = (sub: AttributeDefinition) => sub.returned !== 'never'
+    if (included) {
+      if (included.whole.has(key) || included.extensions.has(schema.toLowerCase())) {
+        return definition.type === 'complex' ? pickSubs(definition, value, subKeep) : value
+      }
+      const subs = namedSubs(included)
+      if (!subs || definition.type !== 'complex') return undefined
+      return pickSubs(
+        definition,
+        value,
+        (sub) => sub.returned === 'always' || (subKeep(sub) && subs.has(sub.name.toLowerCase())),
+      )
+    }
+    if (definition.returned === 'request') return undefined
+    if (excluded?.whole.has(key) || excluded?.extensions.has(schema.toLowerCase())) return undefined
+    const subs = namedSubs(excluded)
+    return definition.type === 'complex'
+      ? pickSubs(
+          definition,
+          value,
+          (sub) => sub.returned === 'always' || (subKeep(sub) && !subs?.has(sub.name.toLowerCase())),
+        )
+      : value
+  }
+
+  const projectObject = (schema: string, object: Record<string, unknown>, topLevel: boolean) => {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(object)) {
+      const lower = key.toLowerCase()
+      if (topLevel && (lower === 'schemas' || lower === 'id')) {
+        out[key] = object[key]
+        continue
+      }
+      if (topLevel && extensionUrns.has(lower)) {
+        const extension = registry.getSchema(key)
+        const value = object[key]
+        if (!extension || !isObject(value)) continue
+        const projected = projectObject(extension.id, value, false)
+        if (Object.keys(projected).length > 0) out[key] = projected
+        continue
+      }
+      const resolved = registry.resolve(resourceType, { schema, attribute: key })
+      if (!resolved) continue
+      const value = decide(schema, resolved.attribute, object[key])
+      if (value !== undefined) out[key] = value
+    }
+    return out
+  }
+
+  return {
+    apply: (resource) => projectObject(coreSchema.id, resource, true),
+    includes(attribute) {
+      const resolved = registry.resolve(resourceType, { attribute })
+      return resolved !== undefined && decide(resolved.schema, resolved.attribute, true) !== undefined
+    },
+  }
+}

@@ -1,0 +1,158 @@
+// Converts between SCIM resources and what stores keep: named host fields plus the round-trip document.
+import type { MemberReference } from '../../types/patch'
+import type {
+  ScimDocument,
+  StoredTeam,
+  StoredUser,
+  TeamFields,
+  TeamMember,
+  UserFields,
+} from '../../types/stores'
+import { copyJson, isObject } from '../json'
+import { GROUP_SCHEMA, USER_SCHEMA } from '../schema/core'
+
+/** A SCIM resource as JSON. */
+export type ScimResource = Record<string, unknown>
+
+/** The weak entity tag of a version. RFC 7644 §3.14: versions are weak, opaque strings. */
+export function etagOf(version: string): string {
+  return `W/"${tagValue(version)}"`
+}
+
+/** A version as it appears between the quotes of an entity tag (quotes and backslashes cannot). */
+export function tagValue(version: string): string {
+  return version.replace(/["\\]/g, '')
+}
+
+function isoTime(value: Date | string): string {
+  if (value instanceof Date) return value.toISOString()
+  const parsed = new Date(value)
+  return Number.isNaN(parsed.getTime()) ? String(value) : parsed.toISOString()
+}
+
+/** A copy of a stored document without the attributes the server owns or never returns. */
+function documentCopy(document: ScimDocument | undefined, serverOwned: readonly string[]): ScimResource {
+  const out: ScimResource = isObject(document) ? copyJson(document as ScimResource) : {}
+  for (const key of Object.keys(out)) {
+    if (serverOwned.includes(key.toLowerCase())) delete out[key]
+  }
+  return out
+}
+
+const USER_SERVER_OWNED = ['id', 'meta', 'password', 'groups']
+const TEAM_SERVER_OWNED = ['id', 'meta', 'members']
+
+/**
+ * The email `UserFields.email` names: the `primary` element of `emails`, else the `work` one, else the
+ * first with a string value.
+ */
+export function primaryEmail(resource: ScimResource): string | undefined {
+  const emails = resource.emails
+  if (!Array.isArray(emails)) return undefined
+  const withValue = emails.filter((e): e is ScimResource => isObject(e) && typeof e.value === 'string')
+  const chosen =
+    withValue.find((e) => e.primary === true) ??
+    withValue.find((e) => typeof e.type === 'string' && e.type.toLowerCase() === 'work') ??
+    withValue[0]
+  return chosen?.value as string | undefined
+}
+
+/**
+ * A stored user as a SCIM resource (no `meta.location`; the router adds it). The named fields win over
+ * the document, so a host that changes a login or disables a user locally is seen by the IdP as it is.
+ */
+export function userResource(user: StoredUser): ScimResource {
+  const resource = documentCopy(user.document, USER_SERVER_OWNED)
+  const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
+  resource.schemas = schemas.some(
+    (s) => typeof s === 'string' && s.toLowerCase() === USER_SCHEMA.toLowerCase(),
+  )
+    ? schemas
+    : [USER_SCHEMA, ...schemas]
+  resource.id = user.id
+  if (user.externalId !== undefined) resource.externalId = user.externalId
+  resource.userName = user.userName
+  if (user.displayName !== undefined) resource.displayName = user.displayName
+  if (user.email !== undefined && primaryEmail(resource) !== user.email) {
+    resource.emails = [{ value: user.email, type: 'work', primary: true }]
+  }
+  resource.active = user.active
+  resource.meta = {
+    resourceType: 'User',
+    created: isoTime(user.created),
+    lastModified: isoTime(user.lastModified),
+    version: etagOf(user.version),
+  }
+  return resource
+}
+
+/** A stored team as a SCIM Group, with its members when they were read. */
+export function groupResource(team: StoredTeam, members?: readonly TeamMember[]): ScimResource {
+  const resource = documentCopy(team.document, TEAM_SERVER_OWNED)
+  const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
+  resource.schemas = schemas.some(
+    (s) => typeof s === 'string' && s.toLowerCase() === GROUP_SCHEMA.toLowerCase(),
+  )
+    ? schemas
+    : [GROUP_SCHEMA, ...schemas]
+  resource.id = team.id
+  if (team.externalId !== undefined) resource.externalId = team.externalId
+  resource.displayName = team.displayName
+  if (members) {
+    resource.members = members.map((m) =>
+      m.display === undefined
+        ? { value: m.value, type: 'User' }
+        : { value: m.value, display: m.display, type: 'User' },
+    )
+  }
+  resource.meta = {
+    resourceType: 'Group',
+    created: isoTime(team.created),
+    lastModified: isoTime(team.lastModified),
+    version: etagOf(team.version),
+  }
+  return resource
+}
+
+/** The fields a store receives for a user resource the router has validated. */
+export function userFieldsOf(resource: ScimResource, password?: string): UserFields {
+  const document = documentCopy(resource, USER_SERVER_OWNED)
+  const fields: {
+    -readonly [K in keyof UserFields]: UserFields[K]
+  } = {
+    userName: String(resource.userName),
+    active: resource.active !== false,
+    document,
+  }
+  if (typeof resource.externalId === 'string') fields.externalId = resource.externalId
+  if (typeof resource.displayName === 'string') fields.displayName = resource.displayName
+  const email = primaryEmail(resource)
+  if (email !== undefined) fields.email = email
+  if (password !== undefined) fields.password = password
+  return fields
+}
+
+/** The fields a store receives for a group resource (members travel separately). */
+export function teamFieldsOf(resource: ScimResource): TeamFields {
+  const document = documentCopy(resource, TEAM_SERVER_OWNED)
+  return typeof resource.externalId === 'string'
+    ? { displayName: String(resource.displayName), externalId: resource.externalId, document }
+    : { displayName: String(resource.displayName), document }
+}
+
+/** Member references of a validated `members` value. */
+export function memberReferencesOf(resource: ScimResource): MemberReference[] {
+  const members = resource.members
+  if (!Array.isArray(members)) return []
+  const out: MemberReference[] = []
+  const seen = new Set<string>()
+  for (const m of members) {
+    if (!isObject(m) || typeof m.value !== 'string' || seen.has(m.value)) continue
+    seen.add(m.value)
+    const ref: { value: string; type?: string; display?: string } = { value: m.value }
+    if (typeof m.type === 'string') ref.type = m.type
+    if (typeof m.display === 'string') ref.display = m.display
+    out.push(ref)
+  }
+  return out
+}

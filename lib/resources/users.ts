@@ -1,0 +1,260 @@
+// The /Users endpoints (RFC 7644 §3.3–3.6): SCIM requests turned into UserStore calls, with deactivation revoking sessions.
+import type { PatchRequest } from '../../types/patch'
+import type { StoredUser, UserFields } from '../../types/stores'
+import { isVersionMismatch, scimError } from '../errors'
+import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
+import { sendEmpty, sendJson } from '../http/respond'
+import { jsonEqual } from '../json'
+import { logStore } from '../log'
+import {
+  checkIfMatch,
+  type Exchange,
+  emit,
+  ifMatchVersions,
+  notModified,
+  readBody,
+  requireSync,
+} from './exchange'
+import { checkPage, listQuery, listResponse } from './lists'
+import { createProjection, type Projection } from './projection'
+import { etagOf, type ScimResource, userFieldsOf, userResource } from './representation'
+
+function notFound(): Error {
+  return scimError(404, undefined, 'User not found')
+}
+
+/** The user, or undefined when there is none or it was deleted with `userDeletion: 'disable'`. */
+export async function findUser(exchange: Exchange, id: string): Promise<StoredUser | undefined> {
+  const user = await exchange.config.userStore.get(id, exchange.context)
+  return user && !user.hidden ? user : undefined
+}
+
+function projection(exchange: Exchange, parameters = projectionFromQuery(exchange.query)): Projection {
+  return createProjection(exchange.config.registry, 'User', exchange.config.filterParser, parameters)
+}
+
+/** The user as the client sees it: SCIM JSON with `meta.location`, projected. */
+function present(exchange: Exchange, user: StoredUser, view: Projection): ScimResource {
+  const resource = userResource(user)
+  ;(resource.meta as Record<string, unknown>).location =
+    `${exchange.baseUrl}/Users/${encodeURIComponent(user.id)}`
+  return view.apply(resource)
+}
+
+function sendUser(
+  exchange: Exchange,
+  status: number,
+  user: StoredUser,
+  extra?: Record<string, string>,
+): void {
+  sendJson(exchange.response, status, present(exchange, user, projection(exchange)), {
+    ETag: etagOf(user.version),
+    ...extra,
+  })
+}
+
+/**
+ * Ends every session of a user that is now inactive. Every write that leaves a user inactive revokes
+ * (revocation is idempotent), so when it fails the request fails with a 5xx, the user stays disabled,
+ * and the IdP's retry revokes again.
+ */
+async function revokeSessions(
+  exchange: Exchange,
+  userId: string,
+  reason: 'deactivated' | 'deleted',
+): Promise<void> {
+  try {
+    await exchange.config.sessionRevoker.revokeUserSessions(userId, reason, exchange.context)
+  } catch {
+    logStore('revokeUserSessions failed for %s (%s)', userId, exchange.context.requestId)
+    throw scimError(500, undefined, 'Session revocation failed')
+  }
+  emit(exchange, { type: 'user.sessionsRevoked', resourceId: userId, reason })
+}
+
+/** POST /Users. RFC 7644 §3.3. */
+export async function createUser(exchange: Exchange): Promise<void> {
+  requireSync(exchange, 'User')
+  const body = await readBody(exchange)
+  const { resource, password } = exchange.config.userValidator.read(body)
+  const fields = userFieldsOf(resource, password)
+  const user = await exchange.config.userStore.create({ ...fields, provisioned: true }, exchange.context)
+  emit(exchange, {
+    type: 'user.created',
+    resourceId: user.id,
+    userName: user.userName,
+    ...(user.externalId === undefined ? {} : { externalId: user.externalId }),
+  })
+  sendUser(exchange, 201, user, { Location: `${exchange.baseUrl}/Users/${encodeURIComponent(user.id)}` })
+}
+
+/** GET /Users/:id. RFC 7644 §3.4.1; `If-None-Match` -> 304 (RFC 7644 §3.14). */
+export async function getUser(exchange: Exchange, id: string): Promise<void> {
+  const view = projection(exchange)
+  const user = await findUser(exchange, id)
+  if (!user) throw notFound()
+  if (notModified(exchange, user.version)) {
+    sendEmpty(exchange.response, 304, { ETag: etagOf(user.version) })
+    return
+  }
+  sendJson(exchange.response, 200, present(exchange, user, view), { ETag: etagOf(user.version) })
+}
+
+/** The users of one list page, projected; shared by GET /Users and the searches. */
+export async function userPage(
+  exchange: Exchange,
+  parameters: ListParameters,
+): Promise<{ totalResults: number; resources: ScimResource[] }> {
+  const view = createProjection(exchange.config.registry, 'User', exchange.config.filterParser, parameters)
+  const query = listQuery(exchange.config, 'User', parameters)
+  const page = checkPage<StoredUser>(
+    await exchange.config.userStore.list(query, exchange.context),
+    query.count,
+  )
+  return {
+    totalResults: page.totalResults,
+    resources: page.resources.filter((u) => !u.hidden).map((u) => present(exchange, u, view)),
+  }
+}
+
+/** GET /Users and POST /Users/.search. RFC 7644 §3.4.2, §3.4.3. */
+export async function listUsers(exchange: Exchange, parameters?: ListParameters): Promise<void> {
+  const checked = parameters ?? listParametersFromQuery(exchange.query)
+  const page = await userPage(exchange, checked)
+  sendJson(exchange.response, 200, listResponse(page.totalResults, checked.startIndex, page.resources))
+}
+
+interface Plan {
+  /** What to write, or undefined when nothing changes. */
+  readonly fields: UserFields | undefined
+  /** Top-level attributes that change. */
+  readonly changedAttributes: readonly string[]
+}
+
+/**
+ * Read, check, write with compare-and-swap, and on a lost race read again: a concurrent write is never
+ * overwritten. A request that named its version (`If-Match`) gets 412 instead of a retry.
+ */
+async function writeUser(
+  exchange: Exchange,
+  id: string,
+  plan: (current: StoredUser) => Plan,
+  honourIfMatch = true,
+): Promise<{ before: StoredUser; after: StoredUser; changedAttributes: readonly string[] }> {
+  const explicit = honourIfMatch && ifMatchVersions(exchange.request) !== undefined
+  for (let attempt = 0; ; attempt++) {
+    const before = await findUser(exchange, id)
+    if (!before) throw notFound()
+    if (honourIfMatch) checkIfMatch(exchange, before.version)
+    const { fields, changedAttributes } = plan(before)
+    if (!fields) return { before, after: before, changedAttributes: [] }
+    try {
+      const after = await exchange.config.userStore.update(id, fields, before.version, exchange.context)
+      if (!after) throw notFound()
+      return { before, after, changedAttributes }
+    } catch (error) {
+      if (!isVersionMismatch(error) || explicit) throw error
+      if (attempt >= exchange.config.maxPatchRetries) {
+        throw scimError(503, undefined, 'The user is changing too fast; retry the request')
+      }
+      logStore('version race on user %s, retry %d (%s)', id, attempt + 1, exchange.context.requestId)
+    }
+  }
+}
+
+/** Events and session revocation after a PUT or PATCH. */
+async function afterWrite(
+  exchange: Exchange,
+  before: StoredUser,
+  after: StoredUser,
+  changedAttributes: readonly string[],
+): Promise<void> {
+  if (changedAttributes.length > 0) {
+    emit(exchange, {
+      type: 'user.updated',
+      resourceId: after.id,
+      changedAttributes,
+      emailChanged: before.email !== after.email,
+    })
+  }
+  if (before.active && !after.active) emit(exchange, { type: 'user.deactivated', resourceId: after.id })
+  if (!before.active && after.active) emit(exchange, { type: 'user.reactivated', resourceId: after.id })
+  // RFC-agnostic, Grafana's rule: a disabled user must be logged out everywhere, now.
+  if (!after.active) await revokeSessions(exchange, after.id, 'deactivated')
+}
+
+/** Top-level attributes whose values differ between two resources (never `meta`). */
+function changedBetween(before: ScimResource, after: ScimResource): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)])
+  keys.delete('meta')
+  keys.delete('id')
+  return [...keys].filter((key) => !jsonEqual(before[key], after[key]))
+}
+
+/** PUT /Users/:id: replaces the user. RFC 7644 §3.5.1. */
+export async function replaceUser(exchange: Exchange, id: string): Promise<void> {
+  requireSync(exchange, 'User')
+  const body = await readBody(exchange)
+  const validator = exchange.config.userValidator
+  const { resource, password } = validator.read(body)
+  const { before, after, changedAttributes } = await writeUser(exchange, id, (current) => {
+    const currentResource = userResource(current)
+    validator.checkImmutable(currentResource, resource)
+    const changed = changedBetween(currentResource, { ...resource, id: current.id })
+    if (password !== undefined) changed.push('password')
+    return { fields: userFieldsOf(resource, password), changedAttributes: changed }
+  })
+  await afterWrite(exchange, before, after, changedAttributes)
+  sendUser(exchange, 200, after)
+}
+
+/** PATCH /Users/:id. RFC 7644 §3.5.2, through the PATCH engine. */
+export async function patchUser(exchange: Exchange, id: string): Promise<void> {
+  requireSync(exchange, 'User')
+  const body = (await readBody(exchange)) as unknown as PatchRequest
+  const { before, after, changedAttributes } = await writeUser(exchange, id, (current) => {
+    const result = exchange.config.userPatcher(userResource(current), body)
+    if (!result.changed) return { fields: undefined, changedAttributes: [] }
+    const password = result.resource.password
+    if (password !== undefined && typeof password !== 'string') {
+      throw scimError(400, 'invalidValue', "'password' must be a string")
+    }
+    return { fields: userFieldsOf(result.resource, password), changedAttributes: result.changedAttributes }
+  })
+  await afterWrite(exchange, before, after, changedAttributes)
+  sendUser(exchange, 200, after)
+}
+
+/**
+ * DELETE /Users/:id (RFC 7644 §3.6): disable, revoke sessions, drop team memberships, then delete (or
+ * hide). Each step is committed before the next, so a failure leaves the user disabled and a retry of
+ * the DELETE completes it.
+ */
+export async function deleteUser(exchange: Exchange, id: string): Promise<void> {
+  requireSync(exchange, 'User')
+  const disabled = await writeUser(exchange, id, (current) => ({
+    fields: current.active ? { ...userFieldsOf(userResource(current)), active: false } : undefined,
+    changedAttributes: current.active ? ['active'] : [],
+  }))
+  const user = disabled.after
+  if (disabled.before.active) emit(exchange, { type: 'user.deactivated', resourceId: id })
+  await revokeSessions(exchange, id, 'deleted')
+  await exchange.config.teamStore?.removeUserFromTeams(id, exchange.context)
+  const mode = exchange.config.userDeletion
+  if (mode === 'delete') {
+    await exchange.config.userStore.delete(id, exchange.context)
+  } else {
+    // Our own disable write moved the version on: If-Match was checked by the first step.
+    await writeUser(
+      exchange,
+      id,
+      (current) => ({
+        fields: { ...userFieldsOf(userResource(current)), active: false, hidden: true },
+        changedAttributes: [],
+      }),
+      false,
+    )
+  }
+  emit(exchange, { type: 'user.deleted', resourceId: user.id, mode })
+  sendEmpty(exchange.response, 204)
+}

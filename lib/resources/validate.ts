@@ -1,0 +1,233 @@
+// Reads a POST/PUT body into a clean resource: dialect forms normalised, unknown and read-only attributes dropped, types checked by ajv.
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
+import type { AttributeDefinition, ResourceTypeDefinition } from '../../types/schema'
+import { scimError } from '../errors'
+import { isObject, jsonEqual } from '../json'
+import type { PatchDialect } from '../patch/dialects'
+import { parseDateTime } from '../schema/datetime'
+import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
+import type { ScimResource } from './representation'
+
+/** A body read and checked: the resource to store, and the write-only values taken out of it. */
+export interface ValidatedBody {
+  /** The resource: canonical names, `schemas` set, nothing read-only or write-only in it. */
+  readonly resource: ScimResource
+  /** The `password`, when the client sent one (RFC 7643 §4.1.1: write-only). */
+  readonly password?: string
+}
+
+/** Checks request bodies of one resource type. Compiled once per router. */
+export interface ResourceValidator {
+  /** Normalises and validates a POST or PUT body; 400 `invalidSyntax` / `invalidValue` when it is wrong. */
+  read(body: Record<string, unknown>): ValidatedBody
+  /** 400 `mutability` when `next` changes an immutable attribute that `current` has (RFC 7644 §3.5.1). */
+  checkImmutable(current: ScimResource, next: ScimResource): void
+}
+
+type JsonSchema = Record<string, unknown>
+
+/** The JSON Schema of one attribute (RFC 7643 §2.3 data types). */
+function jsonSchemaOf(definition: AttributeDefinition): JsonSchema {
+  let single: JsonSchema
+  switch (definition.type) {
+    case 'complex': {
+      const properties: Record<string, JsonSchema> = {}
+      const required: string[] = []
+      for (const sub of definition.subAttributes ?? []) {
+        properties[sub.name] = jsonSchemaOf(sub)
+        if (sub.required && sub.mutability !== 'readOnly') required.push(sub.name)
+      }
+      single = { type: 'object', properties, ...(required.length > 0 ? { required } : {}) }
+      break
+    }
+    case 'boolean':
+      single = { type: 'boolean' }
+      break
+    case 'integer':
+      single = { type: 'integer' }
+      break
+    case 'decimal':
+      single = { type: 'number' }
+      break
+    case 'dateTime':
+      single = { type: 'string', format: 'scim-date-time' }
+      break
+    default:
+      single = { type: 'string' }
+  }
+  return definition.multiValued ? { type: 'array', items: single } : single
+}
+
+function objectSchema(attributes: readonly AttributeDefinition[]): JsonSchema {
+  const properties: Record<string, JsonSchema> = {}
+  const required: string[] = []
+  for (const attribute of attributes) {
+    if (attribute.mutability === 'readOnly' || attribute.returned === 'never') continue
+    properties[attribute.name] = jsonSchemaOf(attribute)
+    if (attribute.required) required.push(attribute.name)
+  }
+  return { type: 'object', properties, required }
+}
+
+/** A JSON pointer from ajv as a SCIM path: `/emails/0/value` -> `emails[0].value`. */
+function scimPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '')
+}
+
+function describeError(error: ErrorObject | undefined): string {
+  if (!error) return 'The resource is not valid'
+  if (error.keyword === 'required') {
+    const parent = scimPath(error.instancePath)
+    const missing = String((error.params as { missingProperty?: unknown }).missingProperty)
+    return `'${parent ? `${parent}.${missing}` : missing}' is required`
+  }
+  const where = scimPath(error.instancePath) || 'The resource'
+  if (error.keyword === 'format') return `'${where}' must be a dateTime such as "2011-05-13T04:42:34Z"`
+  return `'${where}' ${error.message ?? 'is not valid'}`
+}
+
+/**
+ * Compiles the validator of one resource type. Validation runs on the normalised body, so ajv sees only
+ * known attributes under their canonical names.
+ */
+export function createResourceValidator(
+  registry: SchemaRegistry,
+  resourceType: ResourceTypeDefinition,
+  dialect: PatchDialect,
+): ResourceValidator {
+  const core = registry.getSchema(resourceType.schema)
+  if (!core) throw new TypeError(`express-scim: unknown schema ${resourceType.schema}`)
+  const common = registry.resolve(resourceType.id, { attribute: 'externalId' })
+    ?.attribute as AttributeDefinition
+  const coreAttributes = [common, ...core.attributes]
+  const extensions = resourceType.schemaExtensions.map((reference) => ({
+    reference,
+    schema: registry.getSchema(reference.schema)!,
+  }))
+
+  const root = objectSchema(coreAttributes)
+  const properties = root.properties as Record<string, JsonSchema>
+  const required = root.required as string[]
+  for (const { reference, schema } of extensions) {
+    properties[schema.id] = objectSchema(schema.attributes)
+    if (reference.required) required.push(schema.id)
+  }
+  // One ajv instance per validator: two routers never share compiled state.
+  const ajv = new Ajv({ allErrors: false, strict: false })
+  ajv.addFormat('scim-date-time', {
+    type: 'string',
+    validate: (s: string) => !Number.isNaN(parseDateTime(s)),
+  })
+  const validate: ValidateFunction = ajv.compile(root)
+
+  const lenient = dialect === 'lenient'
+
+  /** One value of an attribute: dialect forms read, unknown and read-only sub-attributes dropped. */
+  const normaliseSingle = (definition: AttributeDefinition, value: unknown): unknown => {
+    if (definition.type === 'boolean' && lenient && typeof value === 'string') {
+      // Entra sends "True" / "False"; the string "False" must never read as true.
+      const lower = value.toLowerCase()
+      if (lower === 'true') return true
+      if (lower === 'false') return false
+      return value
+    }
+    if (definition.type !== 'complex' || !isObject(value)) return value
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      const sub = findSubAttribute(definition, key)
+      if (!sub || sub.mutability === 'readOnly' || value[key] === null) continue
+      out[sub.name] = normaliseValue(sub, value[key])
+    }
+    return out
+  }
+
+  const normaliseValue = (definition: AttributeDefinition, value: unknown): unknown => {
+    if (!definition.multiValued) return normaliseSingle(definition, value)
+    // A lone element where a list belongs: Okta and Entra both send these now and then.
+    const list = Array.isArray(value) ? value : lenient ? [value] : value
+    return Array.isArray(list)
+      ? list.filter((v) => v !== null).map((v) => normaliseSingle(definition, v))
+      : list
+  }
+
+  /** Copies the known, writable attributes of one schema from `source` into a fresh object. */
+  const normaliseAttributes = (
+    attributes: readonly AttributeDefinition[],
+    source: Record<string, unknown>,
+    out: Record<string, unknown>,
+    writeOnly: Record<string, unknown>,
+  ) => {
+    for (const key of Object.keys(source)) {
+      const lower = key.toLowerCase()
+      const definition = attributes.find((a) => a.name.toLowerCase() === lower)
+      // Unknown attributes are ignored (RFC 7644 §3.3 lets a provider drop what it does not support),
+      // read-only ones are the server's (RFC 7643 §7). Only schema names are ever copied, so no
+      // `__proto__` or other prototype key can come through.
+      if (!definition || definition.mutability === 'readOnly') continue
+      const value = source[key]
+      if (value === null || value === undefined) continue
+      if (definition.returned === 'never') writeOnly[definition.name] = value
+      else out[definition.name] = normaliseValue(definition, value)
+    }
+  }
+
+  return {
+    read(body) {
+      const schemas = body.schemas ?? body.Schemas
+      const coreLower = core.id.toLowerCase()
+      if (schemas !== undefined || !lenient) {
+        if (
+          !Array.isArray(schemas) ||
+          !schemas.every((s) => typeof s === 'string') ||
+          !schemas.some((s: string) => s.toLowerCase() === coreLower)
+        ) {
+          throw scimError(400, 'invalidSyntax', `'schemas' must list ${core.id}`)
+        }
+      }
+      const resource: Record<string, unknown> = {}
+      const writeOnly: Record<string, unknown> = {}
+      normaliseAttributes(coreAttributes, body, resource, writeOnly)
+      const presentSchemas = [core.id]
+      for (const { schema } of extensions) {
+        const key = Object.keys(body).find((k) => k.toLowerCase() === schema.id.toLowerCase())
+        if (key === undefined) continue
+        const value = body[key]
+        if (value === null) continue
+        if (!isObject(value)) throw scimError(400, 'invalidValue', `'${schema.id}' must be an object`)
+        const extension: Record<string, unknown> = {}
+        normaliseAttributes(schema.attributes, value, extension, writeOnly)
+        resource[schema.id] = extension
+        presentSchemas.push(schema.id)
+      }
+      if (!validate(resource)) throw scimError(400, 'invalidValue', describeError(validate.errors?.[0]))
+      const password = writeOnly.password
+      if (password !== undefined && typeof password !== 'string') {
+        throw scimError(400, 'invalidValue', "'password' must be a string")
+      }
+      const out: ScimResource = { schemas: presentSchemas, ...resource }
+      return password === undefined ? { resource: out } : { resource: out, password }
+    },
+
+    checkImmutable(current, next) {
+      const check = (attributes: readonly AttributeDefinition[], a: unknown, b: unknown, prefix: string) => {
+        if (!isObject(a)) return
+        for (const attribute of attributes) {
+          if (attribute.mutability !== 'immutable') continue
+          const before = a[attribute.name]
+          if (before === undefined || before === null) continue
+          const after = isObject(b) ? b[attribute.name] : undefined
+          if (!jsonEqual(before, after)) {
+            throw scimError(400, 'mutability', `'${prefix}${attribute.name}' is immutable`)
+          }
+        }
+      }
+      check(coreAttributes, current, next, '')
+      for (const { schema } of extensions)
+        check(schema.attributes, current[schema.id], next[schema.id], `${schema.id}:`)
+    },
+  }
+}

@@ -1,0 +1,300 @@
+// createScimRouter(): wiring only. Authenticates, resolves the tenant's settings, routes by path and method, and answers every error in SCIM form.
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ScimRouter, ScimRouterOptions } from '../types/router'
+import type { Principal } from '../types/stores'
+import { isScimError, scimError } from './errors'
+import { type ListParameters, listParametersFromSearch } from './http/list-query'
+import { sendError, sendJson } from './http/respond'
+import { isObject } from './json'
+import { logAuth, logRequest, logStore } from './log'
+import { type Configuration, parseOptions, type ResolvedSettings } from './options'
+import { resourceTypes, schemas, serviceProviderConfig } from './resources/discovery'
+import { type Exchange, readBody } from './resources/exchange'
+import {
+  createGroup,
+  deleteGroup,
+  getGroup,
+  groupPage,
+  listGroups,
+  patchGroup,
+  replaceGroup,
+} from './resources/groups'
+import { checkedFilter, listResponse, pageSize } from './resources/lists'
+import {
+  createUser,
+  deleteUser,
+  getUser,
+  listUsers,
+  patchUser,
+  replaceUser,
+  userPage,
+} from './resources/users'
+
+type Handler = (exchange: Exchange) => Promise<void> | void
+
+/** A matched route: a label for logs (never the raw URL, whose query may hold filter values) and handlers by method. */
+interface Route {
+  readonly label: string
+  readonly methods: Readonly<Record<string, Handler>>
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id']
+  return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
+}
+
+/** The absolute URL of the SCIM root the request came through. */
+function baseUrlOf(config: Configuration, request: IncomingMessage, v2: boolean): string {
+  const suffix = v2 ? '/v2' : ''
+  if (config.baseUrl) return config.baseUrl + suffix
+  const express = request as IncomingMessage & {
+    protocol?: string
+    baseUrl?: string
+    app?: { get?: (name: string) => unknown }
+  }
+  let host = request.headers.host ?? 'localhost'
+  // Honour X-Forwarded-Host only where Express's `trust proxy` trusts the peer.
+  const trust = express.app?.get?.('trust proxy fn')
+  const forwarded = request.headers['x-forwarded-host']
+  if (
+    typeof trust === 'function' &&
+    trust(request.socket.remoteAddress, 0) &&
+    typeof forwarded === 'string'
+  ) {
+    host = forwarded.split(',')[0]!.trim()
+  }
+  if (!/^[A-Za-z0-9.\-:[\]]+$/.test(host)) host = 'localhost'
+  const encrypted = (request.socket as { encrypted?: boolean }).encrypted === true
+  const protocol = express.protocol ?? (encrypted ? 'https' : 'http')
+  return `${protocol}://${host}${express.baseUrl ?? ''}${suffix}`
+}
+
+function serviceUnavailable(): Error {
+  return scimError(503, undefined, 'Provisioning settings are unavailable')
+}
+
+/**
+ * The settings for this tenant: the static switches, overridden by the dynamic provider. Anything
+ * wrong with the provider fails the request closed (503) rather than falling back to the static ones.
+ */
+async function settingsFor(config: Configuration, principal: Principal): Promise<ResolvedSettings> {
+  if (!config.settings) return config.staticSettings
+  let dynamic: unknown
+  try {
+    dynamic = await config.settings(principal.tenant, principal)
+  } catch {
+    throw serviceUnavailable()
+  }
+  if (!isObject(dynamic)) throw serviceUnavailable()
+  const merged: Record<string, boolean> = { ...config.staticSettings }
+  for (const key of Object.keys(config.staticSettings)) {
+    const value = dynamic[key]
+    if (value === undefined) continue
+    if (typeof value !== 'boolean') throw serviceUnavailable()
+    merged[key] = value
+  }
+  const settings = merged as unknown as ResolvedSettings
+  if (settings.groupSyncEnabled && settings.teamSyncEnabled) throw serviceUnavailable()
+  return settings
+}
+
+/** POST /.search: users, then groups, paged as one list. RFC 7644 §3.4.3. */
+async function searchAll(exchange: Exchange): Promise<void> {
+  const parameters = listParametersFromSearch(await readBody(exchange))
+  const pages = [userPage, ...(exchange.config.teamStore ? [groupPage] : [])]
+  const types = ['User', 'Group']
+  // A filter may name attributes of one type only: that type answers, the other contributes nothing.
+  let firstError: unknown
+  const usable = pages.filter((_, index) => {
+    if (parameters.filter === undefined) return true
+    try {
+      checkedFilter(exchange.config, types[index]!, parameters.filter)
+      return true
+    } catch (error) {
+      firstError ??= error
+      return false
+    }
+  })
+  if (usable.length === 0) throw firstError
+  let remaining = pageSize(exchange.config, parameters)
+  let skipped = 0
+  let totalResults = 0
+  const resources: unknown[] = []
+  for (const page of usable) {
+    const startIndex = Math.max(1, parameters.startIndex - skipped)
+    const part = await page(exchange, { ...parameters, startIndex, count: remaining } as ListParameters)
+    totalResults += part.totalResults
+    skipped += part.totalResults
+    resources.push(...part.resources)
+    remaining = Math.max(0, remaining - part.resources.length)
+  }
+  sendJson(exchange.response, 200, listResponse(totalResults, parameters.startIndex, resources))
+}
+
+function notImplemented(): never {
+  throw scimError(501, undefined, 'This endpoint is not implemented')
+}
+
+/** Routes a path (split, decoded, without the optional /v2) to its handlers. */
+function routeOf(config: Configuration, segments: readonly string[]): Route | undefined {
+  const [first, second, ...rest] = segments
+  if (first === undefined || rest.length > 0) return undefined
+  const name = first.toLowerCase()
+  if (name === 'users' || (name === 'groups' && config.teamStore)) {
+    const users = name === 'users'
+    const type = users ? 'Users' : 'Groups'
+    if (second === undefined) {
+      return {
+        label: `/${type}`,
+        methods: users
+          ? { GET: (x) => listUsers(x), POST: createUser }
+          : { GET: (x) => listGroups(x), POST: createGroup },
+      }
+    }
+    if (second === '.search') {
+      return {
+        label: `/${type}/.search`,
+        methods: {
+          POST: async (x) => {
+            const parameters = listParametersFromSearch(await readBody(x))
+            return users ? listUsers(x, parameters) : listGroups(x, parameters)
+          },
+        },
+      }
+    }
+    const id = second
+    return {
+      label: `/${type}/:id`,
+      methods: users
+        ? {
+            GET: (x) => getUser(x, id),
+            PUT: (x) => replaceUser(x, id),
+            PATCH: (x) => patchUser(x, id),
+            DELETE: (x) => deleteUser(x, id),
+          }
+        : {
+            GET: (x) => getGroup(x, id),
+            PUT: (x) => replaceGroup(x, id),
+            PATCH: (x) => patchGroup(x, id),
+            DELETE: (x) => deleteGroup(x, id),
+          },
+    }
+  }
+  if (second === undefined && name === '.search') return { label: '/.search', methods: { POST: searchAll } }
+  if (second === undefined && name === 'serviceproviderconfig') {
+    return { label: '/ServiceProviderConfig', methods: { GET: serviceProviderConfig } }
+  }
+  if (name === 'resourcetypes') {
+    return { label: '/ResourceTypes', methods: { GET: (x) => resourceTypes(x, second) } }
+  }
+  if (name === 'schemas') return { label: '/Schemas', methods: { GET: (x) => schemas(x, second) } }
+  // RFC 7644 §3.11 (/Me) and §3.7 (/Bulk): not built yet, and discovery says so.
+  if (name === 'me' || (name === 'bulk' && second === undefined)) {
+    return {
+      label: `/${first}`,
+      methods: {
+        GET: notImplemented,
+        POST: notImplemented,
+        PUT: notImplemented,
+        PATCH: notImplemented,
+        DELETE: notImplemented,
+      },
+    }
+  }
+  return undefined
+}
+
+/** Splits and decodes the path; undefined when it cannot be decoded. */
+function pathSegments(pathname: string): string[] | undefined {
+  try {
+    return pathname
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map((segment) => decodeURIComponent(segment))
+  } catch {
+    return undefined
+  }
+}
+
+async function handle(
+  config: Configuration,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const requestId = requestIdOf(request)
+  const method = (request.method ?? 'GET').toUpperCase()
+  let label = '(unmatched)'
+  try {
+    const url = request.url ?? '/'
+    const mark = url.indexOf('?')
+    const segments = pathSegments(mark < 0 ? url : url.slice(0, mark))
+    const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1))
+    let v2 = false
+    if (segments && segments[0]?.toLowerCase() === 'v2') {
+      v2 = true
+      segments.shift()
+    }
+
+    let principal: Principal | undefined | null
+    try {
+      principal = await config.authenticate(request)
+    } catch {
+      logAuth('authenticate threw (%s)', requestId)
+      throw scimError(500, undefined, 'Authentication failed')
+    }
+    if (!principal) {
+      logAuth('no valid credentials (%s)', requestId)
+      throw scimError(401, undefined, 'Authentication is required: send a valid bearer token')
+    }
+    if (typeof principal.tenant !== 'string' || principal.tenant === '') {
+      logAuth('authenticate returned a principal without a tenant (%s)', requestId)
+      throw scimError(500, undefined, 'Authentication returned no tenant')
+    }
+
+    const route = segments ? routeOf(config, segments) : undefined
+    if (!route) throw scimError(404, undefined, 'No such endpoint')
+    label = route.label
+    const handler = route.methods[method === 'HEAD' ? 'GET' : method]
+    if (!handler) {
+      response.setHeader('Allow', Object.keys(route.methods).join(', '))
+      throw scimError(405, undefined, `${method} is not allowed on ${route.label}`)
+    }
+    const settings = await settingsFor(config, principal)
+    await handler({
+      request,
+      response,
+      config,
+      context: { tenant: principal.tenant, principal, requestId },
+      settings,
+      query,
+      baseUrl: baseUrlOf(config, request, v2),
+    })
+  } catch (error) {
+    const status = isScimError(error) ? error.status : 500
+    if (status >= 500)
+      logStore('%s %s failed: %s (%s)', method, label, (error as Error)?.name ?? 'error', requestId)
+    const headers: Record<string, string> = {}
+    if (status === 401) headers['WWW-Authenticate'] = 'Bearer realm="SCIM"'
+    // The body may still be arriving: do not keep reading it on this connection.
+    if (status === 413 || status === 415) headers.Connection = 'close'
+    sendError(response, error, headers)
+  } finally {
+    logRequest('%s %s -> %d (%s)', method, label, response.statusCode, requestId)
+  }
+}
+
+/**
+ * Creates the SCIM router a host mounts with `app.use('/scim', createScimRouter(options))`. Options are
+ * checked here, once: a bad option throws a `TypeError`. The router answers every request under its
+ * mount path (and under `/v2` below it) with SCIM responses and errors; it keeps no state outside
+ * itself, so two routers in one process never see each other.
+ */
+export function createScimRouter(options: ScimRouterOptions): ScimRouter {
+  const config = parseOptions(options)
+  return function scimRouter(request: IncomingMessage, response: ServerResponse): void {
+    void handle(config, request, response)
+  }
+}

@@ -1,0 +1,382 @@
+// The reference UserStore: per-tenant maps indexed by id, userName and externalId; synchronous, so each write is atomic.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
+import type {
+  ListPage,
+  ListQuery,
+  NewUser,
+  RequestContext,
+  ScimDocument,
+  StoredUser,
+  UserFields,
+  UserStore,
+} from '../../types/stores'
+import { uniquenessConflict, versionMismatch } from '../errors'
+import { compileFilter } from '../filter/evaluate'
+import { copyJson, isObject } from '../json'
+import { type ScimResource, userResource } from '../resources/representation'
+import { USER_SCHEMA } from '../schema/core'
+import type { SchemaRegistry } from '../schema/registry'
+import {
+  checkTenant,
+  type IndexedTerm,
+  type MemoryStoreOptions,
+  memoize,
+  pageBounds,
+  planFilter,
+  readStoreOptions,
+  sortItems,
+  sortKeyReader,
+  tenantOf,
+  warnInProduction,
+} from './shared'
+
+/** Options of `new MemoryUserStore()`. */
+export type MemoryUserStoreOptions = MemoryStoreOptions
+
+/** What a host passes to `addLocalUser`: the user fields, the SCIM document optional. */
+export type LocalUserFields = Omit<UserFields, 'document'> & { readonly document?: ScimDocument }
+
+/** A stored user. Records are replaced, never changed in place, so a copy taken earlier stays consistent. */
+interface UserRecord {
+  readonly id: string
+  readonly version: string
+  readonly created: Date
+  readonly lastModified: Date
+  readonly provisioned: boolean
+  readonly userName: string
+  readonly externalId?: string
+  readonly displayName?: string
+  readonly email?: string
+  readonly active: boolean
+  readonly hidden: boolean
+  readonly document: ScimDocument
+  /** Creation order: the default order of `list` and the tie-break of every sort. */
+  readonly sequence: number
+}
+
+/** One tenant's users. The indexes make get, uniqueness checks and the common filters lookups. */
+interface UserPartition {
+  readonly byId: Map<string, UserRecord>
+  /** Lower-case userName → id: userName is unique case-insensitively. */
+  readonly byUserName: Map<string, string>
+  /** externalId → id, case-sensitively: externalId is an opaque, case-exact string. */
+  readonly byExternalId: Map<string, string>
+  /** id → SHA-256 hex of the password; kept apart from the records so no copy can ever carry it. */
+  readonly passwords: Map<string, string>
+}
+
+/** The filter terms the indexes answer: `userName eq`, `externalId eq`, `id eq`. */
+const INDEXED_KEYS: ReadonlySet<string> = new Set(['username', 'externalid', 'id'])
+
+function hashPassword(password: string): string {
+  return createHash('sha256').update(password, 'utf8').digest('hex')
+}
+
+/** The user's named fields as the store keeps them: checked types, no undefined keys, the document copied. */
+function normalise(
+  fields: LocalUserFields,
+): Omit<UserRecord, 'id' | 'version' | 'created' | 'lastModified' | 'provisioned' | 'sequence'> {
+  if (!isObject(fields)) throw new TypeError('express-scim: user fields must be an object')
+  if (typeof fields.userName !== 'string') throw new TypeError('express-scim: userName must be a string')
+  if (fields.externalId !== undefined && typeof fields.externalId !== 'string') {
+    throw new TypeError('express-scim: externalId must be a string')
+  }
+  const document: Record<string, unknown> = isObject(fields.document) ? copyJson(fields.document) : {}
+  // The router never puts the password in the document; if a caller did, it must still not be stored.
+  for (const key of Object.keys(document)) if (key.toLowerCase() === 'password') delete document[key]
+  return {
+    userName: fields.userName,
+    ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),
+    ...(typeof fields.displayName === 'string' ? { displayName: fields.displayName } : {}),
+    ...(typeof fields.email === 'string' ? { email: fields.email } : {}),
+    active: fields.active !== false,
+    hidden: fields.hidden === true,
+    document,
+  }
+}
+
+/** A fresh copy for a caller: new Dates, a copied document, no internal fields. */
+function copyOut(record: UserRecord): StoredUser {
+  return {
+    id: record.id,
+    version: record.version,
+    created: new Date(record.created.getTime()),
+    lastModified: new Date(record.lastModified.getTime()),
+    provisioned: record.provisioned,
+    userName: record.userName,
+    ...(record.externalId !== undefined ? { externalId: record.externalId } : {}),
+    ...(record.displayName !== undefined ? { displayName: record.displayName } : {}),
+    ...(record.email !== undefined ? { email: record.email } : {}),
+    active: record.active,
+    ...(record.hidden ? { hidden: true } : {}),
+    document: copyJson(record.document),
+  }
+}
+
+/**
+ * A `UserStore` that keeps users in memory: for tests, demos and the contract suite's reference. Users
+ * are partitioned by `context.tenant`; `get`, the uniqueness checks and the filters `userName eq`,
+ * `externalId eq` and `id eq` are map lookups, other filters are compiled once per `list` call.
+ *
+ * Every method is synchronous, so no other request can run between a uniqueness or version check and
+ * the write it guards: concurrent creates of one userName give exactly one user. Every result is a
+ * fresh copy; nothing a caller does to it reaches the store. Passwords are kept only as SHA-256
+ * digests, never returned (see `verifyPassword`). Data lives as long as the instance: two stores never
+ * share anything.
+ */
+export class MemoryUserStore implements UserStore {
+  readonly #registry: SchemaRegistry
+  readonly #tenants = new Map<string, UserPartition>()
+  #sequence = 0
+  #version = 0
+
+  /** Throws `TypeError` on options other than `{ registry }`. Warns when `NODE_ENV` is `production`. */
+  constructor(options?: MemoryUserStoreOptions) {
+    this.#registry = readStoreOptions(options, 'MemoryUserStore')
+    warnInProduction(
+      'express-scim: MemoryUserStore keeps users in memory, so they are lost on restart and not shared ' +
+        'between processes; use a database-backed UserStore in production',
+    )
+  }
+
+  /** Reads never create a partition: probing unknown tenants must not grow the store. */
+  #read(tenant: string): UserPartition | undefined {
+    return this.#tenants.get(tenant)
+  }
+
+  #write(tenant: string): UserPartition {
+    let partition = this.#tenants.get(tenant)
+    if (!partition) {
+      partition = { byId: new Map(), byUserName: new Map(), byExternalId: new Map(), passwords: new Map() }
+      this.#tenants.set(tenant, partition)
+    }
+    return partition
+  }
+
+  #nextVersion(): string {
+    this.#version += 1
+    return String(this.#version)
+  }
+
+  /** Throws the conflict a write of these names would cause, ignoring the user `self` (an update). */
+  #checkUnique(
+    partition: UserPartition,
+    userName: string,
+    externalId: string | undefined,
+    self?: string,
+  ): void {
+    const owner = partition.byUserName.get(userName.toLowerCase())
+    if (owner !== undefined && owner !== self) throw uniquenessConflict('userName')
+    if (externalId !== undefined) {
+      const externalOwner = partition.byExternalId.get(externalId)
+      if (externalOwner !== undefined && externalOwner !== self) throw uniquenessConflict('externalId')
+    }
+  }
+
+  #insert(tenant: string, fields: LocalUserFields, provisioned: boolean): StoredUser {
+    const values = normalise(fields)
+    const partition = this.#write(tenant)
+    this.#checkUnique(partition, values.userName, values.externalId)
+    const now = new Date()
+    this.#sequence += 1
+    const record: UserRecord = {
+      id: randomUUID(),
+      version: this.#nextVersion(),
+      created: now,
+      lastModified: now,
+      provisioned,
+      ...values,
+      sequence: this.#sequence,
+    }
+    partition.byId.set(record.id, record)
+    partition.byUserName.set(record.userName.toLowerCase(), record.id)
+    if (record.externalId !== undefined) partition.byExternalId.set(record.externalId, record.id)
+    if (typeof fields.password === 'string') partition.passwords.set(record.id, hashPassword(fields.password))
+    return copyOut(record)
+  }
+
+  /** Creates a provisioned user. Throws `uniquenessConflict('userName' | 'externalId')` when taken in the tenant. */
+  create(user: NewUser, context: RequestContext): StoredUser {
+    return this.#insert(tenantOf(context), user, true)
+  }
+
+  /** The user with this id in the tenant, hidden ones included (the router answers 404 for those). */
+  get(id: string, context: RequestContext): StoredUser | undefined {
+    const record = this.#read(tenantOf(context))?.byId.get(id)
+    return record ? copyOut(record) : undefined
+  }
+
+  /** The records an indexed term designates: zero or one, straight from an index. */
+  #lookup(partition: UserPartition, term: IndexedTerm): UserRecord[] {
+    const id =
+      term.key === 'id'
+        ? term.value
+        : term.key === 'username'
+          ? partition.byUserName.get(term.value.toLowerCase())
+          : partition.byExternalId.get(term.value)
+    const record = id === undefined ? undefined : partition.byId.get(id)
+    return record ? [record] : []
+  }
+
+  /**
+   * One page of the tenant's visible users. Indexed equalities (`userName eq`, `externalId eq`,
+   * `id eq`, alone or and-ed with other terms) start from the index; the rest of the filter is compiled
+   * once and evaluated against the SCIM view of each candidate. Default order: creation order.
+   */
+  list(query: ListQuery, context: RequestContext): ListPage<StoredUser> {
+    const partition = this.#read(tenantOf(context))
+    let candidates: Iterable<UserRecord> | undefined
+    const tests: ((record: UserRecord) => boolean)[] = []
+    const sortKey = query.sortBy ? sortKeyReader(this.#registry, 'User', query.sortBy) : undefined
+    // The SCIM view is built at most once per record, whether the filter, the sort, or both read it.
+    const view: (record: UserRecord) => ScimResource = sortKey ? memoize(userResource) : userResource
+    if (query.filter) {
+      const plan = planFilter(query.filter, USER_SCHEMA, INDEXED_KEYS)
+      if (plan.rest) {
+        // Compiled even for an empty tenant, so that an invalid filter is a 400 whatever the data.
+        const predicate = compileFilter(plan.rest, { registry: this.#registry, resourceType: 'User' })
+        tests.push((record) => predicate(view(record)))
+      }
+      const [first, ...others] = plan.terms
+      if (first && partition) candidates = this.#lookup(partition, first)
+      for (const term of others) {
+        // The other indexed terms are tested on the record itself: cheaper than the SCIM view.
+        const wanted = term.key === 'username' ? term.value.toLowerCase() : term.value
+        if (term.key === 'id') tests.unshift((r) => r.id === wanted)
+        else if (term.key === 'username') tests.unshift((r) => r.userName.toLowerCase() === wanted)
+        else tests.unshift((r) => r.externalId === wanted)
+      }
+    }
+    if (!partition) return { totalResults: 0, resources: [] }
+    const matches = (record: UserRecord) => !record.hidden && tests.every((test) => test(record))
+    const { skip, take } = pageBounds(query.startIndex, query.count)
+    const source = candidates ?? partition.byId.values()
+
+    if (!sortKey) {
+      // Creation order is the maps' insertion order: stream it, copying only the page.
+      let total = 0
+      const resources: StoredUser[] = []
+      for (const record of source) {
+        if (!matches(record)) continue
+        total += 1
+        if (total > skip && resources.length < take) resources.push(copyOut(record))
+      }
+      return { totalResults: total, resources }
+    }
+    const matched: UserRecord[] = []
+    for (const record of source) if (matches(record)) matched.push(record)
+    const sorted = sortItems(
+      matched,
+      (r) => sortKey(view(r)),
+      query.sortOrder,
+      (r) => r.sequence,
+    )
+    return { totalResults: matched.length, resources: sorted.slice(skip, skip + take).map(copyOut) }
+  }
+
+  /**
+   * Replaces the user's fields when its version is `expectedVersion`. Undefined when there is no such
+   * user; throws `versionMismatch()` when the version moved on, `uniquenessConflict` when the new
+   * userName or externalId belongs to another user. Keeps `id`, `created` and `provisioned`; keeps the
+   * password unless `fields.password` sets a new one.
+   */
+  update(
+    id: string,
+    fields: UserFields,
+    expectedVersion: string,
+    context: RequestContext,
+  ): StoredUser | undefined {
+    const partition = this.#read(tenantOf(context))
+    const current = partition?.byId.get(id)
+    if (!partition || !current) return undefined
+    if (current.version !== expectedVersion) throw versionMismatch()
+    const values = normalise(fields)
+    this.#checkUnique(partition, values.userName, values.externalId, id)
+    const record: UserRecord = {
+      id,
+      version: this.#nextVersion(),
+      created: current.created,
+      lastModified: new Date(),
+      provisioned: current.provisioned,
+      ...values,
+      sequence: current.sequence,
+    }
+    // Map.set on an existing key keeps its position, so creation order survives updates.
+    partition.byId.set(id, record)
+    const oldName = current.userName.toLowerCase()
+    if (partition.byUserName.get(oldName) === id) partition.byUserName.delete(oldName)
+    partition.byUserName.set(record.userName.toLowerCase(), id)
+    if (current.externalId !== undefined && partition.byExternalId.get(current.externalId) === id) {
+      partition.byExternalId.delete(current.externalId)
+    }
+    if (record.externalId !== undefined) partition.byExternalId.set(record.externalId, id)
+    if (typeof fields.password === 'string') partition.passwords.set(id, hashPassword(fields.password))
+    return copyOut(record)
+  }
+
+  /** Deletes the user and its password; true when it existed. Team memberships are the TeamStore's. */
+  delete(id: string, context: RequestContext): boolean {
+    const partition = this.#read(tenantOf(context))
+    const record = partition?.byId.get(id)
+    if (!partition || !record) return false
+    partition.byId.delete(id)
+    const name = record.userName.toLowerCase()
+    if (partition.byUserName.get(name) === id) partition.byUserName.delete(name)
+    if (record.externalId !== undefined && partition.byExternalId.get(record.externalId) === id) {
+      partition.byExternalId.delete(record.externalId)
+    }
+    partition.passwords.delete(id)
+    return true
+  }
+
+  /** The ids, among these, of the tenant's visible users (hidden users are no longer valid members). */
+  findExisting(ids: readonly string[], context: RequestContext): string[] {
+    const partition = this.#read(tenantOf(context))
+    if (!partition) return []
+    const found = new Set<string>()
+    for (const id of ids) {
+      const record = partition.byId.get(id)
+      if (record && !record.hidden) found.add(id)
+    }
+    return [...found]
+  }
+
+  /**
+   * Creates a user the host made itself (not through SCIM): `provisioned: false`, so the SAML linking
+   * can tell it apart. Same uniqueness rules as `create`.
+   */
+  addLocalUser(tenant: string, fields: LocalUserFields): StoredUser {
+    return this.#insert(checkTenant(tenant), fields, false)
+  }
+
+  /** The tenant's user with this externalId (compared case-sensitively), hidden or not. */
+  findByExternalId(tenant: string, externalId: string): StoredUser | undefined {
+    const partition = this.#read(checkTenant(tenant))
+    const id = partition?.byExternalId.get(externalId)
+    const record = id === undefined ? undefined : partition?.byId.get(id)
+    return record ? copyOut(record) : undefined
+  }
+
+  /** The tenant's user with this userName (compared case-insensitively), hidden or not. */
+  findByUserName(tenant: string, userName: string): StoredUser | undefined {
+    const partition = this.#read(checkTenant(tenant))
+    const id = partition?.byUserName.get(userName.toLowerCase())
+    const record = id === undefined ? undefined : partition?.byId.get(id)
+    return record ? copyOut(record) : undefined
+  }
+
+  /**
+   * True when the user exists in the tenant, has a password, and `password` is it. Compares digests
+   * in constant time. SHA-256 suits a demo store only: a real one should use a slow, salted hash.
+   */
+  verifyPassword(tenant: string, id: string, password: string): boolean {
+    const stored = this.#read(checkTenant(tenant))?.passwords.get(id)
+    if (stored === undefined || typeof password !== 'string') return false
+    return timingSafeEqual(Buffer.from(stored, 'hex'), Buffer.from(hashPassword(password), 'hex'))
+  }
+
+  /** How many users the tenant has, hidden ones included. */
+  size(tenant: string): number {
+    return this.#read(checkTenant(tenant))?.byId.size ?? 0
+  }
+}

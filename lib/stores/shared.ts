@@ -1,0 +1,235 @@
+// What the memory stores share: option checks, tenancy, the production warning, indexed filter terms, sorting, paging.
+import type { AttributePath, Filter } from '../../types/filter'
+import type { AttributeDefinition } from '../../types/schema'
+import type { RequestContext, SortOrder } from '../../types/stores'
+import { compareCodePoints } from '../filter/evaluate'
+import { isObject, ownEntry } from '../json'
+import { parseDateTime } from '../schema/datetime'
+import { createSchemaRegistry, findSubAttribute, type SchemaRegistry } from '../schema/registry'
+
+/** Options of `MemoryUserStore` and `MemoryTeamStore`. */
+export interface MemoryStoreOptions {
+  /**
+   * The schemas to evaluate filters and `sortBy` against: pass the router's registry when the host adds
+   * extension schemas. Defaults to the built-in User, Enterprise User and Group.
+   */
+  readonly registry?: SchemaRegistry
+}
+
+/** Checks a memory store's options and returns the registry to use. Throws `TypeError` on anything else. */
+export function readStoreOptions(options: unknown, className: string): SchemaRegistry {
+  if (options === undefined) return createSchemaRegistry()
+  if (!isObject(options)) throw new TypeError(`express-scim: ${className} options must be an object`)
+  for (const key of Object.keys(options)) {
+    // A misspelt option would otherwise be ignored silently, and the host would not get what it asked for.
+    if (key !== 'registry') throw new TypeError(`express-scim: unknown ${className} option "${key}"`)
+  }
+  const registry = options.registry
+  if (registry === undefined) return createSchemaRegistry()
+  // Duck-typed rather than instanceof: two copies of the package in one tree must still work together.
+  if (!isObject(registry) || typeof registry.resolve !== 'function') {
+    throw new TypeError(`express-scim: ${className} "registry" must come from createSchemaRegistry()`)
+  }
+  return registry as unknown as SchemaRegistry
+}
+
+/**
+ * Warns once per construction when the process runs in production: memory stores lose everything on
+ * restart and are not shared between processes, which is never what a production host wants.
+ */
+export function warnInProduction(message: string): void {
+  if (process.env.NODE_ENV === 'production') {
+    process.emitWarning(message, { code: 'EXPRESS_SCIM_MEMORY_STORE' })
+  }
+}
+
+/** The tenant of a request context; a TypeError rather than a partition named "undefined". */
+export function tenantOf(context: RequestContext): string {
+  const tenant = context?.tenant
+  if (typeof tenant !== 'string') throw new TypeError('express-scim: the request context has no tenant')
+  return tenant
+}
+
+/** Checks a tenant given directly (the host-side helpers take one instead of a context). */
+export function checkTenant(tenant: unknown): string {
+  if (typeof tenant !== 'string') throw new TypeError('express-scim: tenant must be a string')
+  return tenant
+}
+
+/**
+ * An equality a store can answer from an index: `key` is the lower-case attribute (`username`, `id`,
+ * `members.value`), `value` the literal. Only string `eq` terms qualify: anything else goes to `compileFilter`.
+ */
+export interface IndexedTerm {
+  /** Lower-case attribute, with `.sub` for a sub-attribute or a value path's attribute. */
+  readonly key: string
+  /** The string compared with. */
+  readonly value: string
+}
+
+function termKey(path: AttributePath, coreSchema: string): string | undefined {
+  if (path.schema !== undefined && path.schema.toLowerCase() !== coreSchema.toLowerCase()) return undefined
+  const attribute = path.attribute.toLowerCase()
+  return path.subAttribute === undefined ? attribute : `${attribute}.${path.subAttribute.toLowerCase()}`
+}
+
+/**
+ * The indexed equality a filter node is, if any: `attr eq "x"`, `attr.sub eq "x"` or `attr[sub eq "x"]`,
+ * where the key is one of `keys`. Paths may be qualified by the resource's core schema URN.
+ */
+export function indexedTerm(
+  filter: Filter,
+  coreSchema: string,
+  keys: ReadonlySet<string>,
+): IndexedTerm | undefined {
+  if (filter.kind === 'comparison') {
+    if (filter.operator !== 'eq' || typeof filter.value !== 'string') return undefined
+    const key = termKey(filter.path, coreSchema)
+    return key !== undefined && keys.has(key) ? { key, value: filter.value } : undefined
+  }
+  if (filter.kind === 'valuePath') {
+    const inner = filter.filter
+    if (inner.kind !== 'comparison' || inner.operator !== 'eq' || typeof inner.value !== 'string')
+      return undefined
+    if (inner.path.schema !== undefined || inner.path.subAttribute !== undefined) return undefined
+    const top = termKey(filter.path, coreSchema)
+    if (top === undefined || top.includes('.')) return undefined
+    const key = `${top}.${inner.path.attribute.toLowerCase()}`
+    return keys.has(key) ? { key, value: inner.value } : undefined
+  }
+  return undefined
+}
+
+/**
+ * A filter split for an indexed store: the top-level `and` operands that are indexed equalities, and the
+ * rest as one filter (undefined when nothing is left). The resources matching the filter are those that
+ * satisfy every term and the rest, so a store can start from the first term's index entry.
+ */
+export interface FilterPlan {
+  /** Indexed equalities, in source order. */
+  readonly terms: readonly IndexedTerm[]
+  /** Everything else, to compile; undefined when the terms say it all. */
+  readonly rest: Filter | undefined
+}
+
+/** Splits a filter into indexed terms and the rest (see `FilterPlan`). */
+export function planFilter(filter: Filter, coreSchema: string, keys: ReadonlySet<string>): FilterPlan {
+  const operands = filter.kind === 'and' ? filter.filters : [filter]
+  const terms: IndexedTerm[] = []
+  const rest: Filter[] = []
+  for (const operand of operands) {
+    const term = indexedTerm(operand, coreSchema, keys)
+    if (term) terms.push(term)
+    else rest.push(operand)
+  }
+  const [only] = rest
+  return { terms, rest: rest.length > 1 ? { kind: 'and', filters: rest } : only }
+}
+
+/** A normalised sort key: strings (case-folded unless caseExact) or numbers (booleans and dateTimes too). */
+export type SortKey = string | number
+
+function sortKeyOf(value: unknown, leaf: AttributeDefinition): SortKey | undefined {
+  switch (leaf.type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? Number(value) : undefined
+    case 'integer':
+    case 'decimal':
+      return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+    case 'dateTime': {
+      const instant = parseDateTime(value)
+      return Number.isNaN(instant) ? undefined : instant
+    }
+    case 'complex':
+      return undefined
+    default:
+      if (typeof value !== 'string') return undefined
+      return leaf.caseExact ? value : value.toLowerCase()
+  }
+}
+
+/**
+ * Reads the sort key of `sortBy` from a resource view, or undefined when the path names nothing
+ * sortable (the store then keeps its default order). A multi-valued attribute sorts by its primary
+ * element, else its first (RFC 7644 §3.4.2.3); a multi-valued complex one named alone, by its `value`.
+ */
+export function sortKeyReader(
+  registry: SchemaRegistry,
+  resourceType: string,
+  sortBy: AttributePath,
+): ((resource: Record<string, unknown>) => SortKey | undefined) | undefined {
+  const resolved = registry.resolve(resourceType, sortBy)
+  if (!resolved) return undefined
+  const { attribute } = resolved
+  let sub = resolved.subAttribute
+  if (sub === undefined && attribute.type === 'complex') {
+    sub = attribute.multiValued ? findSubAttribute(attribute, 'value') : undefined
+    if (sub === undefined) return undefined
+  }
+  const leaf = sub ?? attribute
+  if (leaf.type === 'complex') return undefined
+  return (resource) => {
+    const holder = resolved.inExtension ? ownEntry(resource, resolved.schema)?.value : resource
+    let value = ownEntry(holder, attribute.name)?.value
+    if (Array.isArray(value)) value = value.find((e) => isObject(e) && e.primary === true) ?? value[0]
+    if (sub !== undefined) value = ownEntry(value, sub.name)?.value
+    return sortKeyOf(value, leaf)
+  }
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b)
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0
+  // One leaf has one type, so this only happens for odd data: numbers first, deterministically.
+  return typeof a === 'number' ? -1 : 1
+}
+
+/**
+ * Sorts items by key. Missing keys go last when ascending and first when descending (RFC 7644
+ * §3.4.2.3); equal keys keep creation order in both directions, so paging is stable.
+ */
+export function sortItems<T>(
+  items: readonly T[],
+  keyOf: (item: T) => SortKey | undefined,
+  order: SortOrder,
+  sequenceOf: (item: T) => number,
+): T[] {
+  const sign = order === 'descending' ? -1 : 1
+  const decorated = items.map((item) => ({ item, key: keyOf(item), sequence: sequenceOf(item) }))
+  decorated.sort((a, b) => {
+    if (a.key === undefined || b.key === undefined) {
+      if (a.key !== undefined) return -sign
+      if (b.key !== undefined) return sign
+    } else {
+      const c = compareKeys(a.key, b.key)
+      if (c !== 0) return sign * c
+    }
+    return a.sequence - b.sequence
+  })
+  return decorated.map((d) => d.item)
+}
+
+/** How many matches to skip and take for a 1-based `startIndex` and a `count` (RFC 7644 §3.4.2.4). */
+export function pageBounds(
+  startIndex: number,
+  count: number,
+): { readonly skip: number; readonly take: number } {
+  // RFC 7644 §3.4.2.4: a startIndex below 1 is read as 1; a negative count as 0.
+  return {
+    skip: startIndex > 1 ? Math.floor(startIndex) - 1 : 0,
+    take: count > 0 ? Math.floor(count) : 0,
+  }
+}
+
+/** Remembers a view per item for the duration of one list call (filtering and sorting read it twice). */
+export function memoize<T extends object, V>(build: (item: T) => V): (item: T) => V {
+  const cache = new Map<T, V>()
+  return (item) => {
+    let view = cache.get(item)
+    if (view === undefined) {
+      view = build(item)
+      cache.set(item, view)
+    }
+    return view
+  }
+}

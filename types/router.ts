@@ -1,0 +1,220 @@
+// Public contracts of createScimRouter(): its options, the per-tenant settings, and the audit events it emits.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { FilterLimits } from './filter'
+import type { UnmatchedFilterPolicy } from './patch'
+import type { SchemaExtensionOptions } from './schema'
+import type { Awaitable, Principal, SessionRevoker, TeamStore, UserStore } from './stores'
+
+/** Grafana's `[auth.scim]` switches. Each defaults to false, as in Grafana. */
+export interface SyncSettings {
+  /** Lets the IdP create, update and delete users (Grafana `user_sync_enabled`). Off: user writes are 403. */
+  readonly userSyncEnabled?: boolean
+  /** Lets the IdP manage teams from groups (Grafana `group_sync_enabled`). Off: group writes are 403. */
+  readonly groupSyncEnabled?: boolean
+  /** Non-provisioned users may not sign in (Grafana `reject_non_provisioned_users`); read by the SAML helper. */
+  readonly rejectNonProvisionedUsers?: boolean
+  /** The host's own team sync is on. It cannot run together with group sync: both -> `TypeError`. */
+  readonly teamSyncEnabled?: boolean
+}
+
+/**
+ * Per-tenant settings read on every request (dynamic configuration). Whatever it returns replaces the
+ * static switches for that request; when it throws or returns nonsense, the request fails closed (503).
+ */
+export type SettingsProvider = (tenant: string, principal: Principal) => Awaitable<SyncSettings>
+
+/** Reads the request's credentials and answers the principal, or nothing (401). */
+export type Authenticate = (request: IncomingMessage) => Awaitable<Principal | undefined | null>
+
+/** The authentication scheme `/ServiceProviderConfig` advertises. RFC 7643 §5. */
+export interface AuthenticationScheme {
+  /** `oauthbearertoken`, `httpbasic`, ... */
+  readonly type: string
+  /** Human-readable name. */
+  readonly name: string
+  /** Human-readable description. */
+  readonly description: string
+  /** The scheme's specification. */
+  readonly specUri?: string
+  /** Where the host documents how to get credentials. */
+  readonly documentationUri?: string
+  /** True when this is the preferred scheme. */
+  readonly primary?: boolean
+}
+
+/** Options of `createScimRouter()`. Checked once, at construction: a bad option throws a `TypeError`. */
+export interface ScimRouterOptions extends SyncSettings {
+  /** The host's users. Required. */
+  readonly userStore: UserStore
+  /** The host's teams. Without it `/Groups` is not served and discovery leaves the Group type out. */
+  readonly teamStore?: TeamStore
+  /** Logs users out everywhere on deactivation and deletion. Required. */
+  readonly sessionRevoker: SessionRevoker
+  /** Credentials -> principal. Required; `staticTokens([...])` builds one from a list of bearer tokens. */
+  readonly authenticate: Authenticate
+  /** Per-tenant switches, read on every request; overrides the static ones. */
+  readonly settings?: SettingsProvider
+  /** Host extension schemas (e.g. a `urn:acme:...:User` schema), served by `/Schemas` and validated. */
+  readonly extensions?: readonly SchemaExtensionOptions[]
+  /**
+   * Absolute URL of the SCIM root (`https://grafana.example.com/scim`) for `meta.location` and `Location`.
+   * Default: built from the request (protocol, host and mount path, honouring Express's `trust proxy`).
+   */
+  readonly baseUrl?: string
+  /** Page size when the client gives no `count` (default 100). */
+  readonly defaultCount?: number
+  /** Largest page served; a larger `count` is capped (default 1000). Advertised as `filter.maxResults`. */
+  readonly maxResults?: number
+  /** Largest request body, in bytes or as `'1mb'` (default `'1mb'`); larger is 413. Advertised. */
+  readonly bodyLimit?: number | string
+  /** Length, depth and term limits of filters (defaults: `DEFAULT_FILTER_LIMITS`). */
+  readonly filterLimits?: Partial<FilterLimits>
+  /** Most operations in one PATCH (default 1000). */
+  readonly maxOperations?: number
+  /** `lenient` (default) reads Entra's and Okta's dialects; `strict` reads RFC 7644 only. */
+  readonly dialect?: 'lenient' | 'strict'
+  /** What a PATCH operation whose value filter matches nothing does. */
+  readonly unmatchedFilter?: UnmatchedFilterPolicy
+  /**
+   * What `DELETE /Users/:id` does after revoking sessions and removing memberships: `delete` (default)
+   * deletes the user; `disable` keeps it disabled and hidden (Grafana keeps provisioned users).
+   */
+  readonly userDeletion?: 'delete' | 'disable'
+  /** How many times a PATCH re-reads and retries after losing a compare-and-swap race (default 5). */
+  readonly maxPatchRetries?: number
+  /** The authentication schemes discovery advertises (default: one bearer token scheme). */
+  readonly authenticationSchemes?: readonly AuthenticationScheme[]
+  /** A page on the host's SCIM set-up, advertised as `documentationUri`. */
+  readonly documentationUri?: string
+  /** Receives one event per change. Errors it throws are logged and ignored. */
+  readonly onEvent?: (event: ScimEvent) => void | Promise<void>
+}
+
+/** The Express middleware `createScimRouter()` returns: mount it with `app.use('/scim', router)`. */
+export interface ScimRouter {
+  /** Handles a request, or passes it on with `next()`. */
+  (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void
+}
+
+/** What every event carries. */
+export interface ScimEventBase {
+  /** The tenant the change happened in. */
+  readonly tenant: string
+  /** The principal's `id` (the IdP connection), when it has one. */
+  readonly actor?: string
+  /** The request that made the change. */
+  readonly requestId: string
+  /** When the change happened, as an ISO 8601 instant. */
+  readonly time: string
+  /** The changed resource's SCIM id. */
+  readonly resourceId: string
+}
+
+/** A user was created. */
+export interface UserCreatedEvent extends ScimEventBase {
+  readonly type: 'user.created'
+  /** The new user's userName. */
+  readonly userName: string
+  /** The new user's externalId. */
+  readonly externalId?: string
+}
+
+/** A user's attributes changed (PUT or PATCH). */
+export interface UserUpdatedEvent extends ScimEventBase {
+  readonly type: 'user.updated'
+  /** Top-level attributes that changed (never their values). */
+  readonly changedAttributes: readonly string[]
+  /** True when the primary email changed: a SCIM email is not a verified email. */
+  readonly emailChanged: boolean
+}
+
+/** A user went from active to inactive. */
+export interface UserDeactivatedEvent extends ScimEventBase {
+  readonly type: 'user.deactivated'
+}
+
+/** A user went from inactive to active. */
+export interface UserReactivatedEvent extends ScimEventBase {
+  readonly type: 'user.reactivated'
+}
+
+/** A user was deleted (or, with `userDeletion: 'disable'`, disabled and hidden). */
+export interface UserDeletedEvent extends ScimEventBase {
+  readonly type: 'user.deleted'
+  /** `delete` or `disable`: what the router did. */
+  readonly mode: 'delete' | 'disable'
+}
+
+/** Every session of a user was revoked. */
+export interface SessionsRevokedEvent extends ScimEventBase {
+  readonly type: 'user.sessionsRevoked'
+  /** Why. */
+  readonly reason: 'deactivated' | 'deleted'
+}
+
+/** A team was created from a group. */
+export interface GroupCreatedEvent extends ScimEventBase {
+  readonly type: 'group.created'
+  /** The team's name. */
+  readonly displayName: string
+  /** How many members it was created with. */
+  readonly memberCount: number
+}
+
+/** A team was renamed. */
+export interface GroupRenamedEvent extends ScimEventBase {
+  readonly type: 'group.renamed'
+  /** The old name. */
+  readonly from: string
+  /** The new name. */
+  readonly to: string
+}
+
+/** A team's other attributes (externalId, extensions) changed. */
+export interface GroupUpdatedEvent extends ScimEventBase {
+  readonly type: 'group.updated'
+  /** Top-level attributes that changed. */
+  readonly changedAttributes: readonly string[]
+}
+
+/** A team was deleted. */
+export interface GroupDeletedEvent extends ScimEventBase {
+  readonly type: 'group.deleted'
+}
+
+/** Members were added to a team. */
+export interface MembersAddedEvent extends ScimEventBase {
+  readonly type: 'group.membersAdded'
+  /** The added user ids. */
+  readonly userIds: readonly string[]
+}
+
+/** Members were removed from a team. */
+export interface MembersRemovedEvent extends ScimEventBase {
+  readonly type: 'group.membersRemoved'
+  /** The removed user ids. */
+  readonly userIds: readonly string[]
+}
+
+/** A team's member list was replaced as a whole (PUT, or a PATCH replace of `members`). */
+export interface MembersReplacedEvent extends ScimEventBase {
+  readonly type: 'group.membersReplaced'
+  /** How many members the team has now. */
+  readonly memberCount: number
+}
+
+/** One audit event per change, tagged by `type`. */
+export type ScimEvent =
+  | UserCreatedEvent
+  | UserUpdatedEvent
+  | UserDeactivatedEvent
+  | UserReactivatedEvent
+  | UserDeletedEvent
+  | SessionsRevokedEvent
+  | GroupCreatedEvent
+  | GroupRenamedEvent
+  | GroupUpdatedEvent
+  | GroupDeletedEvent
+  | MembersAddedEvent
+  | MembersRemovedEvent
+  | MembersReplacedEvent

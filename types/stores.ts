@@ -1,0 +1,264 @@
+// Public contracts between the router and the host: the request context and the UserStore, TeamStore and SessionRevoker adapters.
+import type { AttributePath, Filter } from './filter'
+import type { MemberReference } from './patch'
+
+/** A value, or a promise of one: every store method may answer either way. */
+export type Awaitable<T> = T | Promise<T>
+
+/**
+ * Who is calling: what `authenticate(req)` returned for the request's credentials. A principal belongs
+ * to exactly one tenant; every store call of the request is scoped to it.
+ */
+export interface Principal {
+  /** The tenant (organisation) the credentials belong to. A single-tenant host uses one constant. */
+  readonly tenant: string
+  /** A stable name for the credentials (`entra-prod`, a token id), reported as the actor of events. */
+  readonly id?: string
+  /** Anything else the host wants to carry (scopes, the token's record). Never logged by the library. */
+  readonly [key: string]: unknown
+}
+
+/** What every store call receives as its last argument. */
+export interface RequestContext {
+  /** The principal's tenant: a store reads and writes only this tenant's data. */
+  readonly tenant: string
+  /** The authenticated principal. */
+  readonly principal: Principal
+  /** The request id (the `X-Request-Id` header when it is sane, else a generated UUID). */
+  readonly requestId: string
+}
+
+/** A SCIM resource body as JSON: `schemas` and attributes, without `id` and `meta` (the store owns those). */
+export type ScimDocument = Readonly<Record<string, unknown>>
+
+/**
+ * The user fields the router writes. The named fields are the ones a host models (Grafana's login,
+ * email, name, disabled flag and external uid); `document` is the whole SCIM body, for a store that keeps
+ * it to round-trip the attributes the host does not model.
+ */
+export interface UserFields {
+  /** SCIM `userName`, unique per tenant case-insensitively (the host's login). */
+  readonly userName: string
+  /**
+   * SCIM `externalId`: the IdP's opaque, case-sensitive identifier, unique per tenant. Never parse it,
+   * never compare it with `id`, a login or an email (CVE-2025-41115).
+   */
+  readonly externalId?: string
+  /** SCIM `displayName` (the host's display name). */
+  readonly displayName?: string
+  /** The primary email: the `primary` element of `emails`, else the `work` one, else the first. */
+  readonly email?: string
+  /** False when the user is disabled. A disabled user may not sign in. */
+  readonly active: boolean
+  /**
+   * The SCIM body the IdP sent (canonical attribute names, read-only and write-only attributes removed).
+   * Optional to persist: the router overlays the named fields on it when it answers.
+   */
+  readonly document: ScimDocument
+  /** The password, only when the IdP sent one. Write-only (RFC 7643 §4.1.1): hash it, never return it. */
+  readonly password?: string
+  /**
+   * True when SCIM deleted the user and the router runs with `userDeletion: 'disable'`: the host keeps
+   * the user, disabled, and `list` must leave it out (the router answers 404 for it).
+   */
+  readonly hidden?: boolean
+}
+
+/** A new user: its fields and the provisioning mark. */
+export interface NewUser extends UserFields {
+  /** Always true for users the router creates: the SAML linking reads it. */
+  readonly provisioned: true
+}
+
+/** A user as the store returns it. */
+export interface StoredUser {
+  /** The user's SCIM id: stable, unique, assigned by the store (a UUID or the host's primary key). */
+  readonly id: string
+  /** The current version, changed by every write. The router serves it as `meta.version` and the ETag. */
+  readonly version: string
+  /** When the user was created. */
+  readonly created: Date | string
+  /** When the user last changed. */
+  readonly lastModified: Date | string
+  /** True when SCIM created (or adopted) the user; false for users the host created locally. */
+  readonly provisioned: boolean
+  /** See `UserFields.userName`. */
+  readonly userName: string
+  /** See `UserFields.externalId`. */
+  readonly externalId?: string
+  /** See `UserFields.displayName`. */
+  readonly displayName?: string
+  /** See `UserFields.email`. */
+  readonly email?: string
+  /** See `UserFields.active`. */
+  readonly active: boolean
+  /** See `UserFields.hidden`. */
+  readonly hidden?: boolean
+  /** The last SCIM body written, when the store keeps it. */
+  readonly document?: ScimDocument
+}
+
+/** The order of a sorted list. RFC 7644 §3.4.2.3. */
+export type SortOrder = 'ascending' | 'descending'
+
+/** A list request as a store receives it: filter, sort and one page. */
+export interface ListQuery {
+  /**
+   * The parsed filter (RFC 7644 §3.4.2.2), already checked against the schema. Evaluate it with
+   * `compileFilter()` or push it down with `createSqlFilterCompiler()`; absent when every resource matches.
+   */
+  readonly filter?: Filter
+  /** The attribute to sort by, when the client asked (RFC 7644 §3.4.2.3). */
+  readonly sortBy?: AttributePath
+  /** The sort order; `ascending` unless the client said otherwise. */
+  readonly sortOrder: SortOrder
+  /** 1-based index of the first resource of the page (RFC 7644 §3.4.2.4). */
+  readonly startIndex: number
+  /** Most resources in the page; 0 asks for `totalResults` only. */
+  readonly count: number
+}
+
+/** One page of a list: the resources and how many match in all. */
+export interface ListPage<T> {
+  /** How many resources match the filter, across every page. */
+  readonly totalResults: number
+  /** The page: at most `count` resources, starting at `startIndex`. */
+  readonly resources: readonly T[]
+}
+
+/**
+ * The host's users. Required methods: `create`, `get`, `list`, `update`, `delete`. Optional: `findExisting`
+ * (checks many member ids in one call; without it the router calls `get` per id).
+ *
+ * Conflicts are thrown as the library's errors: `uniquenessConflict(...)` when `userName`
+ * (case-insensitively) or `externalId` is taken in the tenant, and `versionMismatch()` when
+ * `expectedVersion` is not the current version.
+ */
+export interface UserStore {
+  /** Creates a user and returns it. Throws `uniquenessConflict` when the userName or externalId is taken. */
+  create(user: NewUser, context: RequestContext): Awaitable<StoredUser>
+  /** The user with this id in the tenant, or undefined / null. */
+  get(id: string, context: RequestContext): Awaitable<StoredUser | undefined | null>
+  /** One page of the tenant's users matching the query, and the total; in a stable order; never hidden users. */
+  list(query: ListQuery, context: RequestContext): Awaitable<ListPage<StoredUser>>
+  /**
+   * Replaces the user's fields if its version is still `expectedVersion` (compare-and-swap), and returns
+   * the user with a new version; undefined / null when there is no such user. Throws `versionMismatch()`
+   * when the version moved on, `uniquenessConflict` when the new userName or externalId is taken.
+   */
+  update(
+    id: string,
+    user: UserFields,
+    expectedVersion: string,
+    context: RequestContext,
+  ): Awaitable<StoredUser | undefined | null>
+  /** Deletes the user; true when it existed. */
+  delete(id: string, context: RequestContext): Awaitable<boolean>
+  /** Optional: which of these ids are users of the tenant. */
+  findExisting?(ids: readonly string[], context: RequestContext): Awaitable<Iterable<string>>
+}
+
+/** The team fields the router writes. */
+export interface TeamFields {
+  /** SCIM `displayName`: the team's name, unique per tenant case-insensitively. */
+  readonly displayName: string
+  /** SCIM `externalId`: the IdP's opaque group id (the team's external uid). */
+  readonly externalId?: string
+  /** The SCIM body without `members` (members are kept through the membership methods). */
+  readonly document: ScimDocument
+}
+
+/** A new team: its fields and the provisioning mark. */
+export interface NewTeam extends TeamFields {
+  /** Always true for teams the router creates. */
+  readonly provisioned: true
+}
+
+/** A team as the store returns it (without its members). */
+export interface StoredTeam {
+  /** The team's SCIM id, assigned by the store. */
+  readonly id: string
+  /** The current version, changed by every write, membership changes included. */
+  readonly version: string
+  /** When the team was created. */
+  readonly created: Date | string
+  /** When the team or its membership last changed. */
+  readonly lastModified: Date | string
+  /** True when SCIM created the team. */
+  readonly provisioned: boolean
+  /** See `TeamFields.displayName`. */
+  readonly displayName: string
+  /** See `TeamFields.externalId`. */
+  readonly externalId?: string
+  /** The last SCIM body written, when the store keeps it. */
+  readonly document?: ScimDocument
+}
+
+/** A member of a team as the store returns it. */
+export interface TeamMember {
+  /** The member user's SCIM id. */
+  readonly value: string
+  /** A display name for the member (the user's display name or login), when the store has one. */
+  readonly display?: string
+}
+
+/** Which members to read: a 1-based page. */
+export interface MemberPage {
+  /** 1-based index of the first member. */
+  readonly startIndex: number
+  /** Most members to return. */
+  readonly count: number
+}
+
+/**
+ * The host's teams and memberships. Every method is required. Membership changes are deltas, so adding
+ * one member to a 100,000-member team never reads the member list. Member ids are user ids the router has
+ * already checked to be users of the tenant. Each membership change bumps the team's version.
+ */
+export interface TeamStore {
+  /** Creates a team with these members, atomically. Throws `uniquenessConflict` when the name is taken. */
+  create(team: NewTeam, members: readonly MemberReference[], context: RequestContext): Awaitable<StoredTeam>
+  /** The team with this id in the tenant, or undefined / null. */
+  get(id: string, context: RequestContext): Awaitable<StoredTeam | undefined | null>
+  /** One page of the tenant's teams matching the query (filters on `members.value` included), and the total. */
+  list(query: ListQuery, context: RequestContext): Awaitable<ListPage<StoredTeam>>
+  /**
+   * Replaces the team's fields if its version is still `expectedVersion`; undefined / null when there is
+   * no such team. Throws `versionMismatch()` or `uniquenessConflict` as `UserStore.update` does.
+   */
+  update(
+    id: string,
+    team: TeamFields,
+    expectedVersion: string,
+    context: RequestContext,
+  ): Awaitable<StoredTeam | undefined | null>
+  /** Deletes the team and its memberships; true when it existed. */
+  delete(id: string, context: RequestContext): Awaitable<boolean>
+  /** Adds members (idempotent); false when there is no such team. */
+  addMembers(id: string, members: readonly MemberReference[], context: RequestContext): Awaitable<boolean>
+  /** Removes members by user id (idempotent); false when there is no such team. */
+  removeMembers(id: string, userIds: readonly string[], context: RequestContext): Awaitable<boolean>
+  /** Sets the complete member list; false when there is no such team. */
+  replaceMembers(id: string, members: readonly MemberReference[], context: RequestContext): Awaitable<boolean>
+  /** One page of the team's members in a stable order, and their total; undefined / null when no such team. */
+  listMembers(
+    id: string,
+    page: MemberPage,
+    context: RequestContext,
+  ): Awaitable<ListPage<TeamMember> | undefined | null>
+  /** Removes the user from every team of the tenant (a deleted user keeps no memberships). */
+  removeUserFromTeams(userId: string, context: RequestContext): Awaitable<void>
+}
+
+/** Why sessions are revoked. */
+export type RevocationReason = 'deactivated' | 'deleted'
+
+/**
+ * Logs a user out everywhere. Called when a user goes from active to inactive and when a user is
+ * deleted. Must be idempotent: when it throws, the request fails with a 5xx (the user stays disabled)
+ * and the IdP's retry calls it again.
+ */
+export interface SessionRevoker {
+  /** Ends every session of the user in the tenant, and any token that could start a new one. */
+  revokeUserSessions(userId: string, reason: RevocationReason, context: RequestContext): Awaitable<void>
+}
