@@ -1,19 +1,11 @@
 // The /Groups endpoints: SCIM groups as the host's teams, with membership changes sent as deltas that never read the member list.
 import type { MemberChanges, MemberReference, PatchRequest } from '../../types/patch'
 import type { ListPage, StoredTeam, TeamMember, TeamStore } from '../../types/stores'
-import { isVersionMismatch, scimError } from '../errors'
+import { scimError } from '../errors'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
-import { logStore } from '../log'
-import {
-  checkIfMatch,
-  type Exchange,
-  emit,
-  ifMatchVersions,
-  notModified,
-  readBody,
-  requireSync,
-} from './exchange'
+import { compareAndSwap } from './compare-and-swap'
+import { checkIfMatch, type Exchange, emit, notModified, readBody, requireSync } from './exchange'
 import { checkPage, listQuery, listResponse } from './lists'
 import { createProjection, type Projection } from './projection'
 import { etagOf, groupResource, memberReferencesOf, type ScimResource, teamFieldsOf } from './representation'
@@ -166,33 +158,27 @@ export async function listGroups(exchange: Exchange, parameters?: ListParameters
 }
 
 /** Writes a team's fields with compare-and-swap, reading again after a lost race. */
-async function writeTeam(
+function writeTeam(
   exchange: Exchange,
   id: string,
   plan: (current: StoredTeam) => Promise<{ write: boolean; resource?: ScimResource; after?: unknown }>,
 ): Promise<{ before: StoredTeam; after: StoredTeam; resource: ScimResource | undefined; extra: unknown }> {
   const store = teamStoreOf(exchange)
-  const explicit = ifMatchVersions(exchange.request) !== undefined
-  for (let attempt = 0; ; attempt++) {
-    const before = await store.get(id, exchange.context)
-    if (!before) throw notFound()
-    checkIfMatch(exchange, before.version)
-    const decided = await plan(before)
-    if (!decided.write || !decided.resource) {
-      return { before, after: before, resource: decided.resource, extra: decided.after }
-    }
-    try {
+  return compareAndSwap(exchange, {
+    what: 'group',
+    read: async () => store.get(id, exchange.context),
+    notFound,
+    honourIfMatch: true,
+    apply: async (before) => {
+      const decided = await plan(before)
+      if (!decided.write || !decided.resource) {
+        return { before, after: before, resource: decided.resource, extra: decided.after }
+      }
       const after = await store.update(id, teamFieldsOf(decided.resource), before.version, exchange.context)
       if (!after) throw notFound()
       return { before, after, resource: decided.resource, extra: decided.after }
-    } catch (error) {
-      if (!isVersionMismatch(error) || explicit) throw error
-      if (attempt >= exchange.config.maxPatchRetries) {
-        throw scimError(503, undefined, 'The group is changing too fast; retry the request')
-      }
-      logStore('version race on group %s, retry %d (%s)', id, attempt + 1, exchange.context.requestId)
-    }
-  }
+    },
+  })
 }
 
 /** Events for a change of a team's own attributes. */

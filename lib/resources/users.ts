@@ -1,20 +1,13 @@
 // The /Users endpoints (RFC 7644 §3.3–3.6): SCIM requests turned into UserStore calls, with deactivation revoking sessions.
 import type { PatchRequest } from '../../types/patch'
 import type { StoredUser, UserFields } from '../../types/stores'
-import { isVersionMismatch, scimError } from '../errors'
+import { scimError } from '../errors'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
 import { jsonEqual } from '../json'
 import { logStore } from '../log'
-import {
-  checkIfMatch,
-  type Exchange,
-  emit,
-  ifMatchVersions,
-  notModified,
-  readBody,
-  requireSync,
-} from './exchange'
+import { compareAndSwap } from './compare-and-swap'
+import { type Exchange, emit, notModified, readBody, requireSync } from './exchange'
 import { checkPage, listQuery, listResponse } from './lists'
 import { createProjection, type Projection } from './projection'
 import { etagOf, type ScimResource, userFieldsOf, userResource } from './representation'
@@ -141,25 +134,19 @@ async function writeUser(
   plan: (current: StoredUser) => Plan,
   honourIfMatch = true,
 ): Promise<{ before: StoredUser; after: StoredUser; changedAttributes: readonly string[] }> {
-  const explicit = honourIfMatch && ifMatchVersions(exchange.request) !== undefined
-  for (let attempt = 0; ; attempt++) {
-    const before = await findUser(exchange, id)
-    if (!before) throw notFound()
-    if (honourIfMatch) checkIfMatch(exchange, before.version)
-    const { fields, changedAttributes } = plan(before)
-    if (!fields) return { before, after: before, changedAttributes: [] }
-    try {
+  return compareAndSwap(exchange, {
+    what: 'user',
+    read: () => findUser(exchange, id),
+    notFound,
+    honourIfMatch,
+    apply: async (before) => {
+      const { fields, changedAttributes } = plan(before)
+      if (!fields) return { before, after: before, changedAttributes: [] }
       const after = await exchange.config.userStore.update(id, fields, before.version, exchange.context)
       if (!after) throw notFound()
       return { before, after, changedAttributes }
-    } catch (error) {
-      if (!isVersionMismatch(error) || explicit) throw error
-      if (attempt >= exchange.config.maxPatchRetries) {
-        throw scimError(503, undefined, 'The user is changing too fast; retry the request')
-      }
-      logStore('version race on user %s, retry %d (%s)', id, attempt + 1, exchange.context.requestId)
-    }
-  }
+    },
+  })
 }
 
 /** Events and session revocation after a PUT or PATCH. */

@@ -26,9 +26,9 @@ import {
   type MemoryStoreOptions,
   memoize,
   pageBounds,
+  pageOf,
   planFilter,
   readStoreOptions,
-  sortItems,
   sortKeyReader,
   tenantOf,
   warnInProduction,
@@ -300,27 +300,14 @@ export class MemoryTeamStore implements TeamStore {
     }
     if (!partition) return { totalResults: 0, resources: [] }
     const matches = (record: TeamRecord) => tests.every((test) => test(record))
-    const { skip, take } = pageBounds(query.startIndex, query.count)
-    const source = candidates ?? partition.byId.values()
-    if (!sortKey) {
-      let total = 0
-      const resources: StoredTeam[] = []
-      for (const record of source) {
-        if (!matches(record)) continue
-        total += 1
-        if (total > skip && resources.length < take) resources.push(copyOut(record))
-      }
-      return { totalResults: total, resources }
-    }
-    const matched: TeamRecord[] = []
-    for (const record of source) if (matches(record)) matched.push(record)
-    const sorted = sortItems(
-      matched,
-      (r) => sortKey(sortView(r)),
-      query.sortOrder,
+    return pageOf(
+      candidates ?? partition.byId.values(),
+      matches,
+      query,
+      sortKey ? (r) => sortKey(sortView(r)) : undefined,
       (r) => r.sequence,
+      copyOut,
     )
-    return { totalResults: matched.length, resources: sorted.slice(skip, skip + take).map(copyOut) }
   }
 
   /**

@@ -21,10 +21,9 @@ import {
   type IndexedTerm,
   type MemoryStoreOptions,
   memoize,
-  pageBounds,
+  pageOf,
   planFilter,
   readStoreOptions,
-  sortItems,
   sortKeyReader,
   tenantOf,
   warnInProduction,
@@ -249,29 +248,14 @@ export class MemoryUserStore implements UserStore {
     }
     if (!partition) return { totalResults: 0, resources: [] }
     const matches = (record: UserRecord) => !record.hidden && tests.every((test) => test(record))
-    const { skip, take } = pageBounds(query.startIndex, query.count)
-    const source = candidates ?? partition.byId.values()
-
-    if (!sortKey) {
-      // Creation order is the maps' insertion order: stream it, copying only the page.
-      let total = 0
-      const resources: StoredUser[] = []
-      for (const record of source) {
-        if (!matches(record)) continue
-        total += 1
-        if (total > skip && resources.length < take) resources.push(copyOut(record))
-      }
-      return { totalResults: total, resources }
-    }
-    const matched: UserRecord[] = []
-    for (const record of source) if (matches(record)) matched.push(record)
-    const sorted = sortItems(
-      matched,
-      (r) => sortKey(view(r)),
-      query.sortOrder,
+    return pageOf(
+      candidates ?? partition.byId.values(),
+      matches,
+      query,
+      sortKey ? (r) => sortKey(view(r)) : undefined,
       (r) => r.sequence,
+      copyOut,
     )
-    return { totalResults: matched.length, resources: sorted.slice(skip, skip + take).map(copyOut) }
   }
 
   /**

@@ -1,7 +1,7 @@
 // What the memory stores share: option checks, tenancy, the production warning, indexed filter terms, sorting, paging.
 import type { AttributePath, Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
-import type { RequestContext, SortOrder } from '../../types/stores'
+import type { ListPage, ListQuery, RequestContext, SortOrder } from '../../types/stores'
 import { compareCodePoints } from '../filter/evaluate'
 import { isObject, ownEntry } from '../json'
 import { parseDateTime } from '../schema/datetime'
@@ -232,4 +232,34 @@ export function memoize<T extends object, V>(build: (item: T) => V): (item: T) =
     }
     return view
   }
+}
+
+/**
+ * One page of the records `source` yields that `matches` accepts, and their total. Unsorted, records
+ * stream in creation order and only the page is copied; sorted, the matches are ordered by `keyOf` with
+ * creation order (`sequenceOf`) breaking ties, so pages are stable.
+ */
+export function pageOf<R, T>(
+  source: Iterable<R>,
+  matches: (record: R) => boolean,
+  query: ListQuery,
+  keyOf: ((record: R) => SortKey | undefined) | undefined,
+  sequenceOf: (record: R) => number,
+  copyOut: (record: R) => T,
+): ListPage<T> {
+  const { skip, take } = pageBounds(query.startIndex, query.count)
+  if (!keyOf) {
+    let total = 0
+    const resources: T[] = []
+    for (const record of source) {
+      if (!matches(record)) continue
+      total += 1
+      if (total > skip && resources.length < take) resources.push(copyOut(record))
+    }
+    return { totalResults: total, resources }
+  }
+  const matched: R[] = []
+  for (const record of source) if (matches(record)) matched.push(record)
+  const sorted = sortItems(matched, keyOf, query.sortOrder, sequenceOf)
+  return { totalResults: matched.length, resources: sorted.slice(skip, skip + take).map(copyOut) }
 }
