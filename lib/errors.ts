@@ -56,7 +56,8 @@ export function scimErrorBody(error: unknown): ScimErrorResponse {
     schemas: [ERROR_SCHEMA_URN],
     status: String(error.status),
   }
-  if (error.expose) {
+  // A 5xx never explains itself, even when something marked it exposed.
+  if (error.expose && error.status < 500) {
     if (error.scimType !== undefined) body.scimType = error.scimType
     body.detail = error.message
   }

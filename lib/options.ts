@@ -139,6 +139,10 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
       fail('baseUrl must be an absolute http(s) URL')
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('baseUrl must be an http(s) URL')
+    // It is copied into every meta.location: no credentials, query or fragment may ride along.
+    if (url.username || url.password || url.search || url.hash) {
+      fail('baseUrl must not carry credentials, a query or a fragment')
+    }
     baseUrl = url.href.replace(/\/+$/, '')
   }
 

@@ -21,7 +21,7 @@ export function parseByteSize(value: number | string, name: string): number {
       const unit = (match[2] ?? 'b').toLowerCase()
       const factor = unit === 'gb' ? 1024 ** 3 : unit === 'mb' ? 1024 ** 2 : unit === 'kb' ? 1024 : 1
       const bytes = Math.floor(Number(match[1]) * factor)
-      if (bytes > 0) return bytes
+      if (bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER) return bytes
     }
   }
   throw new TypeError(`express-scim: ${name} must be a positive number of bytes or a size such as '1mb'`)

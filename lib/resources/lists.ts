@@ -86,7 +86,8 @@ export function checkPage<T>(
   if (
     !candidate ||
     typeof candidate.totalResults !== 'number' ||
-    !Number.isFinite(candidate.totalResults) ||
+    !Number.isSafeInteger(candidate.totalResults) ||
+    candidate.totalResults < 0 ||
     !Array.isArray(candidate.resources)
   ) {
     throw new Error('express-scim: a store list() must return { totalResults, resources }')

@@ -177,9 +177,10 @@ export function createResourceValidator(
 
   return {
     read(body) {
-      const schemas = body.schemas ?? body.Schemas
+      const schemasKey = Object.keys(body).find((key) => key.toLowerCase() === 'schemas')
+      const schemas = schemasKey === undefined ? undefined : body[schemasKey]
       const coreLower = core.id.toLowerCase()
-      if (schemas !== undefined || !lenient) {
+      if ((schemas !== undefined && schemas !== null) || !lenient) {
         if (
           !Array.isArray(schemas) ||
           !schemas.every((s) => typeof s === 'string') ||

@@ -1,0 +1,299 @@
+// Unit tests of parseOptions() and checkSettings(): one TypeError per bad option, defaults, teamStore-dependent parts, baseUrl.
+import { checkSettings, parseOptions } from '../lib/options'
+import type { ScimRouterOptions } from '../types/router'
+import type { SessionRevoker, TeamStore, UserStore } from '../types/stores'
+
+const notCalled = () => {
+  throw new Error('not called in these tests')
+}
+
+const userStore = (): UserStore => ({
+  create: notCalled,
+  get: notCalled,
+  list: notCalled,
+  update: notCalled,
+  delete: notCalled,
+})
+
+const teamStore = (): TeamStore => ({
+  create: notCalled,
+  get: notCalled,
+  list: notCalled,
+  update: notCalled,
+  delete: notCalled,
+  addMembers: notCalled,
+  removeMembers: notCalled,
+  replaceMembers: notCalled,
+  listMembers: notCalled,
+  removeUserFromTeams: notCalled,
+})
+
+const sessionRevoker = (): SessionRevoker => ({ revokeUserSessions: notCalled })
+
+const base = (extra: Record<string, unknown> = {}): ScimRouterOptions =>
+  ({
+    userStore: userStore(),
+    sessionRevoker: sessionRevoker(),
+    authenticate: () => undefined,
+    ...extra,
+  }) as ScimRouterOptions
+
+const ACME_USER = 'urn:acme:params:scim:schemas:extension:2.0:User'
+
+describe('parseOptions: defaults', () => {
+  it('fills in every default', () => {
+    const config = parseOptions(base())
+    expect(config).toMatchObject({
+      defaultCount: 100,
+      maxResults: 1000,
+      bodyLimit: 1048576,
+      userDeletion: 'delete',
+      maxPatchRetries: 5,
+      baseUrl: undefined,
+      teamStore: undefined,
+      settings: undefined,
+      onEvent: undefined,
+      documentationUri: undefined,
+      staticSettings: {
+        userSyncEnabled: false,
+        groupSyncEnabled: false,
+        rejectNonProvisionedUsers: false,
+        teamSyncEnabled: false,
+      },
+    })
+    expect(config.authenticationSchemes).toEqual([
+      expect.objectContaining({ type: 'oauthbearertoken', primary: true }),
+    ])
+  })
+
+  it('caps the default page size at a smaller maxResults', () => {
+    expect(parseOptions(base({ maxResults: 50 }))).toMatchObject({ maxResults: 50, defaultCount: 50 })
+  })
+
+  it('keeps given values', () => {
+    const config = parseOptions(
+      base({
+        defaultCount: 10,
+        maxResults: 20,
+        bodyLimit: '512kb',
+        userDeletion: 'disable',
+        userSyncEnabled: true,
+        groupSyncEnabled: true,
+        rejectNonProvisionedUsers: true,
+        maxPatchRetries: 2,
+        maxOperations: 7,
+        documentationUri: 'https://docs.example.com/scim',
+      }),
+    )
+    expect(config).toMatchObject({
+      defaultCount: 10,
+      maxResults: 20,
+      bodyLimit: 512 * 1024,
+      userDeletion: 'disable',
+      maxPatchRetries: 2,
+      maxOperations: 7,
+      documentationUri: 'https://docs.example.com/scim',
+      staticSettings: {
+        userSyncEnabled: true,
+        groupSyncEnabled: true,
+        rejectNonProvisionedUsers: true,
+        teamSyncEnabled: false,
+      },
+    })
+  })
+
+  it('accepts a numeric bodyLimit', () => {
+    expect(parseOptions(base({ bodyLimit: 2048 })).bodyLimit).toBe(2048)
+  })
+})
+
+describe('parseOptions: teamStore', () => {
+  it('builds no group machinery without a teamStore', () => {
+    const config = parseOptions(base())
+    expect(config.teamStore).toBeUndefined()
+    expect(config.groupPatcher).toBeUndefined()
+    expect(config.groupPatcherWithMembers).toBeUndefined()
+    expect(config.groupValidator).toBeUndefined()
+    expect(config.userPatcher).toBeDefined()
+    expect(config.userValidator).toBeDefined()
+  })
+
+  it('builds group patchers and validator with a teamStore', () => {
+    const teams = teamStore()
+    const config = parseOptions(base({ teamStore: teams }))
+    expect(config.teamStore).toBe(teams)
+    expect(config.groupPatcher).toBeDefined()
+    expect(config.groupPatcherWithMembers).toBeDefined()
+    expect(config.groupPatcher).not.toBe(config.groupPatcherWithMembers)
+    expect(config.groupValidator).toBeDefined()
+  })
+})
+
+describe('parseOptions: baseUrl', () => {
+  it.each([
+    ['https://example.com/scim', 'https://example.com/scim'],
+    ['https://example.com/scim/', 'https://example.com/scim'],
+    ['https://example.com/scim///', 'https://example.com/scim'],
+    ['https://example.com', 'https://example.com'],
+    ['https://example.com/', 'https://example.com'],
+    ['HTTP://Example.COM:8080/Scim/v2/', 'http://example.com:8080/Scim/v2'],
+  ])('normalises %s to %s', (given, expected) => {
+    expect(parseOptions(base({ baseUrl: given })).baseUrl).toBe(expected)
+  })
+
+  it.each([
+    'not a url',
+    '/scim',
+    'example.com/scim',
+    'ftp://example.com/scim',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'data:text/plain,hi',
+    '',
+  ])('throws a TypeError for %j', (baseUrl) => {
+    expect(() => parseOptions(base({ baseUrl }))).toThrow(TypeError)
+    expect(() => parseOptions(base({ baseUrl }))).toThrow(/baseUrl/)
+  })
+})
+
+describe('parseOptions: bad options', () => {
+  it.each<unknown>([undefined, null, 'options', 42, []])(
+    'throws a TypeError for the options %p',
+    (options) => {
+      expect(() => parseOptions(options as ScimRouterOptions)).toThrow(TypeError)
+    },
+  )
+
+  const { create: _create, ...userStoreWithoutCreate } = userStore()
+  const { listMembers: _listMembers, ...teamStoreWithoutListMembers } = teamStore()
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['no userStore', { userStore: undefined }, /userStore is required/],
+    ['a userStore string', { userStore: 'users' }, /userStore/],
+    ['a userStore without create', { userStore: userStoreWithoutCreate }, /userStore lacks .*create/],
+    [
+      'a userStore with a non-function get',
+      { userStore: { ...userStore(), get: 'get' } },
+      /userStore lacks .*get/,
+    ],
+    [
+      'a teamStore without listMembers',
+      { teamStore: teamStoreWithoutListMembers },
+      /teamStore lacks .*listMembers/,
+    ],
+    ['a null teamStore', { teamStore: null }, /teamStore/],
+    ['no sessionRevoker', { sessionRevoker: undefined }, /sessionRevoker/],
+    ['a sessionRevoker without revokeUserSessions', { sessionRevoker: {} }, /revokeUserSessions/],
+    ['no authenticate', { authenticate: undefined }, /authenticate/],
+    ['a string authenticate', { authenticate: 'Bearer x' }, /authenticate/],
+    ['a non-function settings', { settings: { userSyncEnabled: true } }, /settings/],
+    ['a non-function onEvent', { onEvent: 'log' }, /onEvent/],
+    ['a string userSyncEnabled', { userSyncEnabled: 'true' }, /userSyncEnabled/],
+    ['a number groupSyncEnabled', { groupSyncEnabled: 1 }, /groupSyncEnabled/],
+    ['a null rejectNonProvisionedUsers', { rejectNonProvisionedUsers: null }, /rejectNonProvisionedUsers/],
+    ['a string teamSyncEnabled', { teamSyncEnabled: 'false' }, /teamSyncEnabled/],
+    ['group and team sync together', { groupSyncEnabled: true, teamSyncEnabled: true }, /cannot both/],
+    ['a zero maxResults', { maxResults: 0 }, /maxResults/],
+    ['a fractional maxResults', { maxResults: 1.5 }, /maxResults/],
+    ['a string maxResults', { maxResults: '100' }, /maxResults/],
+    ['an infinite maxResults', { maxResults: Number.POSITIVE_INFINITY }, /maxResults/],
+    ['a negative defaultCount', { defaultCount: -1 }, /defaultCount/],
+    ['a NaN defaultCount', { defaultCount: Number.NaN }, /defaultCount/],
+    ['defaultCount above maxResults', { defaultCount: 200, maxResults: 100 }, /defaultCount/],
+    ['defaultCount above the default maxResults', { defaultCount: 1001 }, /defaultCount/],
+    ['an unknown dialect', { dialect: 'loose' }, /dialect/],
+    ['an unknown userDeletion', { userDeletion: 'soft' }, /userDeletion/],
+    ['a non-array extensions', { extensions: {} }, /extensions/],
+    ['a string filterLimits', { filterLimits: 'small' }, /filterLimits/],
+    ['an array filterLimits', { filterLimits: [10] }, /filterLimits/],
+    ['a number documentationUri', { documentationUri: 5 }, /documentationUri/],
+    ['a string authenticationSchemes', { authenticationSchemes: 'bearer' }, /authenticationSchemes/],
+    [
+      'an authentication scheme without name',
+      { authenticationSchemes: [{ type: 'x' }] },
+      /authenticationSchemes/,
+    ],
+    ['a bad bodyLimit', { bodyLimit: 'huge' }, /bodyLimit/],
+    ['a zero bodyLimit', { bodyLimit: 0 }, /bodyLimit/],
+    ['a zero maxOperations', { maxOperations: 0 }, /maxOperations/],
+    ['a zero maxPatchRetries', { maxPatchRetries: 0 }, /maxPatchRetries/],
+    ['a fractional maxPatchRetries', { maxPatchRetries: 2.5 }, /maxPatchRetries/],
+  ])('throws a TypeError for %s', (_, extra, message) => {
+    const parse = () => parseOptions(base(extra))
+    expect(parse).toThrow(TypeError)
+    expect(parse).toThrow(message)
+  })
+
+  it('names every missing store method at once', () => {
+    expect(() => parseOptions(base({ userStore: { get: () => undefined } }))).toThrow(
+      /create, list, update, delete/,
+    )
+  })
+})
+
+describe('parseOptions: extensions and filter limits', () => {
+  it('registers host extensions in the registry and the filter parser', () => {
+    const config = parseOptions(
+      base({
+        extensions: [
+          {
+            resourceType: 'User',
+            schema: { id: ACME_USER, attributes: [{ name: 'badge', type: 'string' }] },
+          },
+        ],
+      }),
+    )
+    expect(config.registry.getSchema(ACME_USER)).toBeDefined()
+    expect(config.filterParser.parseFilter(`${ACME_USER}:badge eq "x"`)).toMatchObject({
+      kind: 'comparison',
+      path: { schema: ACME_USER, attribute: 'badge' },
+    })
+  })
+
+  it('throws a TypeError for a bad extension definition', () => {
+    expect(() =>
+      parseOptions(
+        base({ extensions: [{ resourceType: 'Device', schema: { id: ACME_USER, attributes: [] } }] }),
+      ),
+    ).toThrow(TypeError)
+  })
+
+  it('gives the filter parser the configured limits', () => {
+    const config = parseOptions(base({ filterLimits: { maxLength: 20 } }))
+    expect(() => config.filterParser.parseFilter('userName eq "a-rather-long-value"')).toThrow(
+      /longer than 20/,
+    )
+    expect(config.filterParser.parseFilter('userName eq "a"')).toMatchObject({ kind: 'comparison' })
+  })
+
+  it('builds independent configurations for two routers', () => {
+    const a = parseOptions(base())
+    const b = parseOptions(base())
+    expect(a.userValidator).not.toBe(b.userValidator)
+    expect(a.userPatcher).not.toBe(b.userPatcher)
+  })
+})
+
+describe('checkSettings', () => {
+  const off = {
+    userSyncEnabled: false,
+    groupSyncEnabled: false,
+    rejectNonProvisionedUsers: false,
+    teamSyncEnabled: false,
+  }
+
+  it('returns the settings when group and team sync are not both on', () => {
+    for (const settings of [
+      off,
+      { ...off, groupSyncEnabled: true },
+      { ...off, teamSyncEnabled: true },
+      { ...off, userSyncEnabled: true, rejectNonProvisionedUsers: true },
+    ]) {
+      expect(checkSettings(settings)).toBe(settings)
+    }
+  })
+
+  it('throws a TypeError when group sync and team sync are both on', () => {
+    expect(() => checkSettings({ ...off, groupSyncEnabled: true, teamSyncEnabled: true })).toThrow(TypeError)
+  })
+})

@@ -1,0 +1,219 @@
+// Unit tests of list handling: the ListQuery a store receives (filter AST, sortBy, page size), ListResponse bodies, store page checks.
+import { isScimError } from '../../lib/errors'
+import type { ListParameters } from '../../lib/http/list-query'
+import { parseOptions } from '../../lib/options'
+import {
+  checkedFilter,
+  checkPage,
+  LIST_RESPONSE_SCHEMA,
+  listQuery,
+  listResponse,
+  pageSize,
+} from '../../lib/resources/lists'
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../../lib/schema/core'
+import type { ScimRouterOptions } from '../../types/router'
+import { expectScimError } from '../helpers/expect-scim-error'
+
+const notCalled = () => {
+  throw new Error('not called in these tests')
+}
+
+const config = parseOptions({
+  userStore: { create: notCalled, get: notCalled, list: notCalled, update: notCalled, delete: notCalled },
+  sessionRevoker: { revokeUserSessions: notCalled },
+  authenticate: () => undefined,
+  defaultCount: 25,
+  maxResults: 200,
+} as ScimRouterOptions)
+
+const parameters = (extra: Partial<ListParameters> = {}): ListParameters => ({
+  sortOrder: 'ascending',
+  startIndex: 1,
+  ...extra,
+})
+
+describe('listQuery: filter', () => {
+  it('has no filter when none is given', () => {
+    expect(listQuery(config, 'User', parameters())).toEqual({
+      sortOrder: 'ascending',
+      startIndex: 1,
+      count: 25,
+    })
+  })
+
+  it('passes the parsed filter AST, never the text', () => {
+    const query = listQuery(
+      config,
+      'User',
+      parameters({ filter: 'userName eq "bjensen" and active eq true' }),
+    )
+    expect(query.filter).toEqual({
+      kind: 'and',
+      filters: [
+        {
+          kind: 'comparison',
+          path: { kind: 'attributePath', attribute: 'userName' },
+          operator: 'eq',
+          value: 'bjensen',
+        },
+        {
+          kind: 'comparison',
+          path: { kind: 'attributePath', attribute: 'active' },
+          operator: 'eq',
+          value: true,
+        },
+      ],
+    })
+  })
+
+  it('uses an already parsed filter as given', () => {
+    const filter = checkedFilter(config, 'User', 'displayName pr')
+    const query = listQuery(config, 'User', parameters({ filter: 'this is not parsed' }), filter)
+    expect(query.filter).toBe(filter)
+  })
+
+  it.each([
+    ['a syntax error', 'userName eq'],
+    ['an unknown attribute', 'favouriteColour eq "blue"'],
+    ['password', 'password eq "hunter2"'],
+    ['a type mismatch', 'active gt true'],
+    ['an empty filter', ''],
+  ])('answers 400 invalidFilter for %s', (_, filter) => {
+    expectScimError(() => listQuery(config, 'User', parameters({ filter })), 400, 'invalidFilter')
+  })
+
+  it('checks the filter against the resource type asked for', () => {
+    expect(listQuery(config, 'Group', parameters({ filter: 'members.value eq "u1"' })).filter).toBeDefined()
+    expectScimError(() => listQuery(config, 'User', parameters({ filter: 'members.value eq "u1"' })), 400)
+  })
+})
+
+describe('listQuery: sortBy', () => {
+  it.each([
+    ['userName', { kind: 'attributePath', attribute: 'userName' }],
+    ['name.familyName', { kind: 'attributePath', attribute: 'name', subAttribute: 'familyName' }],
+    ['emails.value', { kind: 'attributePath', attribute: 'emails', subAttribute: 'value' }],
+    ['meta.lastModified', { kind: 'attributePath', attribute: 'meta', subAttribute: 'lastModified' }],
+    [`${USER_SCHEMA}:userName`, { kind: 'attributePath', schema: USER_SCHEMA, attribute: 'userName' }],
+    [
+      `${ENTERPRISE_USER_SCHEMA}:employeeNumber`,
+      { kind: 'attributePath', schema: ENTERPRISE_USER_SCHEMA, attribute: 'employeeNumber' },
+    ],
+  ])('resolves sortBy=%s to a path', (sortBy, path) => {
+    expect(listQuery(config, 'User', parameters({ sortBy })).sortBy).toEqual(path)
+  })
+
+  it('keeps the spelling of the request (names are matched case-insensitively)', () => {
+    expect(listQuery(config, 'User', parameters({ sortBy: 'USERNAME' })).sortBy).toEqual({
+      kind: 'attributePath',
+      attribute: 'USERNAME',
+    })
+  })
+
+  it.each([
+    ['an unknown attribute', 'favouriteColour'],
+    ['an unknown sub-attribute', 'name.nickname'],
+    ['a sub-attribute of a simple attribute', 'userName.value'],
+    ['password', 'password'],
+    ['password in another case', 'PassWord'],
+    ['a value filter', 'emails[type eq "work"].value'],
+    ['a bare extension URN', ENTERPRISE_USER_SCHEMA],
+    ['a Group attribute on Users', 'members.value'],
+  ])('answers 400 invalidValue for %s', (_, sortBy) => {
+    expectScimError(() => listQuery(config, 'User', parameters({ sortBy })), 400, 'invalidValue')
+  })
+
+  it('answers 400 for a malformed sortBy', () => {
+    const error = expectScimError(() => listQuery(config, 'User', parameters({ sortBy: '1abc' })), 400)
+    expect(['invalidValue', 'invalidPath']).toContain(error.scimType)
+  })
+
+  it('passes the sort order through', () => {
+    expect(
+      listQuery(config, 'User', parameters({ sortBy: 'userName', sortOrder: 'descending' })),
+    ).toMatchObject({
+      sortOrder: 'descending',
+    })
+  })
+})
+
+describe('page size', () => {
+  it.each([
+    [undefined, 25],
+    [0, 0],
+    [10, 10],
+    [200, 200],
+    [201, 200],
+    [Number.MAX_SAFE_INTEGER, 200],
+  ])('reads count=%p as %d (default 25, cap 200)', (count, expected) => {
+    const given = count === undefined ? parameters() : parameters({ count })
+    expect(pageSize(config, given)).toBe(expected)
+    expect(listQuery(config, 'User', given).count).toBe(expected)
+  })
+
+  it('passes startIndex through', () => {
+    expect(listQuery(config, 'User', parameters({ startIndex: 51 })).startIndex).toBe(51)
+  })
+})
+
+describe('listResponse', () => {
+  it('has the RFC 7644 §3.4.2 shape', () => {
+    const resources = [{ id: 'a' }, { id: 'b' }]
+    expect(listResponse(12, 3, resources)).toEqual({
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults: 12,
+      itemsPerPage: 2,
+      startIndex: 3,
+      Resources: resources,
+    })
+    expect(LIST_RESPONSE_SCHEMA).toBe('urn:ietf:params:scim:api:messages:2.0:ListResponse')
+  })
+
+  it('counts itemsPerPage from the page, not from what was asked', () => {
+    expect(listResponse(0, 1, [])).toMatchObject({ totalResults: 0, itemsPerPage: 0, Resources: [] })
+  })
+})
+
+describe('checkPage', () => {
+  it('returns a well-formed page as it is', () => {
+    const resources = [{ id: 'a' }]
+    expect(checkPage({ totalResults: 5, resources }, 10)).toEqual({ totalResults: 5, resources })
+  })
+
+  it('cuts a page longer than asked', () => {
+    const resources = Array.from({ length: 10 }, (_, i) => ({ id: String(i) }))
+    const page = checkPage<{ id: string }>({ totalResults: 10, resources }, 3)
+    expect(page.resources.map((r) => r.id)).toEqual(['0', '1', '2'])
+    expect(checkPage({ totalResults: 10, resources }, 0).resources).toEqual([])
+  })
+
+  it.each<[string, unknown]>([
+    ['undefined', undefined],
+    ['null', null],
+    ['an array', []],
+    ['no totalResults', { resources: [] }],
+    ['a string totalResults', { totalResults: '1', resources: [] }],
+    ['a NaN totalResults', { totalResults: Number.NaN, resources: [] }],
+    ['an infinite totalResults', { totalResults: Number.POSITIVE_INFINITY, resources: [] }],
+    ['no resources', { totalResults: 1 }],
+    ['resources as an object', { totalResults: 1, resources: { 0: 'a' } }],
+    ['a promise', Promise.resolve({ totalResults: 0, resources: [] })],
+  ])('throws a plain Error (a 500) for %s', (_, page) => {
+    let thrown: unknown
+    try {
+      checkPage(page, 10)
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(Error)
+    expect(isScimError(thrown)).toBe(false)
+    expect((thrown as Error).message).toMatch(/list\(\) must return/)
+  })
+
+  it.each<[string, number]>([
+    ['a negative totalResults', -1],
+    ['a fractional totalResults', 1.5],
+  ])('throws for %s, which no ListResponse may carry', (_, totalResults) => {
+    expect(() => checkPage({ totalResults, resources: [] }, 10)).toThrow(Error)
+  })
+})
