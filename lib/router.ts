@@ -20,7 +20,7 @@ import {
   patchGroup,
   replaceGroup,
 } from './resources/groups'
-import { checkedFilter, listResponse, pageSize } from './resources/lists'
+import { checkedFilter, listQuery, listResponse, pageSize } from './resources/lists'
 import {
   createUser,
   deleteUser,
@@ -104,11 +104,14 @@ async function settingsFor(config: Configuration, principal: Principal): Promise
 /** POST /.search: users, then groups, paged as one list. RFC 7644 §3.4.3. */
 async function searchAll(exchange: Exchange): Promise<void> {
   const parameters = listParametersFromSearch(await readBody(exchange))
-  const pages = [userPage, ...(exchange.config.teamStore ? [groupPage] : [])]
   const types = ['User', 'Group']
+  const pages = [userPage, ...(exchange.config.teamStore ? [groupPage] : [])].map((page, index) => ({
+    page,
+    index,
+  }))
   // A filter may name attributes of one type only: that type answers, the other contributes nothing.
   let firstError: unknown
-  const usable = pages.filter((_, index) => {
+  const usable = pages.filter(({ index }) => {
     if (parameters.filter === undefined) return true
     try {
       checkedFilter(exchange.config, types[index]!, parameters.filter)
@@ -119,13 +122,24 @@ async function searchAll(exchange: Exchange): Promise<void> {
     }
   })
   if (usable.length === 0) throw firstError
+  // Likewise sortBy: a type without the attribute keeps its own order (its resources have no value).
+  const sortableFor = (index: number): ListParameters => {
+    if (parameters.sortBy === undefined) return parameters
+    try {
+      listQuery(exchange.config, types[index]!, { ...parameters, filter: undefined } as ListParameters)
+      return parameters
+    } catch {
+      const { sortBy: _, ...rest } = parameters
+      return rest
+    }
+  }
   let remaining = pageSize(exchange.config, parameters)
   let skipped = 0
   let totalResults = 0
   const resources: unknown[] = []
-  for (const page of usable) {
+  for (const { page, index } of usable) {
     const startIndex = Math.max(1, parameters.startIndex - skipped)
-    const part = await page(exchange, { ...parameters, startIndex, count: remaining } as ListParameters)
+    const part = await page(exchange, { ...sortableFor(index), startIndex, count: remaining })
     totalResults += part.totalResults
     skipped += part.totalResults
     resources.push(...part.resources)

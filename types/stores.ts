@@ -59,7 +59,8 @@ export interface UserFields {
   readonly password?: string
   /**
    * True when SCIM deleted the user and the router runs with `userDeletion: 'disable'`: the host keeps
-   * the user, disabled, and `list` must leave it out (the router answers 404 for it).
+   * the user, disabled, and `list` must leave it out (the router answers 404 for it). A hidden user
+   * holds no `userName` or `externalId`: a new user may take them (RFC 7644 §3.6).
    */
   readonly hidden?: boolean
 }

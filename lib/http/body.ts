@@ -66,9 +66,11 @@ export async function readJsonObject(
 
   const host = request as IncomingMessage & ParsedByHost
   let value: unknown
-  if (host._body === true) {
-    // The host's express.json() got there first: use what it parsed.
+  if (host._body === true || request.readableEnded) {
+    // The host's express.json() got there first (body-parser 1 marks it with `_body`, body-parser 2
+    // only leaves the stream read): use what it parsed; a stream read by anything else is empty here.
     value = host.body
+    if (value === undefined) throw scimError(400, 'invalidSyntax', 'The request body is empty')
   } else {
     const declared = request.headers['content-length']
     if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit)

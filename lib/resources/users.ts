@@ -187,9 +187,11 @@ export async function replaceUser(exchange: Exchange, id: string): Promise<void>
   const { before, after, changedAttributes } = await writeUser(exchange, id, (current) => {
     const currentResource = userResource(current)
     validator.checkImmutable(currentResource, resource)
-    const changed = changedBetween(currentResource, { ...resource, id: current.id })
+    // A PUT without `active` keeps the user as it is: only an explicit true re-enables a disabled user.
+    const next = resource.active === undefined ? { ...resource, active: current.active } : resource
+    const changed = changedBetween(currentResource, { ...next, id: current.id })
     if (password !== undefined) changed.push('password')
-    return { fields: userFieldsOf(resource, password), changedAttributes: changed }
+    return { fields: userFieldsOf(next, password), changedAttributes: changed }
   })
   await afterWrite(exchange, before, after, changedAttributes)
   sendUser(exchange, 200, after)

@@ -172,10 +172,25 @@ export class MemoryUserStore implements UserStore {
     }
   }
 
+  /** Indexes a visible user's names. Hidden users hold none: RFC 7644 §3.6 leaves deleted ones out of conflicts. */
+  #index(partition: UserPartition, record: UserRecord): void {
+    if (record.hidden) return
+    partition.byUserName.set(record.userName.toLowerCase(), record.id)
+    if (record.externalId !== undefined) partition.byExternalId.set(record.externalId, record.id)
+  }
+
+  #unindex(partition: UserPartition, record: UserRecord): void {
+    const name = record.userName.toLowerCase()
+    if (partition.byUserName.get(name) === record.id) partition.byUserName.delete(name)
+    if (record.externalId !== undefined && partition.byExternalId.get(record.externalId) === record.id) {
+      partition.byExternalId.delete(record.externalId)
+    }
+  }
+
   #insert(tenant: string, fields: LocalUserFields, provisioned: boolean): StoredUser {
     const values = normalise(fields)
     const partition = this.#write(tenant)
-    this.#checkUnique(partition, values.userName, values.externalId)
+    if (!values.hidden) this.#checkUnique(partition, values.userName, values.externalId)
     const now = new Date()
     this.#sequence += 1
     const record: UserRecord = {
@@ -188,8 +203,7 @@ export class MemoryUserStore implements UserStore {
       sequence: this.#sequence,
     }
     partition.byId.set(record.id, record)
-    partition.byUserName.set(record.userName.toLowerCase(), record.id)
-    if (record.externalId !== undefined) partition.byExternalId.set(record.externalId, record.id)
+    this.#index(partition, record)
     if (typeof fields.password === 'string') partition.passwords.set(record.id, hashPassword(fields.password))
     return copyOut(record)
   }
@@ -275,7 +289,7 @@ export class MemoryUserStore implements UserStore {
     if (!partition || !current) return undefined
     if (current.version !== expectedVersion) throw versionMismatch()
     const values = normalise(fields)
-    this.#checkUnique(partition, values.userName, values.externalId, id)
+    if (!values.hidden) this.#checkUnique(partition, values.userName, values.externalId, id)
     const record: UserRecord = {
       id,
       version: this.#nextVersion(),
@@ -287,13 +301,8 @@ export class MemoryUserStore implements UserStore {
     }
     // Map.set on an existing key keeps its position, so creation order survives updates.
     partition.byId.set(id, record)
-    const oldName = current.userName.toLowerCase()
-    if (partition.byUserName.get(oldName) === id) partition.byUserName.delete(oldName)
-    partition.byUserName.set(record.userName.toLowerCase(), id)
-    if (current.externalId !== undefined && partition.byExternalId.get(current.externalId) === id) {
-      partition.byExternalId.delete(current.externalId)
-    }
-    if (record.externalId !== undefined) partition.byExternalId.set(record.externalId, id)
+    this.#unindex(partition, current)
+    this.#index(partition, record)
     if (typeof fields.password === 'string') partition.passwords.set(id, hashPassword(fields.password))
     return copyOut(record)
   }
@@ -304,11 +313,7 @@ export class MemoryUserStore implements UserStore {
     const record = partition?.byId.get(id)
     if (!partition || !record) return false
     partition.byId.delete(id)
-    const name = record.userName.toLowerCase()
-    if (partition.byUserName.get(name) === id) partition.byUserName.delete(name)
-    if (record.externalId !== undefined && partition.byExternalId.get(record.externalId) === id) {
-      partition.byExternalId.delete(record.externalId)
-    }
+    this.#unindex(partition, record)
     partition.passwords.delete(id)
     return true
   }
@@ -333,7 +338,7 @@ export class MemoryUserStore implements UserStore {
     return this.#insert(checkTenant(tenant), fields, false)
   }
 
-  /** The tenant's user with this externalId (compared case-sensitively), hidden or not. */
+  /** The tenant's visible user with this externalId (compared case-sensitively). */
   findByExternalId(tenant: string, externalId: string): StoredUser | undefined {
     const partition = this.#read(checkTenant(tenant))
     const id = partition?.byExternalId.get(externalId)
@@ -341,7 +346,7 @@ export class MemoryUserStore implements UserStore {
     return record ? copyOut(record) : undefined
   }
 
-  /** The tenant's user with this userName (compared case-insensitively), hidden or not. */
+  /** The tenant's visible user with this userName (compared case-insensitively). */
   findByUserName(tenant: string, userName: string): StoredUser | undefined {
     const partition = this.#read(checkTenant(tenant))
     const id = partition?.byUserName.get(userName.toLowerCase())

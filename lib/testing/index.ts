@@ -550,6 +550,14 @@ export function describeUserStoreContract(
       expect(await store.get(alice.id, context)).toMatchObject({ id: alice.id, hidden: true, active: false })
     })
 
+    it('a hidden user holds no names: a new user may take its userName and externalId (RFC 7644 §3.6)', async () => {
+      const alice = await create('alice', { externalId: 'ext-a' })
+      await store.update(alice.id, fieldsOf(alice, { active: false, hidden: true }), alice.version, context)
+      const again = await create('Alice', { externalId: 'ext-a' })
+      expect(again.id).not.toBe(alice.id)
+      expect(await names('userName eq "alice"')).toEqual(['Alice'])
+    })
+
     it('the password is never returned', async () => {
       const user = await create('alice', { password: 'Secr3t!pass' })
       const read = await store.get(user.id, context)

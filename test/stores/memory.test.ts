@@ -309,7 +309,7 @@ describe('MemoryUserStore', () => {
     expect(statusOf(() => new MemoryUserStore().list(query(`${ext}:badge eq "b-2"`), acme))).toBe(400)
   })
 
-  it('hidden users keep their userName and externalId, and findExisting leaves them out', () => {
+  it('hidden users free their userName and externalId, and findExisting leaves them out', () => {
     const store = new MemoryUserStore()
     const alice = store.create(user('alice', { externalId: 'ext-a' }), acme)
     const bob = store.create(user('bob'), acme)
@@ -319,11 +319,14 @@ describe('MemoryUserStore', () => {
       alice.version,
       acme,
     )
-    expect(statusOf(() => store.create(user('ALICE'), acme))).toBe(409)
-    expect(statusOf(() => store.create(user('carol', { externalId: 'ext-a' }), acme))).toBe(409)
     expect(store.findExisting([alice.id, bob.id, bob.id, 'nope'], acme)).toEqual([bob.id])
-    expect(store.findByUserName('acme', 'Alice')?.hidden).toBe(true)
-    expect(store.size('acme')).toBe(2)
+    expect(store.findByUserName('acme', 'Alice')).toBeUndefined()
+    // RFC 7644 §3.6: a deleted resource is out of conflict calculations; a new Alice may come.
+    const again = store.create(user('ALICE', { externalId: 'ext-a' }), acme)
+    expect(store.findByUserName('acme', 'alice')?.id).toBe(again.id)
+    expect(store.findByExternalId('acme', 'ext-a')?.id).toBe(again.id)
+    expect(store.get(alice.id, acme)?.hidden).toBe(true)
+    expect(store.size('acme')).toBe(3)
   })
 
   it('keeps passwords only as digests: verifyPassword, never returned, kept across updates without one', () => {
