@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each printing ops/s and ratios against a baseline measured in the same run.
 import { runFilterBench } from './filter'
+import { runHttpBench } from './http'
 import { runPatchBench } from './patch'
 
 async function main(): Promise<void> {
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   )
   await runFilterBench()
   await runPatchBench()
+  await runHttpBench()
 }
 
 main().catch((error: unknown) => {

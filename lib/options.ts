@@ -11,6 +11,7 @@ import { createFilterParser, DEFAULT_FILTER_LIMITS, type FilterParser } from './
 import { parseByteSize } from './http/body'
 import { isObject } from './json'
 import { createPatcher, DEFAULT_MAX_OPERATIONS, type Patcher } from './patch/apply'
+import { createProjection, type Projection } from './resources/projection'
 import { createResourceValidator, type ResourceValidator } from './resources/validate'
 import { createSchemaRegistry, type SchemaRegistry } from './schema/registry'
 
@@ -41,6 +42,8 @@ export interface Configuration {
   readonly groupPatcher: Patcher | undefined
   /** Patches groups whose member list has been read (the rare requests that need it). */
   readonly groupPatcherWithMembers: Patcher | undefined
+  /** The projection of responses without `attributes` / `excludedAttributes`, built once per type. */
+  readonly defaultProjections: { readonly User: Projection; readonly Group: Projection | undefined }
   readonly userValidator: ResourceValidator
   readonly groupValidator: ResourceValidator | undefined
   readonly userDeletion: 'delete' | 'disable'
@@ -206,6 +209,10 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     groupPatcherWithMembers: teamStore
       ? createPatcher({ ...patchOptions, resourceType: 'Group' })
       : undefined,
+    defaultProjections: {
+      User: createProjection(registry, 'User', filterParser, {}),
+      Group: teamStore ? createProjection(registry, 'Group', filterParser, {}) : undefined,
+    },
     userValidator: createResourceValidator(registry, registry.getResourceType('User')!, dialect),
     groupValidator: teamStore ? createResourceValidator(registry, groupType, dialect) : undefined,
     userDeletion,

@@ -7,7 +7,7 @@ import { sendEmpty, sendJson } from '../http/respond'
 import { compareAndSwap } from './compare-and-swap'
 import { checkIfMatch, type Exchange, emit, notModified, readBody, requireSync } from './exchange'
 import { checkPage, listQuery, listResponse } from './lists'
-import { createProjection, type Projection } from './projection'
+import { createProjection, type Projection, type ProjectionParameters } from './projection'
 import { etagOf, groupResource, memberReferencesOf, type ScimResource, teamFieldsOf } from './representation'
 
 /** Members read per `listMembers` call when a response needs the whole list. */
@@ -28,6 +28,13 @@ function teamStoreOf(exchange: Exchange): TeamStore {
 }
 
 function projection(exchange: Exchange, parameters = projectionFromQuery(exchange.query)): Projection {
+  return viewOf(exchange, parameters)
+}
+
+/** The projection asked for; the router's prebuilt one when nothing is asked. */
+function viewOf(exchange: Exchange, parameters: ProjectionParameters): Projection {
+  if (!parameters.attributes && !parameters.excludedAttributes)
+    return exchange.config.defaultProjections.Group!
   return createProjection(exchange.config.registry, 'Group', exchange.config.filterParser, parameters)
 }
 
@@ -141,7 +148,7 @@ export async function groupPage(
   exchange: Exchange,
   parameters: ListParameters,
 ): Promise<{ totalResults: number; resources: ScimResource[] }> {
-  const view = createProjection(exchange.config.registry, 'Group', exchange.config.filterParser, parameters)
+  const view = viewOf(exchange, parameters)
   const query = listQuery(exchange.config, 'Group', parameters)
   const page = checkPage<StoredTeam>(await teamStoreOf(exchange).list(query, exchange.context), query.count)
   return {

@@ -6,6 +6,12 @@ import { isObject } from '../json'
 import type { SchemaRegistry } from '../schema/registry'
 import type { ScimResource } from './representation'
 
+/** What the client asked to see: RFC 7644 §3.4.2.5. */
+export interface ProjectionParameters {
+  readonly attributes?: readonly string[]
+  readonly excludedAttributes?: readonly string[]
+}
+
 /** Which attributes a response carries. */
 export interface Projection {
   /** A copy of the resource with only the attributes to return. */
@@ -13,6 +19,9 @@ export interface Projection {
   /** True when the response would carry this core attribute (lets the router skip reading `members`). */
   includes(attribute: string): boolean
 }
+
+/** Most attribute keys one projection remembers the definition of. */
+const RESOLUTION_CACHE_SIZE = 256
 
 interface Selection {
   /** `schema:attribute` keys, lower-case, named whole. */
@@ -85,7 +94,7 @@ export function createProjection(
   registry: SchemaRegistry,
   resourceType: string,
   parser: FilterParser,
-  parameters: { readonly attributes?: readonly string[]; readonly excludedAttributes?: readonly string[] },
+  parameters: ProjectionParameters,
 ): Projection {
   const type = registry.getResourceType(resourceType)
   if (!type) throw new TypeError(`express-scim: unknown resource type ${resourceType}`)
@@ -125,6 +134,19 @@ export function createProjection(
       : value
   }
 
+  // Stored resources repeat the same few keys: remember their definitions (bounded, as a store could
+  // hold odd keys).
+  const resolutions = new Map<string, AttributeDefinition | undefined>()
+  const resolveKey = (schema: string, key: string): { attribute: AttributeDefinition } | undefined => {
+    const cacheKey = `${schema}\u0000${key}`
+    let attribute = resolutions.get(cacheKey)
+    if (attribute === undefined && !resolutions.has(cacheKey)) {
+      attribute = registry.resolve(resourceType, { schema, attribute: key })?.attribute
+      if (resolutions.size < RESOLUTION_CACHE_SIZE) resolutions.set(cacheKey, attribute)
+    }
+    return attribute ? { attribute } : undefined
+  }
+
   const projectObject = (schema: string, object: Record<string, unknown>, topLevel: boolean) => {
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(object)) {
@@ -141,7 +163,7 @@ export function createProjection(
         if (Object.keys(projected).length > 0) out[key] = projected
         continue
       }
-      const resolved = registry.resolve(resourceType, { schema, attribute: key })
+      const resolved = resolveKey(schema, key)
       if (!resolved) continue
       const value = decide(schema, resolved.attribute, object[key])
       if (value !== undefined) out[key] = value
