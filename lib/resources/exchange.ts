@@ -6,6 +6,7 @@ import { scimError } from '../errors'
 import { readJsonObject } from '../http/body'
 import { logEvent } from '../log'
 import type { Configuration, ResolvedSettings } from '../options'
+import { createProjection, type Projection, type ProjectionParameters } from './projection'
 import { tagValue } from './representation'
 
 /** Everything a handler needs about the request it answers. */
@@ -107,4 +108,18 @@ export function checkIfMatch(exchange: Exchange, version: string): void {
 export function notModified(exchange: Exchange, version: string): boolean {
   const tags = ifNoneMatchVersions(exchange.request)
   return tags !== undefined && (tags.includes('*') || tags.includes(tagValue(version)))
+}
+
+/**
+ * The projection a response uses: the router's prebuilt one when the client asks for nothing (the hot
+ * path), else one built for the request's `attributes` / `excludedAttributes`.
+ */
+export function projectionFor(
+  exchange: Exchange,
+  resourceType: 'User' | 'Group',
+  parameters: ProjectionParameters,
+): Projection {
+  const prebuilt = exchange.config.defaultProjections[resourceType]
+  if (prebuilt && !parameters.attributes && !parameters.excludedAttributes) return prebuilt
+  return createProjection(exchange.config.registry, resourceType, exchange.config.filterParser, parameters)
 }

@@ -5,9 +5,17 @@ import { scimError } from '../errors'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
 import { compareAndSwap } from './compare-and-swap'
-import { checkIfMatch, type Exchange, emit, notModified, readBody, requireSync } from './exchange'
+import {
+  checkIfMatch,
+  type Exchange,
+  emit,
+  notModified,
+  projectionFor,
+  readBody,
+  requireSync,
+} from './exchange'
 import { checkPage, listQuery, listResponse } from './lists'
-import { createProjection, type Projection, type ProjectionParameters } from './projection'
+import type { Projection } from './projection'
 import { etagOf, groupResource, memberReferencesOf, type ScimResource, teamFieldsOf } from './representation'
 
 /** Members read per `listMembers` call when a response needs the whole list. */
@@ -28,14 +36,7 @@ function teamStoreOf(exchange: Exchange): TeamStore {
 }
 
 function projection(exchange: Exchange, parameters = projectionFromQuery(exchange.query)): Projection {
-  return viewOf(exchange, parameters)
-}
-
-/** The projection asked for; the router's prebuilt one when nothing is asked. */
-function viewOf(exchange: Exchange, parameters: ProjectionParameters): Projection {
-  if (!parameters.attributes && !parameters.excludedAttributes)
-    return exchange.config.defaultProjections.Group!
-  return createProjection(exchange.config.registry, 'Group', exchange.config.filterParser, parameters)
+  return projectionFor(exchange, 'Group', parameters)
 }
 
 /** Every member of a team, read page by page. */
@@ -148,7 +149,7 @@ export async function groupPage(
   exchange: Exchange,
   parameters: ListParameters,
 ): Promise<{ totalResults: number; resources: ScimResource[] }> {
-  const view = viewOf(exchange, parameters)
+  const view = projectionFor(exchange, 'Group', parameters)
   const query = listQuery(exchange.config, 'Group', parameters)
   const page = checkPage<StoredTeam>(await teamStoreOf(exchange).list(query, exchange.context), query.count)
   return {

@@ -7,9 +7,9 @@ import { sendEmpty, sendJson } from '../http/respond'
 import { jsonEqual } from '../json'
 import { logStore } from '../log'
 import { compareAndSwap } from './compare-and-swap'
-import { type Exchange, emit, notModified, readBody, requireSync } from './exchange'
+import { type Exchange, emit, notModified, projectionFor, readBody, requireSync } from './exchange'
 import { checkPage, listQuery, listResponse } from './lists'
-import { createProjection, type Projection, type ProjectionParameters } from './projection'
+import type { Projection } from './projection'
 import { etagOf, type ScimResource, userFieldsOf, userResource } from './representation'
 
 function notFound(): Error {
@@ -23,14 +23,7 @@ export async function findUser(exchange: Exchange, id: string): Promise<StoredUs
 }
 
 function projection(exchange: Exchange, parameters = projectionFromQuery(exchange.query)): Projection {
-  return viewOf(exchange, parameters)
-}
-
-/** The projection asked for; the router's prebuilt one when nothing is asked. */
-function viewOf(exchange: Exchange, parameters: ProjectionParameters): Projection {
-  if (!parameters.attributes && !parameters.excludedAttributes)
-    return exchange.config.defaultProjections.User!
-  return createProjection(exchange.config.registry, 'User', exchange.config.filterParser, parameters)
+  return projectionFor(exchange, 'User', parameters)
 }
 
 /** The user as the client sees it: SCIM JSON with `meta.location`, projected. */
@@ -105,7 +98,7 @@ export async function userPage(
   exchange: Exchange,
   parameters: ListParameters,
 ): Promise<{ totalResults: number; resources: ScimResource[] }> {
-  const view = viewOf(exchange, parameters)
+  const view = projectionFor(exchange, 'User', parameters)
   const query = listQuery(exchange.config, 'User', parameters)
   const page = checkPage<StoredUser>(
     await exchange.config.userStore.list(query, exchange.context),
