@@ -6,7 +6,14 @@ import type {
   ScimRouterOptions,
   SettingsProvider,
 } from '../types/router'
-import type { SessionRevoker, TeamStore, UserStore } from '../types/stores'
+import type {
+  Awaitable,
+  RequestContext,
+  SessionRevoker,
+  StoredUser,
+  TeamStore,
+  UserStore,
+} from '../types/stores'
 import { createFilterParser, DEFAULT_FILTER_LIMITS, type FilterParser } from './filter/parser'
 import { parseByteSize } from './http/body'
 import { isObject } from './json'
@@ -49,6 +56,8 @@ export interface Configuration {
   readonly userDeletion: 'delete' | 'disable'
   readonly maxPatchRetries: number
   readonly maxOperations: number
+  readonly adoptLocalUsers: boolean
+  readonly isProtectedUser: ((user: StoredUser, context: RequestContext) => Awaitable<boolean>) | undefined
   readonly authenticationSchemes: readonly AuthenticationScheme[]
   readonly documentationUri: string | undefined
   readonly onEvent: ((event: ScimEvent) => void | Promise<void>) | undefined
@@ -164,6 +173,16 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
   if (options.documentationUri !== undefined && typeof options.documentationUri !== 'string') {
     fail('documentationUri must be a string')
   }
+  const adoptLocalUsers = options.adoptLocalUsers ?? false
+  if (typeof adoptLocalUsers !== 'boolean') fail('adoptLocalUsers must be a boolean')
+  if (adoptLocalUsers && typeof options.userStore.findByUserNameOrEmail !== 'function') {
+    fail('adoptLocalUsers needs userStore.findByUserNameOrEmail(userName, email, context)')
+  }
+  if (options.isProtectedUser !== undefined) {
+    if (typeof options.isProtectedUser !== 'function') fail('isProtectedUser must be a function')
+    // Without adoption nothing is ever adopted: a predicate then means the host believes otherwise.
+    if (!adoptLocalUsers) fail('isProtectedUser has no effect unless adoptLocalUsers is true')
+  }
   const authenticationSchemes = options.authenticationSchemes ?? [DEFAULT_AUTHENTICATION_SCHEME]
   if (
     !Array.isArray(authenticationSchemes) ||
@@ -218,6 +237,8 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     userDeletion,
     maxPatchRetries: positiveInteger(options.maxPatchRetries, 'maxPatchRetries', 5),
     maxOperations,
+    adoptLocalUsers,
+    isProtectedUser: options.isProtectedUser,
     authenticationSchemes,
     documentationUri: options.documentationUri,
     onEvent: options.onEvent,

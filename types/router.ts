@@ -3,7 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FilterLimits } from './filter'
 import type { UnmatchedFilterPolicy } from './patch'
 import type { SchemaExtensionOptions } from './schema'
-import type { Awaitable, Principal, SessionRevoker, TeamStore, UserStore } from './stores'
+import type {
+  Awaitable,
+  Principal,
+  RequestContext,
+  SessionRevoker,
+  StoredUser,
+  TeamStore,
+  UserStore,
+} from './stores'
 
 /** Grafana's `[auth.scim]` switches. Each defaults to false, as in Grafana. */
 export interface SyncSettings {
@@ -86,6 +94,18 @@ export interface ScimRouterOptions extends SyncSettings {
   readonly authenticationSchemes?: readonly AuthenticationScheme[]
   /** A page on the host's SCIM set-up, advertised as `documentationUri`. */
   readonly documentationUri?: string
+  /**
+   * Lets a SCIM create adopt a user the host created itself (a JIT or local user) whose userName or
+   * email it matches, instead of answering 409 `uniqueness` (default false). Only a user that is not
+   * provisioned, is not bound to another externalId and that `isProtectedUser` does not protect is
+   * adopted; each adoption emits `user.adopted`. Needs `userStore.findByUserNameOrEmail`.
+   */
+  readonly adoptLocalUsers?: boolean
+  /**
+   * With `adoptLocalUsers`: the local users that must never be adopted (administrators, service
+   * accounts). Return false to allow adoption; anything else, or a throw, protects the user.
+   */
+  readonly isProtectedUser?: (user: StoredUser, context: RequestContext) => Awaitable<boolean>
   /** Receives one event per change. Errors it throws are logged and ignored. */
   readonly onEvent?: (event: ScimEvent) => void | Promise<void>
 }
@@ -117,6 +137,24 @@ export interface UserCreatedEvent extends ScimEventBase {
   readonly userName: string
   /** The new user's externalId. */
   readonly externalId?: string
+  /** Always false: an email the IdP sends is not verified; never treat it as proof of ownership. */
+  readonly emailVerified: false
+}
+
+/**
+ * A SCIM create adopted a user the host had created itself (`adoptLocalUsers`): the user is now
+ * provisioned and carries the POST's fields. An audit trail of every adoption.
+ */
+export interface UserAdoptedEvent extends ScimEventBase {
+  readonly type: 'user.adopted'
+  /** The userName the user has now. */
+  readonly userName: string
+  /** The externalId the user is now bound to. */
+  readonly externalId?: string
+  /** Which of the POST's values matched the local user. */
+  readonly matchedOn: readonly ('userName' | 'emails')[]
+  /** Always false: the adopted user's email now comes from the IdP and is not verified. */
+  readonly emailVerified: false
 }
 
 /** A user's attributes changed (PUT or PATCH). */
@@ -126,6 +164,8 @@ export interface UserUpdatedEvent extends ScimEventBase {
   readonly changedAttributes: readonly string[]
   /** True when the primary email changed: a SCIM email is not a verified email. */
   readonly emailChanged: boolean
+  /** Always false: the email, changed or not, came from the IdP and is not verified. */
+  readonly emailVerified: false
 }
 
 /** A user went from active to inactive. */
@@ -206,6 +246,7 @@ export interface MembersReplacedEvent extends ScimEventBase {
 /** One audit event per change, tagged by `type`. */
 export type ScimEvent =
   | UserCreatedEvent
+  | UserAdoptedEvent
   | UserUpdatedEvent
   | UserDeactivatedEvent
   | UserReactivatedEvent

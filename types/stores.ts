@@ -60,9 +60,14 @@ export interface UserFields {
   /**
    * True when SCIM deleted the user and the router runs with `userDeletion: 'disable'`: the host keeps
    * the user, disabled, and `list` must leave it out (the router answers 404 for it). A hidden user
-   * holds no `userName` or `externalId`: a new user may take them (RFC 7644 §3.6).
+   * holds no `userName`, `externalId` or email: a new user may take them (RFC 7644 §3.6).
    */
   readonly hidden?: boolean
+  /**
+   * Set (to true) only when the router adopts a local user (`adoptLocalUsers`): from this write on, the
+   * user is provisioned. Absent on every other write, and the store keeps the mark as it is.
+   */
+  readonly provisioned?: true
 }
 
 /** A new user: its fields and the provisioning mark. */
@@ -89,7 +94,7 @@ export interface StoredUser {
   readonly externalId?: string
   /** See `UserFields.displayName`. */
   readonly displayName?: string
-  /** See `UserFields.email`. */
+  /** See `UserFields.email`. Unique per tenant, case-insensitively, among users that are not hidden. */
   readonly email?: string
   /** See `UserFields.active`. */
   readonly active: boolean
@@ -129,23 +134,33 @@ export interface ListPage<T> {
 
 /**
  * The host's users. Required methods: `create`, `get`, `list`, `update`, `delete`. Optional: `findExisting`
- * (checks many member ids in one call; without it the router calls `get` per id).
+ * (checks many member ids in one call; without it the router calls `get` per id) and
+ * `findByUserNameOrEmail` (required when the router adopts local users).
+ *
+ * SCIM sees provisioned users only: users the host created itself (`provisioned: false`) are left out
+ * of `list` and `findExisting`, and the router answers 404 for them, so an IdP can neither read nor
+ * change them until they are adopted (`adoptLocalUsers`).
  *
  * Conflicts are thrown as the library's errors: `uniquenessConflict(...)` when `userName`
- * (case-insensitively) or `externalId` is taken in the tenant, and `versionMismatch()` when
+ * (case-insensitively), `externalId` (case-sensitively) or the email (case-insensitively) is taken in
+ * the tenant by a user that is not hidden, local users included; `versionMismatch()` when
  * `expectedVersion` is not the current version.
  */
 export interface UserStore {
-  /** Creates a user and returns it. Throws `uniquenessConflict` when the userName or externalId is taken. */
+  /** Creates a user and returns it. Throws `uniquenessConflict` when the userName, externalId or email is taken. */
   create(user: NewUser, context: RequestContext): Awaitable<StoredUser>
   /** The user with this id in the tenant, or undefined / null. */
   get(id: string, context: RequestContext): Awaitable<StoredUser | undefined | null>
-  /** One page of the tenant's users matching the query, and the total; in a stable order; never hidden users. */
+  /**
+   * One page of the tenant's provisioned users matching the query, and the total; in a stable order;
+   * never hidden users, never local (`provisioned: false`) ones.
+   */
   list(query: ListQuery, context: RequestContext): Awaitable<ListPage<StoredUser>>
   /**
    * Replaces the user's fields if its version is still `expectedVersion` (compare-and-swap), and returns
    * the user with a new version; undefined / null when there is no such user. Throws `versionMismatch()`
-   * when the version moved on, `uniquenessConflict` when the new userName or externalId is taken.
+   * when the version moved on, `uniquenessConflict` when the new userName, externalId or email is taken.
+   * Keeps `provisioned` unless `user.provisioned` is true (adoption), which marks the user provisioned.
    */
   update(
     id: string,
@@ -155,8 +170,18 @@ export interface UserStore {
   ): Awaitable<StoredUser | undefined | null>
   /** Deletes the user; true when it existed. */
   delete(id: string, context: RequestContext): Awaitable<boolean>
-  /** Optional: which of these ids are users of the tenant. */
+  /** Optional: which of these ids are provisioned users of the tenant that are not hidden. */
   findExisting?(ids: readonly string[], context: RequestContext): Awaitable<Iterable<string>>
+  /**
+   * Optional; required by `adoptLocalUsers`. The tenant's users that are not hidden, provisioned or
+   * not, whose userName equals `userName` or whose email equals `email`, both case-insensitively: the
+   * users a SCIM create would collide with.
+   */
+  findByUserNameOrEmail?(
+    userName: string,
+    email: string | undefined,
+    context: RequestContext,
+  ): Awaitable<readonly StoredUser[]>
 }
 
 /** The team fields the router writes. */

@@ -16,7 +16,14 @@ import {
 } from './exchange'
 import { checkPage, listQuery, listResponse } from './lists'
 import type { Projection } from './projection'
-import { etagOf, groupResource, memberReferencesOf, type ScimResource, teamFieldsOf } from './representation'
+import {
+  etagOf,
+  groupResource,
+  isVisibleToScim,
+  memberReferencesOf,
+  type ScimResource,
+  teamFieldsOf,
+} from './representation'
 
 /** Members read per `listMembers` call when a response needs the whole list. */
 const MEMBER_PAGE = 10_000
@@ -95,7 +102,7 @@ async function checkMembers(exchange: Exchange, members: readonly MemberReferenc
       const batch = ids.slice(i, i + CHECK_BATCH)
       const found = await Promise.all(batch.map((id) => users.get(id, exchange.context)))
       found.forEach((user, index) => {
-        if (user && !user.hidden) existing.add(batch[index]!)
+        if (user && isVisibleToScim(user)) existing.add(batch[index]!)
       })
     }
   }

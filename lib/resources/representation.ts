@@ -58,6 +58,14 @@ export function primaryEmail(resource: ScimResource): string | undefined {
 }
 
 /**
+ * True when SCIM may see the user: provisioned (created or adopted through SCIM) and not hidden. Users
+ * the host created itself stay out of SCIM's reach until adopted, so an IdP cannot take over an admin.
+ */
+export function isVisibleToScim(user: StoredUser): boolean {
+  return user.provisioned === true && user.hidden !== true
+}
+
+/**
  * A stored user as a SCIM resource (no `meta.location`; the router adds it). The named fields win over
  * the document, so a host that changes a login or disables a user locally is seen by the IdP as it is.
  */

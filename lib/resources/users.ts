@@ -6,20 +6,24 @@ import { type ListParameters, listParametersFromQuery, projectionFromQuery } fro
 import { sendEmpty, sendJson } from '../http/respond'
 import { jsonEqual } from '../json'
 import { logStore } from '../log'
+import { type CreateOutcome, createOrAdopt } from './adoption'
 import { compareAndSwap } from './compare-and-swap'
 import { type Exchange, emit, notModified, projectionFor, readBody, requireSync } from './exchange'
 import { checkPage, listQuery, listResponse } from './lists'
 import type { Projection } from './projection'
-import { etagOf, type ScimResource, userFieldsOf, userResource } from './representation'
+import { etagOf, isVisibleToScim, type ScimResource, userFieldsOf, userResource } from './representation'
 
 function notFound(): Error {
   return scimError(404, undefined, 'User not found')
 }
 
-/** The user, or undefined when there is none or it was deleted with `userDeletion: 'disable'`. */
+/**
+ * The user, or undefined when there is none, it was deleted with `userDeletion: 'disable'`, or the host
+ * created it (not provisioned): SCIM answers 404 for users it does not own.
+ */
 export async function findUser(exchange: Exchange, id: string): Promise<StoredUser | undefined> {
   const user = await exchange.config.userStore.get(id, exchange.context)
-  return user && !user.hidden ? user : undefined
+  return user && isVisibleToScim(user) ? user : undefined
 }
 
 function projection(exchange: Exchange, parameters = projectionFromQuery(exchange.query)): Projection {
@@ -65,19 +69,48 @@ async function revokeSessions(
   emit(exchange, { type: 'user.sessionsRevoked', resourceId: userId, reason })
 }
 
-/** POST /Users. RFC 7644 §3.3. */
+/**
+ * POST /Users. RFC 7644 §3.3. A userName, externalId or email that another user holds is 409
+ * `uniqueness` (the store decides, atomically), local users included, unless `adoptLocalUsers` lets
+ * this create adopt the one local user it collides with.
+ */
 export async function createUser(exchange: Exchange): Promise<void> {
   requireSync(exchange, 'User')
   const body = await readBody(exchange)
   const { resource, password } = exchange.config.userValidator.read(body)
   const fields = userFieldsOf(resource, password)
-  const user = await exchange.config.userStore.create({ ...fields, provisioned: true }, exchange.context)
-  emit(exchange, {
-    type: 'user.created',
-    resourceId: user.id,
-    userName: user.userName,
-    ...(user.externalId === undefined ? {} : { externalId: user.externalId }),
-  })
+  const outcome: CreateOutcome = exchange.config.adoptLocalUsers
+    ? await createOrAdopt(exchange, fields)
+    : {
+        kind: 'created',
+        user: await exchange.config.userStore.create({ ...fields, provisioned: true }, exchange.context),
+      }
+  const user = outcome.user
+  const externalId = user.externalId === undefined ? {} : { externalId: user.externalId }
+  if (outcome.kind === 'created') {
+    emit(exchange, {
+      type: 'user.created',
+      resourceId: user.id,
+      userName: user.userName,
+      ...externalId,
+      emailVerified: false,
+    })
+  } else {
+    emit(exchange, {
+      type: 'user.adopted',
+      resourceId: user.id,
+      userName: user.userName,
+      ...externalId,
+      matchedOn: outcome.matchedOn,
+      emailVerified: false,
+    })
+    if (outcome.before.active && !user.active)
+      emit(exchange, { type: 'user.deactivated', resourceId: user.id })
+    if (!outcome.before.active && user.active)
+      emit(exchange, { type: 'user.reactivated', resourceId: user.id })
+  }
+  // An adopted user may have sessions: if the IdP says it is inactive, they end now.
+  if (outcome.kind === 'adopted' && !user.active) await revokeSessions(exchange, user.id, 'deactivated')
   sendUser(exchange, 201, user, { Location: `${exchange.baseUrl}/Users/${encodeURIComponent(user.id)}` })
 }
 
@@ -106,7 +139,8 @@ export async function userPage(
   )
   return {
     totalResults: page.totalResults,
-    resources: page.resources.filter((u) => !u.hidden).map((u) => present(exchange, u, view)),
+    // The store leaves these out already; a store that does not must still not show them.
+    resources: page.resources.filter(isVisibleToScim).map((u) => present(exchange, u, view)),
   }
 }
 
@@ -162,6 +196,7 @@ async function afterWrite(
       resourceId: after.id,
       changedAttributes,
       emailChanged: before.email !== after.email,
+      emailVerified: false,
     })
   }
   if (before.active && !after.active) emit(exchange, { type: 'user.deactivated', resourceId: after.id })

@@ -1,4 +1,4 @@
-// The reference UserStore: per-tenant maps indexed by id, userName and externalId; synchronous, so each write is atomic.
+// The reference UserStore: per-tenant maps indexed by id, userName, externalId and email; synchronous, so each write is atomic.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
 import type {
   ListPage,
@@ -60,6 +60,8 @@ interface UserPartition {
   readonly byUserName: Map<string, string>
   /** externalId → id, case-sensitively: externalId is an opaque, case-exact string. */
   readonly byExternalId: Map<string, string>
+  /** Lower-case email → id: an email signs in one user only, as in Grafana. */
+  readonly byEmail: Map<string, string>
   /** id → SHA-256 hex of the password; kept apart from the records so no copy can ever carry it. */
   readonly passwords: Map<string, string>
 }
@@ -146,7 +148,13 @@ export class MemoryUserStore implements UserStore {
   #write(tenant: string): UserPartition {
     let partition = this.#tenants.get(tenant)
     if (!partition) {
-      partition = { byId: new Map(), byUserName: new Map(), byExternalId: new Map(), passwords: new Map() }
+      partition = {
+        byId: new Map(),
+        byUserName: new Map(),
+        byExternalId: new Map(),
+        byEmail: new Map(),
+        passwords: new Map(),
+      }
       this.#tenants.set(tenant, partition)
     }
     return partition
@@ -160,15 +168,18 @@ export class MemoryUserStore implements UserStore {
   /** Throws the conflict a write of these names would cause, ignoring the user `self` (an update). */
   #checkUnique(
     partition: UserPartition,
-    userName: string,
-    externalId: string | undefined,
+    values: Pick<UserRecord, 'userName' | 'externalId' | 'email'>,
     self?: string,
   ): void {
-    const owner = partition.byUserName.get(userName.toLowerCase())
+    const owner = partition.byUserName.get(values.userName.toLowerCase())
     if (owner !== undefined && owner !== self) throw uniquenessConflict('userName')
-    if (externalId !== undefined) {
-      const externalOwner = partition.byExternalId.get(externalId)
+    if (values.externalId !== undefined) {
+      const externalOwner = partition.byExternalId.get(values.externalId)
       if (externalOwner !== undefined && externalOwner !== self) throw uniquenessConflict('externalId')
+    }
+    if (values.email !== undefined) {
+      const emailOwner = partition.byEmail.get(values.email.toLowerCase())
+      if (emailOwner !== undefined && emailOwner !== self) throw uniquenessConflict('emails')
     }
   }
 
@@ -177,6 +188,7 @@ export class MemoryUserStore implements UserStore {
     if (record.hidden) return
     partition.byUserName.set(record.userName.toLowerCase(), record.id)
     if (record.externalId !== undefined) partition.byExternalId.set(record.externalId, record.id)
+    if (record.email !== undefined) partition.byEmail.set(record.email.toLowerCase(), record.id)
   }
 
   #unindex(partition: UserPartition, record: UserRecord): void {
@@ -185,12 +197,14 @@ export class MemoryUserStore implements UserStore {
     if (record.externalId !== undefined && partition.byExternalId.get(record.externalId) === record.id) {
       partition.byExternalId.delete(record.externalId)
     }
+    const email = record.email?.toLowerCase()
+    if (email !== undefined && partition.byEmail.get(email) === record.id) partition.byEmail.delete(email)
   }
 
   #insert(tenant: string, fields: LocalUserFields, provisioned: boolean): StoredUser {
     const values = normalise(fields)
     const partition = this.#write(tenant)
-    if (!values.hidden) this.#checkUnique(partition, values.userName, values.externalId)
+    if (!values.hidden) this.#checkUnique(partition, values)
     const now = new Date()
     this.#sequence += 1
     const record: UserRecord = {
@@ -208,7 +222,7 @@ export class MemoryUserStore implements UserStore {
     return copyOut(record)
   }
 
-  /** Creates a provisioned user. Throws `uniquenessConflict('userName' | 'externalId')` when taken in the tenant. */
+  /** Creates a provisioned user. Throws `uniquenessConflict('userName' | 'externalId' | 'emails')` when taken in the tenant. */
   create(user: NewUser, context: RequestContext): StoredUser {
     return this.#insert(tenantOf(context), user, true)
   }
@@ -232,7 +246,7 @@ export class MemoryUserStore implements UserStore {
   }
 
   /**
-   * One page of the tenant's visible users. Indexed equalities (`userName eq`, `externalId eq`,
+   * One page of the tenant's provisioned, visible users (local users are not SCIM's to see). Indexed equalities (`userName eq`, `externalId eq`,
    * `id eq`, alone or and-ed with other terms) start from the index; the rest of the filter is compiled
    * once and evaluated against the SCIM view of each candidate. Default order: creation order.
    */
@@ -261,7 +275,8 @@ export class MemoryUserStore implements UserStore {
       }
     }
     if (!partition) return { totalResults: 0, resources: [] }
-    const matches = (record: UserRecord) => !record.hidden && tests.every((test) => test(record))
+    const matches = (record: UserRecord) =>
+      record.provisioned && !record.hidden && tests.every((test) => test(record))
     return pageOf(
       candidates ?? partition.byId.values(),
       matches,
@@ -275,8 +290,8 @@ export class MemoryUserStore implements UserStore {
   /**
    * Replaces the user's fields when its version is `expectedVersion`. Undefined when there is no such
    * user; throws `versionMismatch()` when the version moved on, `uniquenessConflict` when the new
-   * userName or externalId belongs to another user. Keeps `id`, `created` and `provisioned`; keeps the
-   * password unless `fields.password` sets a new one.
+   * userName, externalId or email belongs to another user. Keeps `id` and `created`; keeps `provisioned`
+   * unless `fields.provisioned` adopts the user; keeps the password unless `fields.password` sets a new one.
    */
   update(
     id: string,
@@ -289,13 +304,13 @@ export class MemoryUserStore implements UserStore {
     if (!partition || !current) return undefined
     if (current.version !== expectedVersion) throw versionMismatch()
     const values = normalise(fields)
-    if (!values.hidden) this.#checkUnique(partition, values.userName, values.externalId, id)
+    if (!values.hidden) this.#checkUnique(partition, values, id)
     const record: UserRecord = {
       id,
       version: this.#nextVersion(),
       created: current.created,
       lastModified: new Date(),
-      provisioned: current.provisioned,
+      provisioned: current.provisioned || fields.provisioned === true,
       ...values,
       sequence: current.sequence,
     }
@@ -318,16 +333,31 @@ export class MemoryUserStore implements UserStore {
     return true
   }
 
-  /** The ids, among these, of the tenant's visible users (hidden users are no longer valid members). */
+  /** The ids, among these, of the tenant's provisioned, visible users: the only valid team members. */
   findExisting(ids: readonly string[], context: RequestContext): string[] {
     const partition = this.#read(tenantOf(context))
     if (!partition) return []
     const found = new Set<string>()
     for (const id of ids) {
       const record = partition.byId.get(id)
-      if (record && !record.hidden) found.add(id)
+      if (record?.provisioned && !record.hidden) found.add(id)
     }
     return [...found]
+  }
+
+  /**
+   * The visible users, provisioned or local, whose userName or email equals these (case-insensitively):
+   * what a SCIM create would collide with. At most two, as both are unique.
+   */
+  findByUserNameOrEmail(userName: string, email: string | undefined, context: RequestContext): StoredUser[] {
+    const partition = this.#read(tenantOf(context))
+    if (!partition || typeof userName !== 'string') return []
+    const ids = new Set<string>()
+    const byName = partition.byUserName.get(userName.toLowerCase())
+    if (byName !== undefined) ids.add(byName)
+    const byEmail = typeof email === 'string' ? partition.byEmail.get(email.toLowerCase()) : undefined
+    if (byEmail !== undefined) ids.add(byEmail)
+    return [...ids].map((id) => copyOut(partition.byId.get(id)!))
   }
 
   /**
@@ -350,6 +380,14 @@ export class MemoryUserStore implements UserStore {
   findByUserName(tenant: string, userName: string): StoredUser | undefined {
     const partition = this.#read(checkTenant(tenant))
     const id = partition?.byUserName.get(userName.toLowerCase())
+    const record = id === undefined ? undefined : partition?.byId.get(id)
+    return record ? copyOut(record) : undefined
+  }
+
+  /** The tenant's visible user with this email (compared case-insensitively): a host's login lookup. */
+  findByEmail(tenant: string, email: string): StoredUser | undefined {
+    const partition = this.#read(checkTenant(tenant))
+    const id = typeof email === 'string' ? partition?.byEmail.get(email.toLowerCase()) : undefined
     const record = id === undefined ? undefined : partition?.byId.get(id)
     return record ? copyOut(record) : undefined
   }

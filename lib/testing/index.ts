@@ -9,6 +9,7 @@ import type {
   RequestContext,
   StoredUser,
   TeamStore,
+  UserFields,
   UserStore,
 } from '../../types/stores'
 import { parseFilter } from '../filter/parser'
@@ -29,6 +30,24 @@ export interface UserStoreContractSetup {
   readonly otherTenantContext?: RequestContext
   /** Runs after each test (close a pool, drop a schema). */
   readonly teardown?: () => Awaitable<void>
+  /**
+   * Creates a local user (`provisioned: false`) in the context's tenant, the way the host's own sign-up
+   * or JIT login does. When given, the suite also checks that SCIM cannot see local users, that their
+   * names and emails still count for uniqueness, and adoption (`update` with `provisioned: true`).
+   */
+  readonly addLocalUser?: (user: LocalUserSpec, context: RequestContext) => Awaitable<StoredUser>
+}
+
+/** A local user for `UserStoreContractSetup.addLocalUser`. */
+export interface LocalUserSpec {
+  /** The login. */
+  readonly userName: string
+  /** The email, when the test gives one. */
+  readonly email?: string
+  /** An external uid, when the test gives one. */
+  readonly externalId?: string
+  /** Always true in the suite. */
+  readonly active: boolean
 }
 
 /** What the team suite asks of its setup: how many users must exist in the context's tenant. */
@@ -100,16 +119,17 @@ function newUser(userName: string, spec: UserSpec = {}): NewUser {
   }
 }
 
-/** The fields of a stored user, as `update` takes them, with some changed. */
-function fieldsOf(user: StoredUser, changes: UserSpec & { readonly userName?: string } = {}): NewUser {
+/** The fields of a stored user, as `update` takes them (no provisioning mark), with some changed. */
+function fieldsOf(user: StoredUser, changes: UserSpec & { readonly userName?: string } = {}): UserFields {
   const { userName = user.userName, ...rest } = changes
-  return newUser(userName, {
+  const { provisioned: _, ...fields } = newUser(userName, {
     ...(user.externalId !== undefined ? { externalId: user.externalId } : {}),
     ...(user.displayName !== undefined ? { displayName: user.displayName } : {}),
     ...(user.email !== undefined ? { email: user.email } : {}),
     active: user.active,
     ...rest,
   })
+  return fields
 }
 
 function newTeam(displayName: string, externalId?: string): NewTeam {
@@ -219,12 +239,14 @@ export function describeUserStoreContract(
     let context: RequestContext
     let other: RequestContext
     let teardown: (() => Awaitable<void>) | undefined
+    let addLocalUser: UserStoreContractSetup['addLocalUser']
     const isolation = options.tenantIsolation === false ? it.skip : it
 
     beforeEach(async () => {
       const result = await setup()
       store = result.store
       teardown = result.teardown
+      addLocalUser = result.addLocalUser
       ;({ context, other } = resolveContexts(result, options))
     })
 
@@ -312,6 +334,94 @@ export function describeUserStoreContract(
       expect(await names('externalId eq "1"')).toEqual(['alice'])
       expect(await names('id eq "1"')).toEqual([])
       expect(isMissing(await store.get('1', context))).toBe(true)
+    })
+
+    it('the email is unique case-insensitively: 409 uniqueness on create and update', async () => {
+      await create('alice', { email: 'alice@example.com' })
+      await expectFailure(() => create('bob', { email: 'ALICE@example.com' }), 409, 'uniqueness')
+      const bob = await create('bob', { email: 'bob@example.com' })
+      await expectFailure(
+        () => store.update(bob.id, fieldsOf(bob, { email: 'Alice@Example.com' }), bob.version, context),
+        409,
+        'uniqueness',
+      )
+      expect((await store.get(bob.id, context))?.email).toBe('bob@example.com')
+      // Users without an email never collide, and a user may keep its own.
+      await create('carol')
+      await create('dave')
+      const kept = await store.update(bob.id, fieldsOf(bob, { displayName: 'Bob' }), bob.version, context)
+      expect(kept?.email).toBe('bob@example.com')
+    })
+
+    it('a hidden user holds no email: a new user may take it', async () => {
+      const alice = await create('alice', { email: 'alice@example.com' })
+      await store.update(alice.id, fieldsOf(alice, { active: false, hidden: true }), alice.version, context)
+      const again = await create('alice2', { email: 'alice@example.com' })
+      expect(again.email).toBe('alice@example.com')
+    })
+
+    it('findByUserNameOrEmail finds users by userName or email, case-insensitively (when implemented)', async () => {
+      if (typeof store.findByUserNameOrEmail !== 'function') return
+      const alice = await create('alice', { email: 'alice@example.com' })
+      const bob = await create('bob', { email: 'bob@example.com' })
+      await create('hidden', { email: 'hidden@example.com', hidden: true })
+      const ids = async (userName: string, email?: string) =>
+        (await store.findByUserNameOrEmail!(userName, email, context)).map((u) => u.id).sort()
+      expect(await ids('ALICE')).toEqual([alice.id])
+      expect(await ids('nobody', 'BOB@example.com')).toEqual([bob.id])
+      expect(await ids('alice', 'bob@example.com')).toEqual([alice.id, bob.id].sort())
+      expect(await ids('alice', 'alice@example.com')).toEqual([alice.id])
+      expect(await ids('hidden', 'hidden@example.com')).toEqual([])
+      expect(await ids('nobody', 'nobody@example.com')).toEqual([])
+    })
+
+    it('local users (when the setup gives addLocalUser) stay out of list and findExisting', async () => {
+      if (!addLocalUser) return
+      const local = await addLocalUser({ userName: 'jit', email: 'jit@example.com', active: true }, context)
+      expect(local.provisioned).toBe(false)
+      await create('alice')
+      expect(await names()).toEqual(['alice'])
+      expect((await list()).totalResults).toBe(1)
+      expect(await names('userName eq "jit"')).toEqual([])
+      expect(await names(`id eq ${JSON.stringify(local.id)}`)).toEqual([])
+      expect(await store.get(local.id, context)).toMatchObject({ id: local.id, provisioned: false })
+      if (typeof store.findExisting === 'function') {
+        expect([...(await store.findExisting([local.id], context))]).toEqual([])
+      }
+    })
+
+    it('local users (when the setup gives addLocalUser) keep their userName and email: create is 409', async () => {
+      if (!addLocalUser) return
+      await addLocalUser({ userName: 'jit', email: 'jit@example.com', active: true }, context)
+      await expectFailure(() => create('JIT'), 409, 'uniqueness')
+      await expectFailure(() => create('other', { email: 'Jit@example.com' }), 409, 'uniqueness')
+      if (typeof store.findByUserNameOrEmail === 'function') {
+        const found = await store.findByUserNameOrEmail('nobody', 'JIT@example.com', context)
+        expect(found.map((u) => [u.userName, u.provisioned])).toEqual([['jit', false]])
+      }
+    })
+
+    it('update with provisioned: true adopts a local user (when the setup gives addLocalUser); without, it stays local', async () => {
+      if (!addLocalUser) return
+      const local = await addLocalUser({ userName: 'jit', email: 'jit@example.com', active: true }, context)
+      const plain = await store.update(
+        local.id,
+        fieldsOf(local, { displayName: 'Jit' }),
+        local.version,
+        context,
+      )
+      expect(plain?.provisioned).toBe(false)
+      const adopted = await store.update(
+        local.id,
+        { ...fieldsOf(plain!, { externalId: 'entra-jit' }), provisioned: true },
+        plain!.version,
+        context,
+      )
+      expect(adopted).toMatchObject({ id: local.id, provisioned: true, externalId: 'entra-jit' })
+      expect(time(adopted!.created)).toBe(time(local.created))
+      expect(await names('externalId eq "entra-jit"')).toEqual(['jit'])
+      const later = await store.update(local.id, fieldsOf(adopted!), adopted!.version, context)
+      expect(later?.provisioned).toBe(true)
     })
 
     it('users without externalId do not collide', async () => {

@@ -464,6 +464,7 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_label, makeExpress) => {
         resourceId: res.body.id,
         userName: 'alice',
         externalId: 'ext-a',
+        emailVerified: false,
         time: expect.any(String),
       })
       expect(new Date(event.time).toISOString()).toBe(event.time)

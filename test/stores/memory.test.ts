@@ -12,7 +12,10 @@ import { createTestContext, describeTeamStoreContract, describeUserStoreContract
 import type { AttributePath } from '../../types/filter'
 import type { ListQuery, NewUser, StoredUser } from '../../types/stores'
 
-describeUserStoreContract('MemoryUserStore', () => ({ store: new MemoryUserStore() }))
+describeUserStoreContract('MemoryUserStore', () => {
+  const store = new MemoryUserStore()
+  return { store, addLocalUser: (user, context) => store.addLocalUser(context.tenant, user) }
+})
 
 describeUserStoreContract('MemoryUserStore with the host registry and explicit tenants', () => ({
   store: new MemoryUserStore({ registry: createSchemaRegistry() }),
@@ -352,7 +355,7 @@ describe('MemoryUserStore', () => {
     expect(store.verifyPassword('acme', created.id, 'correct horse')).toBe(false)
   })
 
-  it('addLocalUser creates a user with provisioned: false, which updates keep', () => {
+  it('addLocalUser creates a user with provisioned: false, which plain updates keep', () => {
     const store = new MemoryUserStore()
     const local = store.addLocalUser('acme', { userName: 'admin', active: true, email: 'admin@example.com' })
     expect(local).toMatchObject({
@@ -362,12 +365,44 @@ describe('MemoryUserStore', () => {
       document: {},
     })
     expect(statusOf(() => store.create(user('ADMIN'), acme))).toBe(409)
-    const updated = store.update(local.id, user('admin', { externalId: 'entra-1' }), local.version, acme)
+    expect(statusOf(() => store.create(user('other', { email: 'ADMIN@example.com' }), acme))).toBe(409)
+    const { provisioned: _, ...fields } = user('admin', { externalId: 'entra-1' })
+    const updated = store.update(local.id, fields, local.version, acme)
     expect(updated).toMatchObject({ provisioned: false, externalId: 'entra-1' })
     expect(
       statusOf(() => store.addLocalUser('acme', { userName: 'x', active: true, externalId: 'entra-1' })),
     ).toBe(409)
     expect(() => store.addLocalUser(5 as never, { userName: 'x', active: true })).toThrow(TypeError)
+  })
+
+  it('local users stay out of list and findExisting until an update with provisioned: true adopts them', () => {
+    const store = new MemoryUserStore()
+    const local = store.addLocalUser('acme', { userName: 'jit', active: true, email: 'jit@example.com' })
+    const scim = store.create(user('scim'), acme)
+    expect(store.list(query(), acme).resources.map((u) => u.userName)).toEqual(['scim'])
+    expect(store.list(query('userName eq "jit"'), acme)).toEqual({ totalResults: 0, resources: [] })
+    expect(store.findExisting([local.id, scim.id], acme)).toEqual([scim.id])
+    expect(store.get(local.id, acme)).toMatchObject({ provisioned: false })
+    const adopted = store.update(local.id, user('jit', { externalId: 'e-1' }), local.version, acme)
+    expect(adopted).toMatchObject({ provisioned: true, externalId: 'e-1', created: local.created })
+    expect(store.list(query('userName eq "jit"'), acme).totalResults).toBe(1)
+    expect(store.findExisting([local.id], acme)).toEqual([local.id])
+  })
+
+  it('findByUserNameOrEmail finds local and provisioned users by either value, case-insensitively', () => {
+    const store = new MemoryUserStore()
+    const local = store.addLocalUser('acme', { userName: 'jit', active: true, email: 'Jit@Example.com' })
+    const scim = store.create(user('scim', { email: 'scim@example.com' }), acme)
+    store.create(user('hidden', { email: 'gone@example.com', hidden: true }), acme)
+    const ids = (userName: string, email?: string) =>
+      store.findByUserNameOrEmail(userName, email, acme).map((u) => u.id)
+    expect(ids('JIT')).toEqual([local.id])
+    expect(ids('nobody', 'jit@example.COM')).toEqual([local.id])
+    expect(ids('jit', 'scim@example.com')).toEqual([local.id, scim.id])
+    expect(ids('hidden', 'gone@example.com')).toEqual([])
+    expect(store.findByUserNameOrEmail('jit', undefined, globex)).toEqual([])
+    expect(store.findByEmail('acme', 'JIT@example.com')?.id).toBe(local.id)
+    expect(store.findByEmail('globex', 'jit@example.com')).toBeUndefined()
   })
 
   it('findByExternalId is case-sensitive, findByUserName case-insensitive, both per tenant', () => {

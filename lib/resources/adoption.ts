@@ -1,0 +1,81 @@
+// Adoption of local users by a SCIM create (`adoptLocalUsers`): who may be adopted, and the compare-and-swap write that does it.
+import type { StoredUser, UserFields } from '../../types/stores'
+import { isVersionMismatch, scimError, uniquenessConflict } from '../errors'
+import { logStore } from '../log'
+import type { Exchange } from './exchange'
+
+/** What a POST /Users did with adoption on. */
+export type CreateOutcome =
+  | { readonly kind: 'created'; readonly user: StoredUser }
+  | {
+      readonly kind: 'adopted'
+      /** The local user as it was. */
+      readonly before: StoredUser
+      /** The user after the write: provisioned, with the POST's fields. */
+      readonly user: StoredUser
+      /** Which of the POST's values found it. */
+      readonly matchedOn: readonly ('userName' | 'emails')[]
+    }
+
+function sameText(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase()
+}
+
+/**
+ * The one local user this create may adopt, or undefined when it collides with nobody. Anything else
+ * is the 409 a create without adoption would get: a provisioned user is never adopted (it belongs to
+ * an IdP identity already), nor two users at once, nor a local user that carries another externalId,
+ * nor one the host protects. The detail never says which of these it was.
+ */
+async function adoptionCandidate(
+  exchange: Exchange,
+  fields: UserFields,
+): Promise<{ user: StoredUser; matchedOn: ('userName' | 'emails')[] } | undefined> {
+  const store = exchange.config.userStore
+  const found = await store.findByUserNameOrEmail!(fields.userName, fields.email, exchange.context)
+  const users = [...new Map(found.filter((u) => u && u.hidden !== true).map((u) => [u.id, u])).values()]
+  if (users.length === 0) return undefined
+  const user = users[0]!
+  const matchedOn: ('userName' | 'emails')[] = []
+  if (sameText(user.userName, fields.userName)) matchedOn.push('userName')
+  if (sameText(user.email, fields.email)) matchedOn.push('emails')
+  const conflict = uniquenessConflict(matchedOn[0] ?? 'userName')
+  if (users.length > 1 || matchedOn.length === 0 || user.provisioned) throw conflict
+  // CVE-2025-41115's lesson: an identity bound to one external id is never rebound to another.
+  if (user.externalId !== undefined && user.externalId !== fields.externalId) throw conflict
+  const isProtected = exchange.config.isProtectedUser
+  if (isProtected && (await isProtected(user, exchange.context)) !== false) throw conflict
+  return { user, matchedOn }
+}
+
+/**
+ * POST /Users with `adoptLocalUsers` on: creates the user, or adopts the one local user it collides
+ * with by writing the POST's fields onto it with `provisioned: true` (compare-and-swap, retried after a
+ * lost race like a PATCH). The checks run again on every retry, so a user that became protected or
+ * provisioned meanwhile is not adopted.
+ */
+export async function createOrAdopt(exchange: Exchange, fields: UserFields): Promise<CreateOutcome> {
+  const store = exchange.config.userStore
+  for (let attempt = 0; ; attempt++) {
+    const candidate = await adoptionCandidate(exchange, fields)
+    if (!candidate) {
+      return { kind: 'created', user: await store.create({ ...fields, provisioned: true }, exchange.context) }
+    }
+    try {
+      const adopted = await store.update(
+        candidate.user.id,
+        { ...fields, provisioned: true },
+        candidate.user.version,
+        exchange.context,
+      )
+      if (adopted)
+        return { kind: 'adopted', before: candidate.user, user: adopted, matchedOn: candidate.matchedOn }
+    } catch (error) {
+      if (!isVersionMismatch(error)) throw error
+    }
+    if (attempt >= exchange.config.maxPatchRetries) {
+      throw scimError(503, undefined, 'The user is changing too fast; retry the request')
+    }
+    logStore('adoption race, retry %d (%s)', attempt + 1, exchange.context.requestId)
+  }
+}
