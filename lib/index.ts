@@ -5,6 +5,7 @@ export type * from '../types/errors'
 export type * from '../types/filter'
 export type * from '../types/patch'
 export type * from '../types/router'
+export type * from '../types/saml'
 export type * from '../types/schema'
 export type * from '../types/sql'
 export type * from '../types/stores'
@@ -54,6 +55,11 @@ export type { PatchDialect } from './patch/dialects'
 export { groupResource, primaryEmail, userResource } from './resources/representation'
 // The router: the product.
 export { createScimRouter } from './router'
+// SAML login linking: the host's login signs in the provisioned user by externalId, never by email.
+export { isUserActive } from './saml/active-user'
+export { isSamlLinkError, SamlLinkError } from './saml/errors'
+export { DEFAULT_EXTERNAL_UID_ATTRIBUTE, ENTRA_OBJECT_ID_CLAIM } from './saml/external-uid'
+export { createSamlLinker } from './saml/linker'
 // Schemas: the single source of truth for attributes; hosts register extensions and read definitions.
 export {
   COMMON_ATTRIBUTES,

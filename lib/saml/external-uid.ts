@@ -1,0 +1,75 @@
+// Reads the external uid from a validated SAML profile: a named attribute or a script-free JSONPath.
+import { JSONPath } from 'jsonpath-plus'
+import type { ExternalUidSource, SamlProfile } from '../../types/saml'
+import { isObject } from '../json'
+import { SamlLinkError } from './errors'
+
+/** Grafana's default name of the assertion attribute holding the external uid. */
+export const DEFAULT_EXTERNAL_UID_ATTRIBUTE = 'userUID'
+
+/** The claim Microsoft Entra ID sends the user's object id in: the `externalId` Entra provisions. */
+export const ENTRA_OBJECT_ID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier'
+
+/** Reads the uid's raw values from a profile. */
+export type ExternalUidReader = (profile: SamlProfile) => unknown[]
+
+function fail(message: string): never {
+  throw new TypeError(`express-scim: ${message}`)
+}
+
+/** The attribute's own value, never an inherited one (`constructor`, `__proto__` are not attributes). */
+function ownValue(holder: unknown, name: string): unknown {
+  return isObject(holder) && Object.hasOwn(holder, name) ? holder[name] : undefined
+}
+
+/**
+ * Builds the reader once. A name is read from the profile, then from its `attributes` object (node-saml
+ * puts attributes on both; samlify's extract has them under `attributes`). A JSONPath runs with
+ * jsonpath-plus's script evaluation off; expressions that would need it are refused here, not at login.
+ */
+export function createExternalUidReader(source: ExternalUidSource | undefined): ExternalUidReader {
+  const chosen = source ?? DEFAULT_EXTERNAL_UID_ATTRIBUTE
+  if (typeof chosen === 'string') {
+    if (chosen === '') fail('externalUidAttribute must not be empty')
+    return (profile) => {
+      const direct = ownValue(profile, chosen)
+      const value = direct !== undefined ? direct : ownValue(ownValue(profile, 'attributes'), chosen)
+      return value === undefined || value === null ? [] : [value]
+    }
+  }
+  if (!isObject(chosen) || typeof chosen.jsonPath !== 'string') {
+    fail('externalUidAttribute must be an attribute name or { jsonPath }')
+  }
+  const path = chosen.jsonPath
+  let steps: string[]
+  try {
+    steps = JSONPath.toPathArray(path)
+  } catch {
+    fail('externalUidAttribute.jsonPath is not a valid JSONPath')
+  }
+  if (steps[0] !== '$' || steps.length < 2) fail("externalUidAttribute.jsonPath must start with '$.'")
+  // Filter `?()` and script `()` expressions evaluate code: never for a value an IdP controls.
+  if (steps.some((step) => step.startsWith('?(') || step.startsWith('('))) {
+    fail('externalUidAttribute.jsonPath may not use filter or script expressions')
+  }
+  return (profile) => {
+    const found = JSONPath({ path, json: profile as object, eval: false, wrap: true }) as unknown[]
+    return Array.isArray(found) ? found : []
+  }
+}
+
+/**
+ * The uid from the raw values: undefined when there is none (absent, null, empty strings), the one
+ * string when all values agree, `ERR_INVALID_EXTERNAL_UID` for several different values or any value
+ * that is not a string. Never coerced, never trimmed: the uid is compared as the IdP sent it (CVE-2025-41115).
+ */
+export function externalUidOf(values: readonly unknown[]): string | undefined {
+  const uids = new Set<string>()
+  for (const value of values.flat(2)) {
+    if (value === undefined || value === null || value === '') continue
+    if (typeof value !== 'string') throw new SamlLinkError('ERR_INVALID_EXTERNAL_UID')
+    uids.add(value)
+  }
+  if (uids.size > 1) throw new SamlLinkError('ERR_INVALID_EXTERNAL_UID')
+  return uids.values().next().value
+}

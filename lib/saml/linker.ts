@@ -1,0 +1,189 @@
+// createSamlLinker(): links a validated SAML login to the SCIM-provisioned user by externalId, and refuses the logins Grafana refuses (and unknown users under reject).
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import type { ComparisonFilter } from '../../types/filter'
+import type { SyncSettings } from '../../types/router'
+import type {
+  SamlLink,
+  SamlLinker,
+  SamlLinkerOptions,
+  SamlLinkMiddlewareOptions,
+  SamlLinkTarget,
+  SamlProfile,
+} from '../../types/saml'
+import type { RequestContext, StoredUser, UserStore } from '../../types/stores'
+import { isObject } from '../json'
+import { SamlLinkError } from './errors'
+import { createExternalUidReader, externalUidOf } from './external-uid'
+
+/** Who the store sees as the caller of a login's lookups. */
+const LOGIN_PRINCIPAL_ID = 'saml-login'
+
+function fail(message: string): never {
+  throw new TypeError(`express-scim: ${message}`)
+}
+
+function contextOf(target: SamlLinkTarget): RequestContext {
+  if (!isObject(target) || typeof target.tenant !== 'string' || target.tenant === '') {
+    throw new TypeError('express-scim: link() needs { tenant }')
+  }
+  const requestId =
+    typeof target.requestId === 'string' && target.requestId !== '' ? target.requestId : randomUUID()
+  return { tenant: target.tenant, principal: { tenant: target.tenant, id: LOGIN_PRINCIPAL_ID }, requestId }
+}
+
+/** `externalId eq "<uid>"` as an AST: built, not parsed, so no uid can change the filter's meaning. */
+function externalIdEquals(uid: string): ComparisonFilter {
+  return {
+    kind: 'comparison',
+    path: { kind: 'attributePath', attribute: 'externalId' },
+    operator: 'eq',
+    value: uid,
+  }
+}
+
+/**
+ * The provisioned user whose externalId is exactly `uid`, or undefined. The store's `list` leaves local
+ * and hidden users out and compares externalId case-sensitively; the checks are repeated here so that
+ * a store with a looser `list` still never links the wrong user.
+ */
+async function provisionedUserWith(
+  store: UserStore,
+  uid: string,
+  context: RequestContext,
+): Promise<StoredUser | undefined> {
+  const page = await store.list(
+    { filter: externalIdEquals(uid), sortOrder: 'ascending', startIndex: 1, count: 2 },
+    context,
+  )
+  const matches = (page?.resources ?? []).filter(
+    (user) => user.externalId === uid && user.provisioned === true && user.hidden !== true,
+  )
+  // Two users with one externalId break the store's contract: refuse rather than guess.
+  if (matches.length > 1) throw new SamlLinkError('ERR_MISMATCHED_IDENTITY')
+  return matches[0]
+}
+
+/** The active user, or `ERR_USER_DEACTIVATED`. */
+function requireActive(user: StoredUser): StoredUser {
+  if (user.active !== true) throw new SamlLinkError('ERR_USER_DEACTIVATED')
+  return user
+}
+
+/**
+ * Builds a linker. Checks the options now (`TypeError`), so a misconfigured login fails at start-up.
+ *
+ * The decision, for the tenant of the login:
+ * - the uid names a provisioned user: that user signs in, if active (403 otherwise);
+ * - no uid, and the host's `findUser` finds a provisioned user: 401 "Empty externalUID";
+ * - a uid that names no provisioned user, and `findUser` finds a provisioned one: 401 "Mismatched
+ *   provisioned identity" (the IdP identity changed, or someone claims another's account);
+ * - `findUser` finds a local user: 403 "User is not provisioned" under `rejectNonProvisionedUsers`, else
+ *   the host's usual login (403 if disabled);
+ * - nobody: 403 under `rejectNonProvisionedUsers` (stricter than Grafana: no JIT sign-up behind it), else
+ *   `unknown`, and the host may JIT-create.
+ */
+export function createSamlLinker(options: SamlLinkerOptions): SamlLinker {
+  if (!isObject(options)) fail('createSamlLinker needs an options object')
+  const store = options.userStore
+  if (!isObject(store) || typeof store.list !== 'function')
+    fail('createSamlLinker needs a userStore with list()')
+  if (typeof options.findUser !== 'function') {
+    fail("createSamlLinker needs findUser(profile, context): the host's own lookup of the user signing in")
+  }
+  if (
+    options.rejectNonProvisionedUsers !== undefined &&
+    typeof options.rejectNonProvisionedUsers !== 'boolean'
+  ) {
+    fail('rejectNonProvisionedUsers must be a boolean')
+  }
+  if (options.settings !== undefined && typeof options.settings !== 'function') {
+    fail('settings must be a function (tenant, principal) => settings')
+  }
+  const readUid = createExternalUidReader(options.externalUidAttribute)
+  const staticReject = options.rejectNonProvisionedUsers ?? false
+  const settings = options.settings
+  const findUser = options.findUser
+
+  async function rejectsNonProvisioned(context: RequestContext): Promise<boolean> {
+    if (!settings) return staticReject
+    let answer: SyncSettings
+    try {
+      answer = await settings(context.tenant, context.principal)
+    } catch {
+      throw new SamlLinkError('ERR_SETTINGS_UNAVAILABLE')
+    }
+    const value = isObject(answer) ? answer.rejectNonProvisionedUsers : null
+    if (value === undefined) return false
+    if (typeof value !== 'boolean') throw new SamlLinkError('ERR_SETTINGS_UNAVAILABLE')
+    return value
+  }
+
+  async function link(profile: SamlProfile, target: SamlLinkTarget): Promise<SamlLink> {
+    const context = contextOf(target)
+    if (!isObject(profile)) throw new SamlLinkError('ERR_NO_PROFILE')
+    const uid = externalUidOf(readUid(profile))
+    if (uid !== undefined) {
+      const provisioned = await provisionedUserWith(store, uid, context)
+      if (provisioned) {
+        return {
+          kind: 'provisioned',
+          user: requireActive(provisioned),
+          externalUid: uid,
+          mayUpdateFromAssertion: false,
+        }
+      }
+    }
+    const existing = (await findUser(profile, context)) ?? undefined
+    if (existing?.provisioned === true && existing.hidden !== true) {
+      throw new SamlLinkError(uid === undefined ? 'ERR_EMPTY_EXTERNAL_UID' : 'ERR_MISMATCHED_IDENTITY')
+    }
+    const reject = await rejectsNonProvisioned(context)
+    const local = existing && existing.hidden !== true ? existing : undefined
+    if (local) {
+      if (reject) throw new SamlLinkError('ERR_USER_NOT_PROVISIONED')
+      return {
+        kind: 'local',
+        user: requireActive(local),
+        ...(uid === undefined ? {} : { externalUid: uid }),
+        mayUpdateFromAssertion: true,
+      }
+    }
+    if (reject) throw new SamlLinkError('ERR_UNKNOWN_USER')
+    return {
+      kind: 'unknown',
+      ...(uid === undefined ? {} : { externalUid: uid }),
+      mayUpdateFromAssertion: true,
+    }
+  }
+
+  function middleware(middlewareOptions: SamlLinkMiddlewareOptions = {}) {
+    if (!isObject(middlewareOptions)) fail('middleware options must be an object')
+    const readProfile =
+      middlewareOptions.profile ?? ((request: IncomingMessage) => (request as { user?: unknown }).user)
+    if (typeof readProfile !== 'function') fail('middleware profile must be a function (req) => profile')
+    const tenant = middlewareOptions.tenant ?? 'default'
+    if (!(typeof tenant === 'function' || (typeof tenant === 'string' && tenant !== ''))) {
+      fail('middleware tenant must be a non-empty string or a function (req) => tenant')
+    }
+    return (
+      request: IncomingMessage,
+      response: { locals: Record<string, unknown> },
+      next: (error?: unknown) => void,
+    ): void => {
+      const run = async () => {
+        const profile = readProfile(request)
+        if (!isObject(profile)) throw new SamlLinkError('ERR_NO_PROFILE')
+        const loginTenant = typeof tenant === 'function' ? await tenant(request) : tenant
+        const requestId = request.headers['x-request-id']
+        response.locals.samlLink = await link(profile, {
+          tenant: loginTenant,
+          ...(typeof requestId === 'string' && /^[\w.:-]{1,128}$/.test(requestId) ? { requestId } : {}),
+        })
+      }
+      run().then(() => next(), next)
+    }
+  }
+
+  return { link, middleware }
+}
