@@ -1,6 +1,6 @@
 // Public contracts between the router and the host: the request context and the UserStore, TeamStore and SessionRevoker adapters.
 import type { AttributePath, Filter } from './filter'
-import type { MemberReference } from './patch'
+import type { MemberChanges, MemberReference } from './patch'
 
 /** A value, or a promise of one: every store method may answer either way. */
 export type Awaitable<T> = T | Promise<T>
@@ -236,8 +236,18 @@ export interface MemberPage {
   readonly count: number
 }
 
+/** Several changes to one team that `TeamStore.applyChange` writes in one transaction. */
+export interface TeamChange {
+  /** New fields, written only when the team's version is still `expectedVersion` (compare-and-swap). */
+  readonly fields?: TeamFields
+  /** The version `fields` were computed from; given whenever `fields` is. */
+  readonly expectedVersion?: string
+  /** A member change: a delta (removals, then additions) or a replacement of the whole list. */
+  readonly members?: MemberChanges
+}
+
 /**
- * The host's teams and memberships. Every method is required. Membership changes are deltas, so adding
+ * The host's teams and memberships. Every method is required but `applyChange`, which is recommended. Membership changes are deltas, so adding
  * one member to a 100,000-member team never reads the member list. Member ids are user ids the router has
  * already checked to be users of the tenant. Each membership change bumps the team's version.
  */
@@ -274,6 +284,19 @@ export interface TeamStore {
   ): Awaitable<ListPage<TeamMember> | undefined | null>
   /** Removes the user from every team of the tenant (a deleted user keeps no memberships). */
   removeUserFromTeams(userId: string, context: RequestContext): Awaitable<void>
+  /**
+   * Recommended: writes fields and members in one transaction, all or nothing, and returns the team
+   * (one new version); undefined / null when there is no such team. Throws `versionMismatch()` when
+   * `fields` are given and the version moved on, `uniquenessConflict` for a taken name. The router uses
+   * it whenever a request changes more than one thing (a PUT; a PATCH that renames and changes members,
+   * or removes and adds), so a failure writes nothing. Without it, those requests make two store calls,
+   * and a failure between them leaves the first applied until the IdP's retry completes the request.
+   */
+  applyChange?(
+    id: string,
+    change: TeamChange,
+    context: RequestContext,
+  ): Awaitable<StoredTeam | undefined | null>
 }
 
 /** Why sessions are revoked. */

@@ -172,12 +172,42 @@ export async function listGroups(exchange: Exchange, parameters?: ListParameters
   sendJson(exchange.response, 200, listResponse(page.totalResults, checked.startIndex, page.resources))
 }
 
-/** Writes a team's fields with compare-and-swap, reading again after a lost race. */
+/** What a PUT or PATCH decided to write, from the team it read. */
+interface TeamPlan {
+  /** True when the team's own attributes change. */
+  readonly write: boolean
+  /** The resource after the request. */
+  readonly resource?: ScimResource
+  /** The member change, when the request makes one. */
+  readonly members?: MemberChanges | undefined
+  /** Anything the caller needs afterwards. */
+  readonly after?: unknown
+}
+
+/** What `writeTeam` did. */
+interface TeamWrite {
+  readonly before: StoredTeam
+  readonly after: StoredTeam
+  readonly extra: unknown
+  /** True when the member change was written with the fields, in one `applyChange`. */
+  readonly membersWritten: boolean
+}
+
+/** True when writing the plan takes more than one store call: then `applyChange` makes it one. */
+function needsOneTransaction(fields: boolean, members: MemberChanges | undefined): boolean {
+  if (!members) return false
+  return fields || (members.kind === 'delta' && members.added.length > 0 && members.removed.length > 0)
+}
+
+/**
+ * Writes a team's fields with compare-and-swap, reading again after a lost race. When the request also
+ * changes members and the store has `applyChange`, both go in one call, so a failure writes nothing.
+ */
 function writeTeam(
   exchange: Exchange,
   id: string,
-  plan: (current: StoredTeam) => Promise<{ write: boolean; resource?: ScimResource; after?: unknown }>,
-): Promise<{ before: StoredTeam; after: StoredTeam; resource: ScimResource | undefined; extra: unknown }> {
+  plan: (current: StoredTeam) => Promise<TeamPlan>,
+): Promise<TeamWrite> {
   const store = teamStoreOf(exchange)
   return compareAndSwap(exchange, {
     what: 'group',
@@ -186,12 +216,23 @@ function writeTeam(
     honourIfMatch: true,
     apply: async (before) => {
       const decided = await plan(before)
-      if (!decided.write || !decided.resource) {
-        return { before, after: before, resource: decided.resource, extra: decided.after }
+      const fields = decided.write && decided.resource ? teamFieldsOf(decided.resource) : undefined
+      if (
+        store.applyChange &&
+        decided.members &&
+        needsOneTransaction(fields !== undefined, decided.members)
+      ) {
+        const change = fields
+          ? { fields, expectedVersion: before.version, members: decided.members }
+          : { members: decided.members }
+        const after = await store.applyChange(id, change, exchange.context)
+        if (!after) throw notFound()
+        return { before, after, extra: decided.after, membersWritten: true }
       }
-      const after = await store.update(id, teamFieldsOf(decided.resource), before.version, exchange.context)
+      if (!fields) return { before, after: before, extra: decided.after, membersWritten: false }
+      const after = await store.update(id, fields, before.version, exchange.context)
       if (!after) throw notFound()
-      return { before, after, resource: decided.resource, extra: decided.after }
+      return { before, after, extra: decided.after, membersWritten: false }
     },
   })
 }
@@ -216,22 +257,49 @@ function emitAttributeChanges(
     emit(exchange, { type: 'group.updated', resourceId: after.id, changedAttributes: others })
 }
 
-/** Hands membership changes to the store as deltas (or one replacement), and reports them. */
-async function applyMemberChanges(exchange: Exchange, id: string, changes: MemberChanges): Promise<void> {
-  const store = teamStoreOf(exchange)
+/** Reports a membership change that is written. */
+function emitMemberChanges(exchange: Exchange, id: string, changes: MemberChanges): void {
   if (changes.kind === 'replace') {
-    if (!(await store.replaceMembers(id, changes.members, exchange.context))) throw notFound()
     emit(exchange, { type: 'group.membersReplaced', resourceId: id, memberCount: changes.members.length })
     return
   }
   if (changes.removed.length > 0) {
-    if (!(await store.removeMembers(id, changes.removed, exchange.context))) throw notFound()
     emit(exchange, { type: 'group.membersRemoved', resourceId: id, userIds: changes.removed })
   }
   if (changes.added.length > 0) {
-    if (!(await store.addMembers(id, changes.added, exchange.context))) throw notFound()
     emit(exchange, { type: 'group.membersAdded', resourceId: id, userIds: changes.added.map((m) => m.value) })
   }
+}
+
+/**
+ * Hands membership changes to the store as deltas (or one replacement), and reports them. Used when
+ * `writeTeam` did not write them already: a delta of one kind, or a store without `applyChange`.
+ */
+async function applyMemberChanges(exchange: Exchange, id: string, changes: MemberChanges): Promise<void> {
+  const store = teamStoreOf(exchange)
+  if (changes.kind === 'replace') {
+    if (!(await store.replaceMembers(id, changes.members, exchange.context))) throw notFound()
+  } else {
+    if (changes.removed.length > 0 && !(await store.removeMembers(id, changes.removed, exchange.context))) {
+      throw notFound()
+    }
+    if (changes.added.length > 0 && !(await store.addMembers(id, changes.added, exchange.context))) {
+      throw notFound()
+    }
+  }
+  emitMemberChanges(exchange, id, changes)
+}
+
+/** Writes (unless written already) and reports a request's member change. */
+async function finishMemberChanges(
+  exchange: Exchange,
+  id: string,
+  changes: MemberChanges | undefined,
+  written: boolean,
+): Promise<void> {
+  if (!changes) return
+  if (written) emitMemberChanges(exchange, id, changes)
+  else await applyMemberChanges(exchange, id, changes)
 }
 
 /** PUT /Groups/:id: replaces the group and its member list. RFC 7644 §3.5.1. */
@@ -242,13 +310,14 @@ export async function replaceGroup(exchange: Exchange, id: string): Promise<void
   const { resource } = validator.read(body)
   const members = memberReferencesOf(resource)
   await checkMembers(exchange, members)
-  const { before, after } = await writeTeam(exchange, id, async (current) => {
+  const replacement: MemberChanges = { kind: 'replace', members }
+  const { before, after, membersWritten } = await writeTeam(exchange, id, async (current) => {
     validator.checkImmutable(groupResource(current), resource)
-    return { write: true, resource }
+    return { write: true, resource, members: replacement }
   })
   emitAttributeChanges(exchange, before, after, before.externalId !== after.externalId ? ['externalId'] : [])
-  await applyMemberChanges(exchange, id, { kind: 'replace', members })
-  const team = await teamStoreOf(exchange).get(id, exchange.context)
+  await finishMemberChanges(exchange, id, replacement, membersWritten)
+  const team = membersWritten ? after : await teamStoreOf(exchange).get(id, exchange.context)
   if (!team) throw notFound()
   sendJson(exchange.response, 200, await present(exchange, team, projection(exchange)), {
     ETag: etagOf(team.version),
@@ -265,19 +334,24 @@ export async function patchGroup(exchange: Exchange, id: string): Promise<void> 
   const body = (await readBody(exchange)) as unknown as PatchRequest
   const config = exchange.config
   const needsList = config.groupPatcher!.requiresMemberList(body)
-  const { before, after, extra } = await writeTeam(exchange, id, async (current) => {
+  const { before, after, extra, membersWritten } = await writeTeam(exchange, id, async (current) => {
     const members = needsList ? await readMembers(exchange, id) : undefined
     const patch = needsList ? config.groupPatcherWithMembers! : config.groupPatcher!
     const result = patch(groupResource(current, members), body)
     const changes = result.memberChanges
     if (changes) await checkMembers(exchange, changes.kind === 'replace' ? changes.members : changes.added)
     const attributes = result.changedAttributes.filter((a) => a !== 'members')
-    return { write: attributes.length > 0, resource: result.resource, after: { changes, attributes } }
+    return {
+      write: attributes.length > 0,
+      resource: result.resource,
+      members: changes,
+      after: { changes, attributes },
+    }
   })
   const { changes, attributes } = extra as { changes: MemberChanges | undefined; attributes: string[] }
   emitAttributeChanges(exchange, before, after, attributes)
-  if (changes) await applyMemberChanges(exchange, id, changes)
-  const team = changes ? await teamStoreOf(exchange).get(id, exchange.context) : after
+  await finishMemberChanges(exchange, id, changes, membersWritten)
+  const team = changes && !membersWritten ? await teamStoreOf(exchange).get(id, exchange.context) : after
   if (!team) throw notFound()
   const asked = projectionFromQuery(exchange.query)
   if (asked.attributes || asked.excludedAttributes) {

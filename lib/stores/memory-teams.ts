@@ -1,7 +1,7 @@
 // The reference TeamStore: per-tenant maps of teams and member maps, with a user → teams index; synchronous and atomic.
 import { randomUUID } from 'node:crypto'
 import type { Filter } from '../../types/filter'
-import type { MemberReference } from '../../types/patch'
+import type { MemberChanges, MemberReference } from '../../types/patch'
 import type {
   ListPage,
   ListQuery,
@@ -10,6 +10,7 @@ import type {
   RequestContext,
   ScimDocument,
   StoredTeam,
+  TeamChange,
   TeamFields,
   TeamMember,
   TeamStore,
@@ -120,6 +121,22 @@ function copyMember(member: TeamMember): TeamMember {
 function checkMemberId(value: unknown): string {
   if (typeof value !== 'string') throw new TypeError('express-scim: member ids must be strings')
   return value
+}
+
+/** Checks a member change's shape and ids before anything is written. */
+function checkMemberChange(change: MemberChanges): void {
+  const lists =
+    change?.kind === 'replace'
+      ? [change.members]
+      : change?.kind === 'delta'
+        ? [change.added, change.removed]
+        : undefined
+  if (!lists || !lists.every(Array.isArray)) throw new TypeError('express-scim: invalid member change')
+  if (change.kind === 'replace') for (const ref of change.members) checkMemberId(ref?.value)
+  else {
+    for (const ref of change.added) checkMemberId(ref?.value)
+    for (const userId of change.removed) checkMemberId(userId)
+  }
 }
 
 /**
@@ -320,27 +337,50 @@ export class MemoryTeamStore implements TeamStore {
     expectedVersion: string,
     context: RequestContext,
   ): StoredTeam | undefined {
+    return this.applyChange(id, { fields, expectedVersion }, context)
+  }
+
+  /**
+   * Writes new fields (compare-and-swap on `expectedVersion`) and a member change at once: every check
+   * runs before the first change, and nothing can run in between, so it is all or nothing. One new
+   * version. Undefined when there is no such team.
+   */
+  applyChange(id: string, change: TeamChange, context: RequestContext): StoredTeam | undefined {
     const partition = this.#read(tenantOf(context))
     const current = partition?.byId.get(id)
-    if (!partition || !current) return undefined
-    if (current.version !== expectedVersion) throw versionMismatch()
-    const values = normalise(fields)
-    const name = values.displayName.toLowerCase()
-    const owner = partition.byName.get(name)
-    if (owner !== undefined && owner !== id) throw uniquenessConflict('displayName')
-    const record: TeamRecord = {
-      id,
-      version: this.#nextVersion(),
-      created: current.created,
-      lastModified: new Date(),
-      provisioned: current.provisioned,
-      ...values,
-      sequence: current.sequence,
+    const memberMap = partition?.members.get(id)
+    if (!partition || !current || !memberMap) return undefined
+    if (typeof change !== 'object' || change === null)
+      throw new TypeError('express-scim: change must be an object')
+    const values = change.fields === undefined ? undefined : normalise(change.fields)
+    if (values) {
+      if (current.version !== change.expectedVersion) throw versionMismatch()
+      const owner = partition.byName.get(values.displayName.toLowerCase())
+      if (owner !== undefined && owner !== id) throw uniquenessConflict('displayName')
     }
-    partition.byId.set(id, record)
-    const oldName = current.displayName.toLowerCase()
-    if (partition.byName.get(oldName) === id) partition.byName.delete(oldName)
-    partition.byName.set(name, id)
+    const members = change.members
+    if (members !== undefined) checkMemberChange(members)
+    // Checked: from here on nothing throws.
+    let record = current
+    if (values) {
+      const { id: _, version, created, lastModified, provisioned, sequence } = current
+      record = { id, version, created, lastModified, provisioned, ...values, sequence }
+      const oldName = current.displayName.toLowerCase()
+      if (partition.byName.get(oldName) === id) partition.byName.delete(oldName)
+      partition.byName.set(values.displayName.toLowerCase(), id)
+    }
+    let changed = values !== undefined
+    if (members?.kind === 'replace') {
+      changed = this.#replace(partition, id, memberMap, members.members) > 0 || changed
+    } else if (members) {
+      let removed = 0
+      for (const userId of members.removed) if (this.#remove(partition, id, memberMap, userId)) removed += 1
+      changed = removed + this.#add(partition, id, memberMap, members.added) > 0 || changed
+    }
+    if (changed) {
+      record = { ...record, version: this.#nextVersion(), lastModified: new Date() }
+      partition.byId.set(id, record)
+    }
     return copyOut(record)
   }
 
@@ -395,16 +435,26 @@ export class MemoryTeamStore implements TeamStore {
     const memberMap = partition?.members.get(id)
     if (!partition || !record || !memberMap) return false
     if (!Array.isArray(members)) throw new TypeError('express-scim: members must be an array')
+    for (const ref of members) checkMemberId(ref?.value)
+    if (this.#replace(partition, id, memberMap, members) > 0) this.#touch(partition, record)
+    return true
+  }
+
+  /** Makes `members` (already checked) the member list; returns how many memberships changed. */
+  #replace(
+    partition: TeamPartition,
+    id: string,
+    memberMap: Map<string, TeamMember>,
+    members: readonly MemberReference[],
+  ): number {
     const wanted = new Set<string>()
-    for (const ref of members) wanted.add(checkMemberId(ref?.value))
+    for (const ref of members) wanted.add(ref.value)
     let changed = 0
     // Deleting the current entry while iterating a Map is safe: iteration continues with the next one.
     for (const userId of memberMap.keys()) {
       if (!wanted.has(userId) && this.#remove(partition, id, memberMap, userId)) changed += 1
     }
-    changed += this.#add(partition, id, memberMap, members)
-    if (changed > 0) this.#touch(partition, record)
-    return true
+    return changed + this.#add(partition, id, memberMap, members)
   }
 
   /** One page of the team's members in insertion order, and their total; undefined when no team. */

@@ -948,6 +948,69 @@ export function describeTeamStoreContract(
       expect(await store.removeMembers(team.id, [], context)).toBe(true)
     })
 
+    it('applyChange writes fields and a member replacement at once, with one new version (when implemented)', async () => {
+      if (typeof store.applyChange !== 'function') return
+      const team = await create('Eng', [user(0), user(1)])
+      const after = await store.applyChange(
+        team.id,
+        {
+          fields: {
+            displayName: 'Engineering',
+            externalId: 'ext-e',
+            document: { displayName: 'Engineering' },
+          },
+          expectedVersion: team.version,
+          members: { kind: 'replace', members: refs([user(1), user(2)]) },
+        },
+        context,
+      )
+      expect(after).toMatchObject({ id: team.id, displayName: 'Engineering', externalId: 'ext-e' })
+      expect(after?.version).not.toBe(team.version)
+      expect(await versionOf(team.id)).toBe(after?.version)
+      expect(await sortedMembers(team.id)).toEqual([user(1), user(2)].sort())
+      const delta = await store.applyChange(
+        team.id,
+        { members: { kind: 'delta', added: refs([user(3)]), removed: [user(1)] } },
+        context,
+      )
+      expect(delta?.displayName).toBe('Engineering')
+      expect(await sortedMembers(team.id)).toEqual([user(2), user(3)].sort())
+      expect(
+        isMissing(
+          await store.applyChange(UNKNOWN_IDS[0]!, { members: { kind: 'replace', members: [] } }, context),
+        ),
+      ).toBe(true)
+    })
+
+    it('applyChange is all or nothing: a stale version or a taken name writes neither fields nor members (when implemented)', async () => {
+      if (typeof store.applyChange !== 'function') return
+      await create('Ops')
+      const team = await create('Eng', [user(0)])
+      const fields = (displayName: string) => ({ displayName, document: { displayName } })
+      const members = { kind: 'replace', members: refs([user(4), user(5)]) } as const
+      await expectFailure(
+        () =>
+          store.applyChange!(
+            team.id,
+            { fields: fields('Eng 2'), expectedVersion: 'stale', members },
+            context,
+          ),
+        412,
+      )
+      await expectFailure(
+        () =>
+          store.applyChange!(
+            team.id,
+            { fields: fields('OPS'), expectedVersion: team.version, members },
+            context,
+          ),
+        409,
+        'uniqueness',
+      )
+      expect(await store.get(team.id, context)).toMatchObject({ displayName: 'Eng', version: team.version })
+      expect(await memberIds(team.id)).toEqual([user(0)])
+    })
+
     it('replaceMembers sets the complete member list', async () => {
       const team = await create('Eng', [user(0), user(1), user(2)])
       expect(await store.replaceMembers(team.id, refs([user(2), user(3), user(4)]), context)).toBe(true)
