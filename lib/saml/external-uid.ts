@@ -23,7 +23,7 @@ function ownValue(holder: unknown, name: string): unknown {
 }
 
 /**
- * Builds the reader once. A name is read from the profile, then from its `attributes` object (node-saml
+ * Builds the reader once. A name is read from the profile and from its `attributes` object (node-saml
  * puts attributes on both; samlify's extract has them under `attributes`). A JSONPath runs with
  * jsonpath-plus's script evaluation off; expressions that would need it are refused here, not at login.
  */
@@ -31,11 +31,9 @@ export function createExternalUidReader(source: ExternalUidSource | undefined): 
   const chosen = source ?? DEFAULT_EXTERNAL_UID_ATTRIBUTE
   if (typeof chosen === 'string') {
     if (chosen === '') fail('externalUidAttribute must not be empty')
-    return (profile) => {
-      const direct = ownValue(profile, chosen)
-      const value = direct !== undefined ? direct : ownValue(ownValue(profile, 'attributes'), chosen)
-      return value === undefined || value === null ? [] : [value]
-    }
+    // Both places are read: an empty value in one cannot hide the other, and two different values
+    // are refused by externalUidOf rather than one silently winning.
+    return (profile) => [ownValue(profile, chosen), ownValue(ownValue(profile, 'attributes'), chosen)]
   }
   if (!isObject(chosen) || typeof chosen.jsonPath !== 'string') {
     fail('externalUidAttribute must be an attribute name or { jsonPath }')
@@ -49,7 +47,7 @@ export function createExternalUidReader(source: ExternalUidSource | undefined): 
   }
   if (steps[0] !== '$' || steps.length < 2) fail("externalUidAttribute.jsonPath must start with '$.'")
   // Filter `?()` and script `()` expressions evaluate code: never for a value an IdP controls.
-  if (steps.some((step) => step.startsWith('?(') || step.startsWith('('))) {
+  if (steps.some((step) => /^\s*[?(]/.test(step))) {
     fail('externalUidAttribute.jsonPath may not use filter or script expressions')
   }
   return (profile) => {

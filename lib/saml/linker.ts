@@ -114,7 +114,8 @@ export function createSamlLinker(options: SamlLinkerOptions): SamlLinker {
       throw new SamlLinkError('ERR_SETTINGS_UNAVAILABLE')
     }
     const value = isObject(answer) ? answer.rejectNonProvisionedUsers : null
-    if (value === undefined) return false
+    // As in the router: a provider that does not say keeps the static switch.
+    if (value === undefined) return staticReject
     if (typeof value !== 'boolean') throw new SamlLinkError('ERR_SETTINGS_UNAVAILABLE')
     return value
   }
