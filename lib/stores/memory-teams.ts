@@ -125,18 +125,21 @@ function checkMemberId(value: unknown): string {
 
 /** Checks a member change's shape and ids before anything is written. */
 function checkMemberChange(change: MemberChanges): void {
-  const lists =
+  const lists: unknown[] =
     change?.kind === 'replace'
       ? [change.members]
       : change?.kind === 'delta'
         ? [change.added, change.removed]
-        : undefined
-  if (!lists || !lists.every(Array.isArray)) throw new TypeError('express-scim: invalid member change')
-  if (change.kind === 'replace') for (const ref of change.members) checkMemberId(ref?.value)
-  else {
-    for (const ref of change.added) checkMemberId(ref?.value)
-    for (const userId of change.removed) checkMemberId(userId)
+        : []
+  if (lists.length === 0 || !lists.every(Array.isArray)) {
+    throw new TypeError('express-scim: invalid member change')
   }
+  if (change.kind === 'replace') {
+    for (const ref of change.members) checkMemberId(ref?.value)
+    return
+  }
+  for (const ref of change.added) checkMemberId(ref?.value)
+  for (const userId of change.removed) checkMemberId(userId)
 }
 
 /**
