@@ -77,8 +77,12 @@ export function cleanSingle(
         ? value
         : invalid(where, 'a dateTime such as "2011-05-13T04:42:34Z"')
     default:
-      // string, reference, binary
-      return typeof value === 'string' ? value : invalid(where, 'a string')
+      // string, reference, binary. U+0000 fits no database column and no filter: refused, as on POST.
+      if (typeof value !== 'string') return invalid(where, 'a string')
+      if (value.includes('\u0000')) {
+        throw scimError(400, 'invalidValue', `'${where}' must not contain the character U+0000`)
+      }
+      return value
   }
 }
 

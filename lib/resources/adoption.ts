@@ -3,6 +3,7 @@ import type { StoredUser, UserFields } from '../../types/stores'
 import { isVersionMismatch, scimError, uniquenessConflict } from '../errors'
 import { logStore } from '../log'
 import type { Exchange } from './exchange'
+import { userFieldsOf, userResource } from './representation'
 
 /** What a POST /Users did with adoption on. */
 export type CreateOutcome =
@@ -53,8 +54,17 @@ async function adoptionCandidate(
  * with by writing the POST's fields onto it with `provisioned: true` (compare-and-swap, retried after a
  * lost race like a PATCH). The checks run again on every retry, so a user that became protected or
  * provisioned meanwhile is not adopted.
+ *
+ * When the POST says the user is inactive, the local user is disabled first, then `revoke` ends its
+ * sessions, then the adoption is written. A failed revocation leaves the user disabled but still local,
+ * so the IdP's retry of the POST finds it again, revokes, and adopts; revoking after the adoption would
+ * leave that retry facing a provisioned user (409) with the sessions still alive.
  */
-export async function createOrAdopt(exchange: Exchange, fields: UserFields): Promise<CreateOutcome> {
+export async function createOrAdopt(
+  exchange: Exchange,
+  fields: UserFields,
+  revoke: (userId: string) => Promise<void>,
+): Promise<CreateOutcome> {
   const store = exchange.config.userStore
   for (let attempt = 0; ; attempt++) {
     const candidate = await adoptionCandidate(exchange, fields)
@@ -62,14 +72,22 @@ export async function createOrAdopt(exchange: Exchange, fields: UserFields): Pro
       return { kind: 'created', user: await store.create({ ...fields, provisioned: true }, exchange.context) }
     }
     try {
-      const adopted = await store.update(
-        candidate.user.id,
-        { ...fields, provisioned: true },
-        candidate.user.version,
-        exchange.context,
-      )
-      if (adopted)
-        return { kind: 'adopted', before: candidate.user, user: adopted, matchedOn: candidate.matchedOn }
+      let target: StoredUser | undefined | null = candidate.user
+      if (!fields.active && target.active) {
+        const disabled = { ...userFieldsOf(userResource(target)), active: false }
+        target = await store.update(target.id, disabled, target.version, exchange.context)
+      }
+      if (target) {
+        if (!fields.active) await revoke(target.id)
+        const adopted = await store.update(
+          target.id,
+          { ...fields, provisioned: true },
+          target.version,
+          exchange.context,
+        )
+        if (adopted)
+          return { kind: 'adopted', before: candidate.user, user: adopted, matchedOn: candidate.matchedOn }
+      }
     } catch (error) {
       if (!isVersionMismatch(error)) throw error
     }

@@ -80,7 +80,7 @@ export async function createUser(exchange: Exchange): Promise<void> {
   const { resource, password } = exchange.config.userValidator.read(body)
   const fields = userFieldsOf(resource, password)
   const outcome: CreateOutcome = exchange.config.adoptLocalUsers
-    ? await createOrAdopt(exchange, fields)
+    ? await createOrAdopt(exchange, fields, (id) => revokeSessions(exchange, id, 'deactivated'))
     : {
         kind: 'created',
         user: await exchange.config.userStore.create({ ...fields, provisioned: true }, exchange.context),
@@ -109,8 +109,6 @@ export async function createUser(exchange: Exchange): Promise<void> {
     if (!outcome.before.active && user.active)
       emit(exchange, { type: 'user.reactivated', resourceId: user.id })
   }
-  // An adopted user may have sessions: if the IdP says it is inactive, they end now.
-  if (outcome.kind === 'adopted' && !user.active) await revokeSessions(exchange, user.id, 'deactivated')
   sendUser(exchange, 201, user, { Location: `${exchange.baseUrl}/Users/${encodeURIComponent(user.id)}` })
 }
 

@@ -53,7 +53,7 @@ function jsonSchemaOf(definition: AttributeDefinition): JsonSchema {
       single = { type: 'string', format: 'scim-date-time' }
       break
     default:
-      single = { type: 'string' }
+      single = { type: 'string', format: 'scim-string' }
   }
   return definition.multiValued ? { type: 'array', items: single } : single
 }
@@ -86,6 +86,9 @@ function describeError(error: ErrorObject | undefined): string {
     return `'${parent ? `${parent}.${missing}` : missing}' is required`
   }
   const where = scimPath(error.instancePath) || 'The resource'
+  if (error.keyword === 'format' && (error.params as { format?: unknown }).format === 'scim-string') {
+    return `'${where}' must not contain the character U+0000`
+  }
   if (error.keyword === 'format') return `'${where}' must be a dateTime such as "2011-05-13T04:42:34Z"`
   return `'${where}' ${error.message ?? 'is not valid'}`
 }
@@ -122,6 +125,9 @@ export function createResourceValidator(
     type: 'string',
     validate: (s: string) => !Number.isNaN(parseDateTime(s)),
   })
+  // No database stores U+0000 in text (PostgreSQL refuses it), and filters refuse it, so a value
+  // holding it could be written but never found: refuse it at the door.
+  ajv.addFormat('scim-string', { type: 'string', validate: (s: string) => !s.includes('\u0000') })
   const validate: ValidateFunction = ajv.compile(root)
 
   const lenient = dialect === 'lenient'
@@ -170,8 +176,15 @@ export function createResourceValidator(
       if (!definition || definition.mutability === 'readOnly') continue
       const value = source[key]
       if (value === null || value === undefined) continue
-      if (definition.returned === 'never') writeOnly[definition.name] = value
-      else out[definition.name] = normaliseValue(definition, value)
+      if (definition.returned === 'never') {
+        writeOnly[definition.name] = value
+        continue
+      }
+      const normalised = normaliseValue(definition, value)
+      // A complex value with nothing known left in it is unassigned (RFC 7643 §2.5), not `{}`.
+      if (isObject(normalised) && definition.type === 'complex' && Object.keys(normalised).length === 0)
+        continue
+      out[definition.name] = normalised
     }
   }
 

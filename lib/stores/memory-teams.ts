@@ -61,6 +61,8 @@ interface TeamPartition {
   readonly members: Map<string, Map<string, TeamMember>>
   /** User id → the teams it belongs to, so removing a user never scans every team. */
   readonly teamsOfUser: Map<string, Set<string>>
+  /** The last version issued in this tenant: per tenant, so no ETag tells how busy another tenant is. */
+  readonly versions: { last: number }
 }
 
 /** The filter terms the indexes answer: `displayName eq`, `id eq`, and a member id (`members[value eq]`). */
@@ -118,6 +120,12 @@ function copyMember(member: TeamMember): TeamMember {
     : { value: member.value, display: member.display }
 }
 
+/** The tenant's next version. */
+function nextVersion(partition: TeamPartition): string {
+  partition.versions.last += 1
+  return String(partition.versions.last)
+}
+
 function checkMemberId(value: unknown): string {
   if (typeof value !== 'string') throw new TypeError('express-scim: member ids must be strings')
   return value
@@ -157,7 +165,6 @@ export class MemoryTeamStore implements TeamStore {
   readonly #registry: SchemaRegistry
   readonly #tenants = new Map<string, TeamPartition>()
   #sequence = 0
-  #version = 0
 
   /** Throws `TypeError` on options other than `{ registry }`. Warns when `NODE_ENV` is `production`. */
   constructor(options?: MemoryTeamStoreOptions) {
@@ -175,20 +182,21 @@ export class MemoryTeamStore implements TeamStore {
   #write(tenant: string): TeamPartition {
     let partition = this.#tenants.get(tenant)
     if (!partition) {
-      partition = { byId: new Map(), byName: new Map(), members: new Map(), teamsOfUser: new Map() }
+      partition = {
+        versions: { last: 0 },
+        byId: new Map(),
+        byName: new Map(),
+        members: new Map(),
+        teamsOfUser: new Map(),
+      }
       this.#tenants.set(tenant, partition)
     }
     return partition
   }
 
-  #nextVersion(): string {
-    this.#version += 1
-    return String(this.#version)
-  }
-
   /** Marks a membership change: a new version and lastModified, fields untouched. */
   #touch(partition: TeamPartition, record: TeamRecord): void {
-    partition.byId.set(record.id, { ...record, version: this.#nextVersion(), lastModified: new Date() })
+    partition.byId.set(record.id, { ...record, version: nextVersion(partition), lastModified: new Date() })
   }
 
   /** Adds members not yet present; returns how many were added. */
@@ -241,7 +249,7 @@ export class MemoryTeamStore implements TeamStore {
     this.#sequence += 1
     const record: TeamRecord = {
       id: randomUUID(),
-      version: this.#nextVersion(),
+      version: nextVersion(partition),
       created: now,
       lastModified: now,
       provisioned: true,
@@ -381,7 +389,7 @@ export class MemoryTeamStore implements TeamStore {
       changed = removed + this.#add(partition, id, memberMap, members.added) > 0 || changed
     }
     if (changed) {
-      record = { ...record, version: this.#nextVersion(), lastModified: new Date() }
+      record = { ...record, version: nextVersion(partition), lastModified: new Date() }
       partition.byId.set(id, record)
     }
     return copyOut(record)

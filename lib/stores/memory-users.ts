@@ -64,10 +64,18 @@ interface UserPartition {
   readonly byEmail: Map<string, string>
   /** id → SHA-256 hex of the password; kept apart from the records so no copy can ever carry it. */
   readonly passwords: Map<string, string>
+  /** The last version issued in this tenant: per tenant, so no ETag tells how busy another tenant is. */
+  readonly versions: { last: number }
 }
 
 /** The filter terms the indexes answer: `userName eq`, `externalId eq`, `id eq`. */
 const INDEXED_KEYS: ReadonlySet<string> = new Set(['username', 'externalid', 'id'])
+
+/** The tenant's next version. */
+function nextVersion(partition: UserPartition): string {
+  partition.versions.last += 1
+  return String(partition.versions.last)
+}
 
 function hashPassword(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('hex')
@@ -129,7 +137,6 @@ export class MemoryUserStore implements UserStore {
   readonly #registry: SchemaRegistry
   readonly #tenants = new Map<string, UserPartition>()
   #sequence = 0
-  #version = 0
 
   /** Throws `TypeError` on options other than `{ registry }`. Warns when `NODE_ENV` is `production`. */
   constructor(options?: MemoryUserStoreOptions) {
@@ -149,6 +156,7 @@ export class MemoryUserStore implements UserStore {
     let partition = this.#tenants.get(tenant)
     if (!partition) {
       partition = {
+        versions: { last: 0 },
         byId: new Map(),
         byUserName: new Map(),
         byExternalId: new Map(),
@@ -158,11 +166,6 @@ export class MemoryUserStore implements UserStore {
       this.#tenants.set(tenant, partition)
     }
     return partition
-  }
-
-  #nextVersion(): string {
-    this.#version += 1
-    return String(this.#version)
   }
 
   /** Throws the conflict a write of these names would cause, ignoring the user `self` (an update). */
@@ -209,7 +212,7 @@ export class MemoryUserStore implements UserStore {
     this.#sequence += 1
     const record: UserRecord = {
       id: randomUUID(),
-      version: this.#nextVersion(),
+      version: nextVersion(partition),
       created: now,
       lastModified: now,
       provisioned,
@@ -307,7 +310,7 @@ export class MemoryUserStore implements UserStore {
     if (!values.hidden) this.#checkUnique(partition, values, id)
     const record: UserRecord = {
       id,
-      version: this.#nextVersion(),
+      version: nextVersion(partition),
       created: current.created,
       lastModified: new Date(),
       provisioned: current.provisioned || fields.provisioned === true,

@@ -166,11 +166,11 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_, makeExpress) => {
       expect(res.body).toMatchObject({ id: jit.id, userName: 'jit.new', active: false })
       expect(scim.sessions.isSessionActive(session)).toBe(false)
       expect(scim.events.map((e) => e.type)).toEqual([
+        'user.sessionsRevoked',
         'user.adopted',
         'user.deactivated',
-        'user.sessionsRevoked',
       ])
-      expect(scim.events[0]).toMatchObject({ matchedOn: ['emails'] })
+      expect(scim.events[1]).toMatchObject({ matchedOn: ['emails'] })
     })
 
     it('never adopts a provisioned user: 409, as without adoption', async () => {
