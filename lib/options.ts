@@ -95,6 +95,15 @@ function checkStore(store: unknown, name: string, methods: readonly string[]): v
   if (missing.length > 0) fail(`${name} lacks required method(s): ${missing.join(', ')}`)
 }
 
+function checkOptional(store: unknown, name: string, methods: readonly string[]): void {
+  for (const method of methods) {
+    const value = (store as Record<string, unknown>)[method]
+    if (value !== undefined && value !== null && typeof value !== 'function') {
+      fail(`${name}.${method} must be a function when present`)
+    }
+  }
+}
+
 function optionalBoolean(options: ScimRouterOptions, name: keyof ResolvedSettings): boolean {
   const value = options[name]
   if (value === undefined) return false
@@ -127,6 +136,9 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
   checkStore(options.userStore, 'userStore', USER_STORE_METHODS)
   if (options.teamStore !== undefined) checkStore(options.teamStore, 'teamStore', TEAM_STORE_METHODS)
   checkStore(options.sessionRevoker, 'sessionRevoker', ['revokeUserSessions'])
+  // Optional methods are detected once: present means callable.
+  checkOptional(options.userStore, 'userStore', ['findExisting', 'findByUserNameOrEmail'])
+  if (options.teamStore !== undefined) checkOptional(options.teamStore, 'teamStore', ['applyChange'])
   if (typeof options.authenticate !== 'function') {
     fail('authenticate is required: a function (req) => principal, e.g. staticTokens([...])')
   }
@@ -182,6 +194,11 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     if (typeof options.isProtectedUser !== 'function') fail('isProtectedUser must be a function')
     // Without adoption nothing is ever adopted: a predicate then means the host believes otherwise.
     if (!adoptLocalUsers) fail('isProtectedUser has no effect unless adoptLocalUsers is true')
+  } else if (adoptLocalUsers) {
+    // Adoption hands a local account to an IdP identity: the host must say which accounts never go.
+    fail(
+      'adoptLocalUsers needs isProtectedUser(user, context): return false for the users that may be adopted',
+    )
   }
   const authenticationSchemes = options.authenticationSchemes ?? [DEFAULT_AUTHENTICATION_SCHEME]
   if (

@@ -102,8 +102,9 @@ export interface ScimRouterOptions extends SyncSettings {
    */
   readonly adoptLocalUsers?: boolean
   /**
-   * With `adoptLocalUsers`: the local users that must never be adopted (administrators, service
-   * accounts). Return false to allow adoption; anything else, or a throw, protects the user.
+   * Required with `adoptLocalUsers`: the local users that must never be adopted (administrators,
+   * service accounts). Return false to allow adoption; anything else protects the user, and a throw
+   * fails the POST with a 500 and adopts nothing.
    */
   readonly isProtectedUser?: (user: StoredUser, context: RequestContext) => Awaitable<boolean>
   /** Receives one event per change. Errors it throws are logged and ignored. */

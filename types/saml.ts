@@ -90,17 +90,20 @@ export type SamlLink = ProvisionedSamlLink | LocalSamlLink | UnknownSamlLink
 export type SamlLinkErrorCode =
   /** 401 "Empty externalUID": the user is provisioned but the assertion carries no uid. */
   | 'ERR_EMPTY_EXTERNAL_UID'
-  /** 401 "Mismatched provisioned identity": the uid is not the provisioned user's externalId. */
+  /**
+   * 401 "Mismatched provisioned identity": the uid is not the provisioned user's externalId, a local
+   * user is bound to another uid, or two users claim the uid (a broken store).
+   */
   | 'ERR_MISMATCHED_IDENTITY'
   /** 401 "Invalid externalUID": the uid attribute holds several values or something other than text. */
   | 'ERR_INVALID_EXTERNAL_UID'
-  /** 403 "User is deactivated": the user exists but is disabled. */
+  /** 403 "User is deactivated": the user is disabled, or SCIM deleted it and the host keeps it hidden. */
   | 'ERR_USER_DEACTIVATED'
   /** 403 "User is not provisioned": `rejectNonProvisionedUsers` and a local user. */
   | 'ERR_USER_NOT_PROVISIONED'
   /** 403 "User is not provisioned": `rejectNonProvisionedUsers` and nobody the host knows (no JIT sign-up). */
   | 'ERR_UNKNOWN_USER'
-  /** 401 "No SAML profile": the middleware found no validated profile on the request. */
+  /** 401 "No SAML profile": no validated profile (the middleware found none, or `link()` got no object). */
   | 'ERR_NO_PROFILE'
   /** 503 "Login settings unavailable": the settings provider failed, so the login is refused. */
   | 'ERR_SETTINGS_UNAVAILABLE'

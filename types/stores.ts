@@ -240,7 +240,10 @@ export interface MemberPage {
 export interface TeamChange {
   /** New fields, written only when the team's version is still `expectedVersion` (compare-and-swap). */
   readonly fields?: TeamFields
-  /** The version `fields` were computed from; given whenever `fields` is. */
+  /**
+   * The version the change was computed from: when given (the router always gives it), the change is
+   * written only if the team still has it, else `versionMismatch()`. Required with `fields`.
+   */
   readonly expectedVersion?: string
   /** A member change: a delta (removals, then additions) or a replacement of the whole list. */
   readonly members?: MemberChanges

@@ -1,6 +1,7 @@
 // Adoption of local users by a SCIM create (`adoptLocalUsers`): who may be adopted, and the compare-and-swap write that does it.
 import type { StoredUser, UserFields } from '../../types/stores'
 import { isVersionMismatch, scimError, uniquenessConflict } from '../errors'
+import { attributeEquals } from '../filter/build'
 import { logStore } from '../log'
 import type { Exchange } from './exchange'
 import { userFieldsOf, userResource } from './representation'
@@ -46,6 +47,21 @@ async function adoptionCandidate(
   if (user.externalId !== undefined && user.externalId !== fields.externalId) throw conflict
   const isProtected = exchange.config.isProtectedUser
   if (isProtected && (await isProtected(user, exchange.context)) !== false) throw conflict
+  // The POST's externalId held by a provisioned user would fail the adoption write after the local
+  // user was disabled: refuse before anything is written.
+  if (fields.externalId !== undefined) {
+    const page = await store.list(
+      {
+        filter: attributeEquals('externalId', fields.externalId),
+        sortOrder: 'ascending',
+        startIndex: 1,
+        count: 1,
+      },
+      exchange.context,
+    )
+    if ((page?.totalResults ?? 0) > 0 || (page?.resources?.length ?? 0) > 0)
+      throw uniquenessConflict('externalId')
+  }
   return { user, matchedOn }
 }
 
@@ -53,7 +69,8 @@ async function adoptionCandidate(
  * POST /Users with `adoptLocalUsers` on: creates the user, or adopts the one local user it collides
  * with by writing the POST's fields onto it with `provisioned: true` (compare-and-swap, retried after a
  * lost race like a PATCH). The checks run again on every retry, so a user that became protected or
- * provisioned meanwhile is not adopted.
+ * provisioned meanwhile is not adopted. The answer is 201, as for a create: RFC 7644 §3.3 makes a
+ * collision a 409, and that stays the default; adoption is the host's explicit, audited exception.
  *
  * When the POST says the user is inactive, the local user is disabled first, then `revoke` ends its
  * sessions, then the adoption is written. A failed revocation leaves the user disabled but still local,
@@ -62,15 +79,21 @@ async function adoptionCandidate(
  */
 export async function createOrAdopt(
   exchange: Exchange,
-  fields: UserFields,
+  created: UserFields,
+  activeGiven: boolean,
   revoke: (userId: string) => Promise<void>,
 ): Promise<CreateOutcome> {
   const store = exchange.config.userStore
   for (let attempt = 0; ; attempt++) {
-    const candidate = await adoptionCandidate(exchange, fields)
+    const candidate = await adoptionCandidate(exchange, created)
     if (!candidate) {
-      return { kind: 'created', user: await store.create({ ...fields, provisioned: true }, exchange.context) }
+      return {
+        kind: 'created',
+        user: await store.create({ ...created, provisioned: true }, exchange.context),
+      }
     }
+    // As with PUT: a POST that does not say `active` never re-enables a user the host disabled.
+    const fields = activeGiven ? created : { ...created, active: candidate.user.active }
     try {
       let target: StoredUser | undefined | null = candidate.user
       if (!fields.active && target.active) {

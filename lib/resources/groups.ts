@@ -222,9 +222,10 @@ function writeTeam(
         decided.members &&
         needsOneTransaction(fields !== undefined, decided.members)
       ) {
+        // Always conditional on the version read: the change was computed from it.
         const change = fields
           ? { fields, expectedVersion: before.version, members: decided.members }
-          : { members: decided.members }
+          : { expectedVersion: before.version, members: decided.members }
         const after = await store.applyChange(id, change, exchange.context)
         if (!after) throw notFound()
         return { before, after, extra: decided.after, membersWritten: true }

@@ -80,7 +80,9 @@ export async function createUser(exchange: Exchange): Promise<void> {
   const { resource, password } = exchange.config.userValidator.read(body)
   const fields = userFieldsOf(resource, password)
   const outcome: CreateOutcome = exchange.config.adoptLocalUsers
-    ? await createOrAdopt(exchange, fields, (id) => revokeSessions(exchange, id, 'deactivated'))
+    ? await createOrAdopt(exchange, fields, resource.active !== undefined, (id) =>
+        revokeSessions(exchange, id, 'deactivated'),
+      )
     : {
         kind: 'created',
         user: await exchange.config.userStore.create({ ...fields, provisioned: true }, exchange.context),

@@ -1,7 +1,6 @@
 // createSamlLinker(): links a validated SAML login to the SCIM-provisioned user by externalId, and refuses the logins Grafana refuses (and unknown users under reject).
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { ComparisonFilter } from '../../types/filter'
 import type { SyncSettings } from '../../types/router'
 import type {
   SamlLink,
@@ -12,6 +11,7 @@ import type {
   SamlProfile,
 } from '../../types/saml'
 import type { RequestContext, StoredUser, UserStore } from '../../types/stores'
+import { attributeEquals } from '../filter/build'
 import { isObject } from '../json'
 import { SamlLinkError } from './errors'
 import { createExternalUidReader, externalUidOf } from './external-uid'
@@ -32,16 +32,6 @@ function contextOf(target: SamlLinkTarget): RequestContext {
   return { tenant: target.tenant, principal: { tenant: target.tenant, id: LOGIN_PRINCIPAL_ID }, requestId }
 }
 
-/** `externalId eq "<uid>"` as an AST: built, not parsed, so no uid can change the filter's meaning. */
-function externalIdEquals(uid: string): ComparisonFilter {
-  return {
-    kind: 'comparison',
-    path: { kind: 'attributePath', attribute: 'externalId' },
-    operator: 'eq',
-    value: uid,
-  }
-}
-
 /**
  * The provisioned user whose externalId is exactly `uid`, or undefined. The store's `list` leaves local
  * and hidden users out and compares externalId case-sensitively; the checks are repeated here so that
@@ -53,7 +43,7 @@ async function provisionedUserWith(
   context: RequestContext,
 ): Promise<StoredUser | undefined> {
   const page = await store.list(
-    { filter: externalIdEquals(uid), sortOrder: 'ascending', startIndex: 1, count: 2 },
+    { filter: attributeEquals('externalId', uid), sortOrder: 'ascending', startIndex: 1, count: 2 },
     context,
   )
   const matches = (page?.resources ?? []).filter(
@@ -78,8 +68,9 @@ function requireActive(user: StoredUser): StoredUser {
  * - no uid, and the host's `findUser` finds a provisioned user: 401 "Empty externalUID";
  * - a uid that names no provisioned user, and `findUser` finds a provisioned one: 401 "Mismatched
  *   provisioned identity" (the IdP identity changed, or someone claims another's account);
- * - `findUser` finds a local user: 403 "User is not provisioned" under `rejectNonProvisionedUsers`, else
- *   the host's usual login (403 if disabled);
+ * - `findUser` finds a user SCIM deleted and the host keeps hidden: 403, with or without reject;
+ * - `findUser` finds a local user: 403 "User is not provisioned" under `rejectNonProvisionedUsers`, 401
+ *   when it is bound to another uid, else the host's usual login (403 if disabled);
  * - nobody: 403 under `rejectNonProvisionedUsers` (stricter than Grafana: no JIT sign-up behind it), else
  *   `unknown`, and the host may JIT-create.
  */
@@ -136,13 +127,19 @@ export function createSamlLinker(options: SamlLinkerOptions): SamlLinker {
       }
     }
     const existing = (await findUser(profile, context)) ?? undefined
-    if (existing?.provisioned === true && existing.hidden !== true) {
+    // A user SCIM deleted but the host keeps (`userDeletion: 'disable'`) was deprovisioned: no JIT way back.
+    if (existing?.hidden === true) throw new SamlLinkError('ERR_USER_DEACTIVATED')
+    if (existing?.provisioned === true) {
       throw new SamlLinkError(uid === undefined ? 'ERR_EMPTY_EXTERNAL_UID' : 'ERR_MISMATCHED_IDENTITY')
     }
     const reject = await rejectsNonProvisioned(context)
-    const local = existing && existing.hidden !== true ? existing : undefined
+    const local = existing
     if (local) {
       if (reject) throw new SamlLinkError('ERR_USER_NOT_PROVISIONED')
+      // A local user bound to one external uid is never signed in with another (as adoption refuses).
+      if (uid !== undefined && local.externalId !== undefined && local.externalId !== uid) {
+        throw new SamlLinkError('ERR_MISMATCHED_IDENTITY')
+      }
       return {
         kind: 'local',
         user: requireActive(local),

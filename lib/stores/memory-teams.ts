@@ -348,6 +348,7 @@ export class MemoryTeamStore implements TeamStore {
     expectedVersion: string,
     context: RequestContext,
   ): StoredTeam | undefined {
+    if (!isObject(fields)) throw new TypeError('express-scim: team fields must be an object')
     return this.applyChange(id, { fields, expectedVersion }, context)
   }
 
@@ -364,8 +365,12 @@ export class MemoryTeamStore implements TeamStore {
     if (typeof change !== 'object' || change === null)
       throw new TypeError('express-scim: change must be an object')
     const values = change.fields === undefined ? undefined : normalise(change.fields)
+    if (values && typeof change.expectedVersion !== 'string') {
+      throw new TypeError('express-scim: applyChange with fields needs expectedVersion')
+    }
+    if (change.expectedVersion !== undefined && current.version !== change.expectedVersion)
+      throw versionMismatch()
     if (values) {
-      if (current.version !== change.expectedVersion) throw versionMismatch()
       const owner = partition.byName.get(values.displayName.toLowerCase())
       if (owner !== undefined && owner !== id) throw uniquenessConflict('displayName')
     }

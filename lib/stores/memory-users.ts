@@ -97,7 +97,8 @@ function normalise(
     userName: fields.userName,
     ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),
     ...(typeof fields.displayName === 'string' ? { displayName: fields.displayName } : {}),
-    ...(typeof fields.email === 'string' ? { email: fields.email } : {}),
+    // An empty email is no email: it must not collide with other users' empty ones.
+    ...(typeof fields.email === 'string' && fields.email !== '' ? { email: fields.email } : {}),
     active: fields.active !== false,
     hidden: fields.hidden === true,
     document,

@@ -1,6 +1,6 @@
 // Local users and SCIM: invisible until adopted, 409 on collision by default, adoption only when the host opts in.
 import { describe, expect, it } from '@jest/globals'
-import type { StoredUser } from '../../lib'
+import { MemoryTeamStore, type StoredUser } from '../../lib'
 import {
   buildScimApp,
   client,
@@ -113,7 +113,7 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_, makeExpress) => {
     const setup = (isProtectedUser?: (user: StoredUser) => boolean | Promise<boolean>) => {
       const scim = buildScimApp({
         express: makeExpress,
-        router: { adoptLocalUsers: true, ...(isProtectedUser ? { isProtectedUser } : {}) },
+        router: { adoptLocalUsers: true, isProtectedUser: isProtectedUser ?? (() => false) },
       })
       const add = (userName: string, extra: { email?: string; externalId?: string; active?: boolean } = {}) =>
         scim.userStore.addLocalUser(TENANT, { userName, active: extra.active ?? true, ...extra })
@@ -254,6 +254,37 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_, makeExpress) => {
       expect(scim.events.map((e) => e.type)).toEqual(['user.created', 'user.adopted'])
     })
 
+    it('keeps a disabled local user disabled when the POST does not say active, as PUT does', async () => {
+      const { scim, api, add } = setup()
+      const off = add('off', { active: false })
+      const res = await api.post('/Users', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'off',
+      })
+      expect(res.status).toBe(201)
+      expect(res.body).toMatchObject({ id: off.id, active: false })
+      // Every write that leaves a user inactive revokes its sessions; it was not reactivated.
+      expect(scim.events.map((e) => e.type)).toEqual(['user.sessionsRevoked', 'user.adopted'])
+    })
+
+    it('refuses before writing anything when the POST’s externalId belongs to a provisioned user', async () => {
+      const { scim, api, add } = setup()
+      await createUser(api, 'carol', { externalId: 'E1' })
+      const bob = add('bob')
+      const session = scim.sessions.createSession(TENANT, bob.id)
+      expectScimErrorResponse(
+        await api.post('/Users', userBody('bob', { externalId: 'E1', active: false })),
+        409,
+        'uniqueness',
+      )
+      expect(scim.userStore.findByUserName(TENANT, 'bob')).toMatchObject({
+        active: true,
+        version: bob.version,
+      })
+      expect(scim.sessions.isSessionActive(session)).toBe(true)
+      expect(scim.events.map((e) => e.type)).toEqual(['user.created'])
+    })
+
     it('of 10 concurrent POSTs for one local user, exactly one adopts it', async () => {
       const { scim, api, add } = setup()
       const jit = add('jit')
@@ -291,5 +322,16 @@ describe('adoption options', () => {
     expect(() =>
       buildScimApp({ router: { adoptLocalUsers: true, isProtectedUser: 'admin' as never } }),
     ).toThrow(TypeError)
+    expect(() => buildScimApp({ router: { adoptLocalUsers: true } })).toThrow(
+      /adoptLocalUsers needs isProtectedUser/,
+    )
+    expect(() =>
+      buildScimApp({ router: { userStore: { ...storeWithout, findExisting: 'yes' } as never } }),
+    ).toThrow(/findExisting must be a function/)
+    expect(() =>
+      buildScimApp({
+        router: { teamStore: Object.assign(new MemoryTeamStore(), { applyChange: 1 }) as never },
+      }),
+    ).toThrow(/applyChange must be a function/)
   })
 })

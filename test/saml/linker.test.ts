@@ -359,7 +359,7 @@ describe('nobody', () => {
   })
 })
 
-describe('hidden users are nobody', () => {
+describe('hidden users', () => {
   it('never links a hidden provisioned user by its uid', async () => {
     const off = setup()
     expect(await off.linker.link({ userUID: 'oid-erin' }, acme)).toEqual({
@@ -371,22 +371,31 @@ describe('hidden users are nobody', () => {
     await refused(on.linker.link({ userUID: 'oid-erin' }, acme), 'ERR_UNKNOWN_USER')
   })
 
-  it('treats a hidden user findUser returns as nobody, provisioned or local', async () => {
+  it('refuses a user SCIM deleted but the host keeps (hidden), whatever the assertion says: no JIT way back', async () => {
     const { store, erin } = setup()
     const hiddenLocal = store.addLocalUser(TENANT, { userName: 'gone', active: false, hidden: true })
     for (const hidden of [erin, hiddenLocal]) {
       const findUser = () => store.get(hidden.id, contextFor(TENANT))
       expect(findUser()?.hidden).toBe(true)
       const off = createSamlLinker({ userStore: store, findUser })
-      expect(await off.link({}, acme)).toEqual({ kind: 'unknown', mayUpdateFromAssertion: true })
-      expect(await off.link({ userUID: 'oid-x' }, acme)).toEqual({
-        kind: 'unknown',
-        externalUid: 'oid-x',
-        mayUpdateFromAssertion: true,
-      })
+      await refused(off.link({}, acme), 'ERR_USER_DEACTIVATED')
+      await refused(off.link({ userUID: 'oid-x' }, acme), 'ERR_USER_DEACTIVATED')
       const on = createSamlLinker({ userStore: store, findUser, rejectNonProvisionedUsers: true })
-      await refused(on.link({}, acme), 'ERR_UNKNOWN_USER')
+      await refused(on.link({}, acme), 'ERR_USER_DEACTIVATED')
     }
+  })
+
+  it('refuses a local user bound to another external uid (never rebound, as adoption refuses)', async () => {
+    const { store } = setup()
+    const bound = store.addLocalUser(TENANT, { userName: 'grace', externalId: 'oid-grace', active: true })
+    const findUser = () => store.get(bound.id, contextFor(TENANT))
+    const linker = createSamlLinker({ userStore: store, findUser })
+    await refused(linker.link({ userUID: 'oid-other' }, acme), 'ERR_MISMATCHED_IDENTITY')
+    expect(await linker.link({ userUID: 'oid-grace' }, acme)).toMatchObject({
+      kind: 'local',
+      externalUid: 'oid-grace',
+    })
+    expect(await linker.link({}, acme)).toMatchObject({ kind: 'local' })
   })
 
   it('a store with a looser list still never links a hidden, local or differently-cased user', async () => {

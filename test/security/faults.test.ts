@@ -290,7 +290,7 @@ const USER_SCENARIOS: Scenario[] = [
     name: 'POST /Users (adoptLocalUsers, no collision) → create',
     store: 'user',
     method: 'create',
-    router: { adoptLocalUsers: true },
+    router: { adoptLocalUsers: true, isProtectedUser: () => false },
     send: (api) => api.post('/Users', newUser()),
     retryStatus: 201,
   },
@@ -298,7 +298,7 @@ const USER_SCENARIOS: Scenario[] = [
     name: 'POST /Users (adoptLocalUsers) → findByUserNameOrEmail',
     store: 'user',
     method: 'findByUserNameOrEmail',
-    router: { adoptLocalUsers: true },
+    router: { adoptLocalUsers: true, isProtectedUser: () => false },
     send: (api) => api.post('/Users', adoptLocal()),
     retryStatus: 201,
     after: (scim, f) => expect(scim.userStore.get(f.local, contextFor())?.provisioned).toBe(true),
@@ -307,7 +307,7 @@ const USER_SCENARIOS: Scenario[] = [
     name: 'POST /Users (adoptLocalUsers) → update of the local user',
     store: 'user',
     method: 'update',
-    router: { adoptLocalUsers: true },
+    router: { adoptLocalUsers: true, isProtectedUser: () => false },
     send: (api) => api.post('/Users', adoptLocal()),
     retryStatus: 201,
     after: (scim, f) => expect(scim.userStore.get(f.local, contextFor())?.provisioned).toBe(true),
@@ -1169,7 +1169,10 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_label, makeExpress) => {
     it.each(MODES)(
       'adopting a local user as inactive (%s): 500, the user stays disabled, and the retry of the POST revokes its sessions',
       async (mode) => {
-        const { scim, api, flaky, sessions } = revokerApp(mode, { adoptLocalUsers: true })
+        const { scim, api, flaky, sessions } = revokerApp(mode, {
+          adoptLocalUsers: true,
+          isProtectedUser: () => false,
+        })
         const local = scim.userStore.addLocalUser(TENANT, {
           userName: 'local',
           email: 'local@example.com',

@@ -616,7 +616,7 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_label, makeExpress) => {
     it('adoptLocalUsers never adopts, changes or logs out a local user of another tenant', async () => {
       const scim = buildScimApp({
         express: makeExpress,
-        router: { authenticate: staticTokens(TOKENS), adoptLocalUsers: true },
+        router: { authenticate: staticTokens(TOKENS), adoptLocalUsers: true, isProtectedUser: () => false },
       })
       const local = scim.userStore.addLocalUser(ACME, {
         userName: 'admin',
