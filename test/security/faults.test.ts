@@ -1,6 +1,5 @@
 // purpose: store errors (throwing adapters, timeouts) become a 500 with no detail leaked and nothing half written; a failing session revoker leaves the user disabled and the request retryable.
-import { format } from 'node:util'
-import createDebug from 'debug'
+
 import type request from 'supertest'
 import {
   ERROR_SCHEMA_URN,
@@ -13,6 +12,7 @@ import {
   type TeamStore,
   type UserStore,
 } from '../../lib'
+import { captureDebugOutput } from '../helpers/debug-capture'
 import {
   buildScimApp,
   client,
@@ -697,23 +697,7 @@ const TEAM_SCENARIOS: Scenario[] = [
 
 // ---- debug output: captured for the whole file, checked after every fault ----------------------------
 
-const captured: string[] = []
-const originalLog = createDebug.log
-let previousNamespaces: string
-
-beforeAll(() => {
-  previousNamespaces = createDebug.disable()
-  createDebug.log = (...args: unknown[]) => {
-    captured.push(format(...args))
-  }
-  createDebug.enable('express-scim:*')
-})
-
-afterAll(() => {
-  createDebug.log = originalLog
-  createDebug.disable()
-  if (previousNamespaces) createDebug.enable(previousNamespaces)
-})
+const captured = captureDebugOutput()
 
 /** The debug output since `mark` says a request failed, and carries nothing of the cause. */
 function expectCleanLog(mark: number, expectFailureLine = true): void {

@@ -1,10 +1,9 @@
 // Hostile input catalogue: prototype pollution, filter bombs, injection strings, pagination abuse, bad bodies, auth variants and hostile strings each get a SCIM 4xx (or are stored verbatim), change nothing and leave the process healthy.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { format } from 'node:util'
-import createDebug from 'debug'
 import request from 'supertest'
 import type { MemoryUserStore, UserStore } from '../../lib'
+import { captureDebugOutput } from '../helpers/debug-capture'
 import {
   buildScimApp,
   client,
@@ -1164,23 +1163,7 @@ describe('big payloads (Express 5)', () => {
 // ---- what leaks: error bodies and debug output ------------------------------------------------------
 
 describe('error bodies and debug output during hostile requests', () => {
-  const captured: string[] = []
-  const originalLog = createDebug.log
-  let previous: string
-
-  beforeAll(() => {
-    previous = createDebug.disable()
-    createDebug.log = (...args: unknown[]) => {
-      captured.push(format(...args))
-    }
-    createDebug.enable('express-scim:*')
-  })
-
-  afterAll(() => {
-    createDebug.log = originalLog
-    createDebug.disable()
-    if (previous) createDebug.enable(previous)
-  })
+  const captured = captureDebugOutput()
 
   it('carry no stack trace, token, filter value, password or hostile name', async () => {
     const FILTER_VALUE = 'FILTER-VALUE-7f3a'

@@ -1,6 +1,5 @@
 // Identity safety already guaranteed by the router: externalId stays an opaque string (CVE-2025-41115), and debug output never carries secrets.
-import { format } from 'node:util'
-import createDebug from 'debug'
+import { captureDebugOutput } from '../helpers/debug-capture'
 import {
   buildScimApp,
   client,
@@ -54,23 +53,7 @@ describe('externalId is an opaque client string (CVE-2025-41115 regression)', ()
 })
 
 describe('debug output', () => {
-  const captured: string[] = []
-  const originalLog = createDebug.log
-  let previous: string
-
-  beforeAll(() => {
-    previous = createDebug.disable()
-    createDebug.log = (...args: unknown[]) => {
-      captured.push(format(...args))
-    }
-    createDebug.enable('express-scim:*')
-  })
-
-  afterAll(() => {
-    createDebug.log = originalLog
-    createDebug.disable()
-    if (previous) createDebug.enable(previous)
-  })
+  const captured = captureDebugOutput()
 
   it('traces requests without tokens, filter values or passwords', async () => {
     const scim = buildScimApp({
