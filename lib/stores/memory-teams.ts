@@ -26,6 +26,7 @@ import {
   type IndexedTerm,
   type MemoryStoreOptions,
   memoize,
+  nextVersion,
   pageBounds,
   pageOf,
   planFilter,
@@ -118,12 +119,6 @@ function copyMember(member: TeamMember): TeamMember {
   return member.display === undefined
     ? { value: member.value }
     : { value: member.value, display: member.display }
-}
-
-/** The tenant's next version. */
-function nextVersion(partition: TeamPartition): string {
-  partition.versions.last += 1
-  return String(partition.versions.last)
 }
 
 function checkMemberId(value: unknown): string {
@@ -358,6 +353,12 @@ export class MemoryTeamStore implements TeamStore {
    * version. Undefined when there is no such team.
    */
   applyChange(id: string, change: TeamChange, context: RequestContext): StoredTeam | undefined {
+    const record = this.#change(id, change, context)
+    return record ? copyOut(record) : undefined
+  }
+
+  /** `applyChange` without the copy: the membership methods answer a boolean and need none. */
+  #change(id: string, change: TeamChange, context: RequestContext): TeamRecord | undefined {
     const partition = this.#read(tenantOf(context))
     const current = partition?.byId.get(id)
     const memberMap = partition?.members.get(id)
@@ -397,7 +398,7 @@ export class MemoryTeamStore implements TeamStore {
       record = { ...record, version: nextVersion(partition), lastModified: new Date() }
       partition.byId.set(id, record)
     }
-    return copyOut(record)
+    return record
   }
 
   /** Deletes the team and its memberships (both directions); true when it existed. */
@@ -416,28 +417,16 @@ export class MemoryTeamStore implements TeamStore {
 
   /** Adds the members not yet present (idempotent); bumps the version when one was added. False when no team. */
   addMembers(id: string, members: readonly MemberReference[], context: RequestContext): boolean {
-    const partition = this.#read(tenantOf(context))
-    const record = partition?.byId.get(id)
-    const memberMap = partition?.members.get(id)
-    if (!partition || !record || !memberMap) return false
-    if (!Array.isArray(members)) throw new TypeError('express-scim: members must be an array')
-    for (const ref of members) checkMemberId(ref?.value)
-    if (this.#add(partition, id, memberMap, members) > 0) this.#touch(partition, record)
-    return true
+    return (
+      this.#change(id, { members: { kind: 'delta', added: members, removed: [] } }, context) !== undefined
+    )
   }
 
   /** Removes these user ids (idempotent); bumps the version when one was a member. False when no team. */
   removeMembers(id: string, userIds: readonly string[], context: RequestContext): boolean {
-    const partition = this.#read(tenantOf(context))
-    const record = partition?.byId.get(id)
-    const memberMap = partition?.members.get(id)
-    if (!partition || !record || !memberMap) return false
-    if (!Array.isArray(userIds)) throw new TypeError('express-scim: userIds must be an array')
-    let removed = 0
-    for (const userId of userIds)
-      if (this.#remove(partition, id, memberMap, checkMemberId(userId))) removed += 1
-    if (removed > 0) this.#touch(partition, record)
-    return true
+    return (
+      this.#change(id, { members: { kind: 'delta', added: [], removed: userIds } }, context) !== undefined
+    )
   }
 
   /**
@@ -446,14 +435,7 @@ export class MemoryTeamStore implements TeamStore {
    * of it. Bumps the version when the membership changed. False when no team.
    */
   replaceMembers(id: string, members: readonly MemberReference[], context: RequestContext): boolean {
-    const partition = this.#read(tenantOf(context))
-    const record = partition?.byId.get(id)
-    const memberMap = partition?.members.get(id)
-    if (!partition || !record || !memberMap) return false
-    if (!Array.isArray(members)) throw new TypeError('express-scim: members must be an array')
-    for (const ref of members) checkMemberId(ref?.value)
-    if (this.#replace(partition, id, memberMap, members) > 0) this.#touch(partition, record)
-    return true
+    return this.#change(id, { members: { kind: 'replace', members } }, context) !== undefined
   }
 
   /** Makes `members` (already checked) the member list; returns how many memberships changed. */

@@ -21,6 +21,7 @@ import {
   type IndexedTerm,
   type MemoryStoreOptions,
   memoize,
+  nextVersion,
   pageOf,
   planFilter,
   readStoreOptions,
@@ -70,12 +71,6 @@ interface UserPartition {
 
 /** The filter terms the indexes answer: `userName eq`, `externalId eq`, `id eq`. */
 const INDEXED_KEYS: ReadonlySet<string> = new Set(['username', 'externalid', 'id'])
-
-/** The tenant's next version. */
-function nextVersion(partition: UserPartition): string {
-  partition.versions.last += 1
-  return String(partition.versions.last)
-}
 
 function hashPassword(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('hex')

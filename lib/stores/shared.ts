@@ -43,6 +43,12 @@ export function warnInProduction(message: string): void {
   }
 }
 
+/** The next version of a tenant's partition: counted per tenant, so no ETag tells how busy another is. */
+export function nextVersion(partition: { readonly versions: { last: number } }): string {
+  partition.versions.last += 1
+  return String(partition.versions.last)
+}
+
 /** The tenant of a request context; a TypeError rather than a partition named "undefined". */
 export function tenantOf(context: RequestContext): string {
   const tenant = context?.tenant
