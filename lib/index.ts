@@ -73,6 +73,8 @@ export {
   USER_SCHEMA_DEFINITION,
 } from './schema/core'
 export { defineSchema } from './schema/define'
+// The one case-insensitive fold: SQL stores fill their folded columns with it (see filterToSql).
+export { foldCase } from './schema/fold'
 export {
   createSchemaRegistry,
   findSubAttribute,

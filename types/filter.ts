@@ -110,3 +110,16 @@ export interface ParseFilterOptions extends FilterLimits {
    */
   readonly schemaUrns?: readonly string[]
 }
+
+/**
+ * Which reading of filters is in force. `lenient` (the default) also accepts what IdPs send outside
+ * RFC 7644: Entra ID's `"True"` / `"False"` strings for boolean attributes. `strict` accepts RFC 7644
+ * §3.4.2.2 only: a string compared with a boolean attribute is `invalidFilter`.
+ */
+export type FilterDialect = 'lenient' | 'strict'
+
+/** Options every filter compiler takes (`compileFilter`, `matchesFilter`, `createSqlFilterCompiler`). */
+export interface FilterDialectOptions {
+  /** The filter dialect; `lenient` by default. The router passes its own `dialect` option. */
+  readonly dialect?: FilterDialect
+}

@@ -1,4 +1,34 @@
 // Public contracts for compiling filters to parameterised PostgreSQL (`filterToSql`).
+import type { FilterDialectOptions } from './filter'
+
+/**
+ * What a mapped column holds, when that is not the SCIM attribute's own type. `text` (strings), `boolean`
+ * and `timestamp` (dateTimes) are what SCIM's types map to anyway; `integer` and `uuid` let a string
+ * attribute (`id`, `members.value`) live in an integer or uuid column: a value that is not the column's
+ * text form then matches nothing instead of making PostgreSQL fail (22P02), and `co` / `sw` / `ew` are
+ * `invalidFilter`. An integer SCIM attribute may declare `integer` (its values are then sent as bigint).
+ */
+export type SqlColumnType = 'text' | 'integer' | 'uuid' | 'boolean' | 'timestamp'
+
+/**
+ * A mapped column with more than its expression. Every SQL string is trusted SQL written by the host.
+ *
+ * `folded` names an expression holding `foldCase(value)` (a column the store fills on every write, e.g.
+ * `u.login_folded`); only for case-insensitive string attributes (caseExact false). With it, those
+ * attributes compare exactly as `matchesFilter()` does, under any collation and on any server. Without
+ * it, both sides are folded by PostgreSQL's `lower()` under the column's collation (see the README).
+ */
+export interface SqlColumn {
+  /** The SQL expression of the value, e.g. `u.id` or `e.doc->>'value'`. */
+  readonly expression: string
+  /** The SQL expression of `foldCase(value)`, for a case-insensitive string attribute. */
+  readonly folded?: string
+  /** The column's type when it is not the attribute's own (`integer` or `uuid` for a string id). */
+  readonly type?: SqlColumnType
+}
+
+/** A SQL expression (trusted, written by the host), or a column described by `SqlColumn`. */
+export type SqlExpression = string | SqlColumn
 
 /**
  * A multi-valued attribute stored as rows (a child table) or as array elements (a JSON column).
@@ -13,25 +43,28 @@ export interface SqlMultiValuedMapping {
   /** Correlation with the outer row, e.g. `e.user_id = u.id`. Omit for a JSON column of the outer row. */
   readonly where?: string
   /**
-   * SQL expression of each sub-attribute of an element, e.g. `{ value: 'e.value', type: 'e.type' }` or
-   * `{ value: "e.doc->>'value'", primary: "(e.doc->>'primary')::boolean" }`. Keys are case-insensitive.
+   * SQL of each sub-attribute of an element, e.g. `{ value: 'e.value', type: 'e.type' }`,
+   * `{ value: "e.doc->>'value'", primary: "(e.doc->>'primary')::boolean" }` or
+   * `{ value: { expression: 'm.user_id', type: 'integer' } }`. Keys are case-insensitive.
    */
-  readonly subAttributes?: Readonly<Record<string, string>>
-  /** SQL expression of an element of a multi-valued simple attribute (an array of strings). */
-  readonly value?: string
+  readonly subAttributes?: Readonly<Record<string, SqlExpression>>
+  /** SQL of an element of a multi-valued simple attribute (an array of strings). */
+  readonly value?: SqlExpression
 }
 
 /**
  * A whitelist from SCIM attribute paths to SQL. Keys are attribute paths as a filter would write them:
  * `userName`, `name.givenName`, `meta.lastModified`,
  * `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber`, or the name of a
- * multi-valued attribute (`emails`, `members`). A string value is a trusted SQL expression for a
- * single-valued attribute (`u.user_name`, `u.created_at`). Any attribute not listed cannot be filtered on.
+ * multi-valued attribute (`emails`, `members`). A single-valued attribute maps to a trusted SQL
+ * expression (`u.user_name`, `u.created_at`) or an `SqlColumn` (`{ expression: 'u.login', folded:
+ * 'u.login_folded' }`, `{ expression: 'u.id', type: 'integer' }`). Any attribute not listed cannot be
+ * filtered on.
  */
-export type SqlAttributeMapping = Readonly<Record<string, string | SqlMultiValuedMapping>>
+export type SqlAttributeMapping = Readonly<Record<string, SqlExpression | SqlMultiValuedMapping>>
 
-/** Options of `filterToSql()`. */
-export interface FilterToSqlOptions {
+/** Options of `filterToSql()` and `createSqlFilterCompiler()`. */
+export interface FilterToSqlOptions extends FilterDialectOptions {
   /** Resource type the filter is about (`User`, `Group`); decides which schema resolves the names. */
   readonly resourceType?: string
   /** Index of the first placeholder: `$1` by default; set it when the filter follows other parameters. */

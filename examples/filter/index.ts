@@ -13,7 +13,8 @@ import {
 export const USERS_TABLE_MAPPING: SqlAttributeMapping = {
   id: 'u.id',
   externalId: 'u.external_id',
-  userName: 'u.login',
+  // A folded column (filled with foldCase(login) on every write) compares as matchesFilter() does.
+  userName: { expression: 'u.login', folded: 'u.login_folded' },
   displayName: 'u.name',
   title: 'u.title',
   userType: 'u.user_type',

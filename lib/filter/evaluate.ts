@@ -1,21 +1,30 @@
 // In-memory filter evaluation with the schema's semantics: compiled once into a predicate, then run per resource.
-import type { ComparisonFilter, Filter, PresentFilter, ValuePathFilter } from '../../types/filter'
+import type {
+  ComparisonFilter,
+  Filter,
+  FilterDialect,
+  FilterDialectOptions,
+  PresentFilter,
+  ValuePathFilter,
+} from '../../types/filter'
 import type { ResolvedAttribute } from '../../types/schema'
 import { scimError } from '../errors'
 import { isObject } from '../json'
 import { parseDateTime } from '../schema/datetime'
+import { foldCase, needsFullFold } from '../schema/fold'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
 import {
   type ComparisonOperand,
   checkComparison,
   type FilterScope,
   type FilterTarget,
+  readFilterDialect,
   resolveFilterPath,
 } from './semantics'
 import { stringifyAttributePath } from './stringify'
 
 /** Options of `compileFilter()` and `matchesFilter()`. */
-export interface MatchFilterOptions {
+export interface MatchFilterOptions extends FilterDialectOptions {
   /** Schemas to resolve attributes against. Defaults to the built-in User, Enterprise User and Group. */
   readonly registry?: SchemaRegistry
   /** Resource type of the resources (`User`, `Group`). When omitted, each type's schemas are tried in turn. */
@@ -103,9 +112,11 @@ function valueTest(
 ): (v: unknown) => boolean {
   switch (operand.type) {
     case 'string': {
-      const wanted = operand.value
-      const fold = operand.caseExact ? (s: string) => s : (s: string) => s.toLowerCase()
-      const test = stringTest(operator, wanted)
+      const test = stringTest(operator, operand.value)
+      if (operand.caseExact) return (v) => typeof v === 'string' && test(v)
+      // The operand is folded already; each stored value is folded once (lib/schema/fold.ts), by
+      // toLowerCase() alone when that gives the same answer.
+      const fold = needsFullFold(operand.value) ? foldCase : (s: string) => s.toLowerCase()
       return (v) => typeof v === 'string' && test(fold(v))
     }
     case 'number': {
@@ -184,9 +195,14 @@ function orderedTest(operator: ComparisonFilter['operator'], wanted: number): (v
   }
 }
 
-function compileComparison(node: ComparisonFilter, scope: FilterScope): FilterPredicate {
+function compileComparison(
+  node: ComparisonFilter,
+  scope: FilterScope,
+  dialect: FilterDialect,
+): FilterPredicate {
   const target = resolveFilterPath(scope, node.path, true)
-  const operand = checkComparison(target.leaf, node.operator, node.value, stringifyAttributePath(node.path))
+  const written = stringifyAttributePath(node.path)
+  const operand = checkComparison(target.leaf, node.operator, node.value, written, dialect)
   const values = valuesGetter(target, scope)
   if (operand.type === 'null') {
     // `eq null`: the attribute has no value; `ne null`: it has one (the same as `pr`).
@@ -214,7 +230,11 @@ function compilePresent(node: PresentFilter, scope: FilterScope): FilterPredicat
   return (r) => values(r).some((v) => isPresent(v))
 }
 
-function compileValuePath(node: ValuePathFilter, scope: FilterScope): FilterPredicate {
+function compileValuePath(
+  node: ValuePathFilter,
+  scope: FilterScope,
+  dialect: FilterDialect,
+): FilterPredicate {
   if (scope.kind === 'element')
     throw scimError(400, 'invalidFilter', 'A value path cannot nest inside another')
   const { resolved } = resolveFilterPath(scope, node.path, false)
@@ -225,7 +245,7 @@ function compileValuePath(node: ValuePathFilter, scope: FilterScope): FilterPred
       `'${stringifyAttributePath(node.path)}[...]' needs a complex attribute such as emails or members`,
     )
   }
-  const inner = compileNode(node.filter, { kind: 'element', parent: resolved })
+  const inner = compileNode(node.filter, { kind: 'element', parent: resolved }, dialect)
   const read = topLevelGetter(resolved)
   if (resolved.attribute.multiValued) {
     return (r) => {
@@ -241,24 +261,24 @@ function compileValuePath(node: ValuePathFilter, scope: FilterScope): FilterPred
   }
 }
 
-function compileNode(node: Filter, scope: FilterScope): FilterPredicate {
+function compileNode(node: Filter, scope: FilterScope, dialect: FilterDialect): FilterPredicate {
   switch (node.kind) {
     case 'comparison':
-      return compileComparison(node, scope)
+      return compileComparison(node, scope, dialect)
     case 'present':
       return compilePresent(node, scope)
     case 'valuePath':
-      return compileValuePath(node, scope)
+      return compileValuePath(node, scope, dialect)
     case 'not': {
-      const inner = compileNode(node.filter, scope)
+      const inner = compileNode(node.filter, scope, dialect)
       return (r) => !inner(r)
     }
     case 'and': {
-      const parts = node.filters.map((f) => compileNode(f, scope))
+      const parts = node.filters.map((f) => compileNode(f, scope, dialect))
       return (r) => parts.every((p) => p(r))
     }
     case 'or': {
-      const parts = node.filters.map((f) => compileNode(f, scope))
+      const parts = node.filters.map((f) => compileNode(f, scope, dialect))
       return (r) => parts.some((p) => p(r))
     }
   }
@@ -266,14 +286,16 @@ function compileNode(node: Filter, scope: FilterScope): FilterPredicate {
 
 /**
  * Compiles a filter AST into a predicate, resolving every attribute against the schema once.
- * Semantics (RFC 7644 §3.4.2.2): caseExact per attribute; a multi-valued attribute matches when any
- * element does; a missing attribute matches nothing (and `ne` is the negation of `eq`); dateTimes
- * compare as instants; `pr` is false for null, "" and empty arrays. Throws a SCIM 400 `invalidFilter`
- * for unknown attributes and for operators that make no sense for a type (`gt` on a boolean).
+ * Semantics (RFC 7644 §3.4.2.2): caseExact per attribute, case-insensitive strings compared by their
+ * `foldCase()` (strings order by code point); a multi-valued attribute matches when any element does; a
+ * missing attribute matches nothing (and `ne` is the negation of `eq`); dateTimes compare as instants;
+ * `pr` is false for null, "" and empty arrays. Throws a SCIM 400 `invalidFilter` for unknown attributes
+ * and for operators that make no sense for a type (`gt` on a boolean); a TypeError for a bad `dialect`.
  */
 export function compileFilter(filter: Filter, options: MatchFilterOptions = {}): FilterPredicate {
   const registry = options.registry ?? createSchemaRegistry()
-  return compileNode(filter, { kind: 'resource', registry, resourceType: options.resourceType })
+  const dialect = readFilterDialect(options.dialect)
+  return compileNode(filter, { kind: 'resource', registry, resourceType: options.resourceType }, dialect)
 }
 
 /**
@@ -288,6 +310,10 @@ export function matchesFilter(filter: Filter, resource: unknown, options: MatchF
  * Compiles the filter of a value path (`emails[type eq "work"]`) into a predicate over one element of
  * the attribute `parent`, whose sub-attributes the filter's paths name. Used by PATCH paths.
  */
-export function compileValueFilter(filter: Filter, parent: ResolvedAttribute): FilterPredicate {
-  return compileNode(filter, { kind: 'element', parent })
+export function compileValueFilter(
+  filter: Filter,
+  parent: ResolvedAttribute,
+  options: FilterDialectOptions = {},
+): FilterPredicate {
+  return compileNode(filter, { kind: 'element', parent }, readFilterDialect(options.dialect))
 }

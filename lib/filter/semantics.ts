@@ -1,8 +1,9 @@
 // What a filter term means under the schema: which attribute it names, and whether operator and value fit its type.
-import type { ComparisonOperator, FilterValue } from '../../types/filter'
+import type { ComparisonOperator, FilterDialect, FilterValue } from '../../types/filter'
 import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
 import { scimError } from '../errors'
 import { parseDateTime } from '../schema/datetime'
+import { foldCase } from '../schema/fold'
 import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
 import { stringifyAttributePath } from './stringify'
 
@@ -19,9 +20,18 @@ export interface FilterTarget {
   readonly subAttribute?: AttributeDefinition
 }
 
-/** A comparison's right-hand side, checked against the leaf's type and ready to compare. */
+/**
+ * A comparison's right-hand side, checked against the leaf's type and ready to compare. For strings,
+ * `value` is what stored values are compared with: `foldCase(written)` unless the attribute is caseExact.
+ */
 export type ComparisonOperand =
-  | { readonly type: 'string'; readonly caseExact: boolean; readonly value: string }
+  | {
+      readonly type: 'string'
+      readonly caseExact: boolean
+      readonly value: string
+      /** The literal as the filter wrote it. */
+      readonly written: string
+    }
   | { readonly type: 'number'; readonly value: number }
   | { readonly type: 'boolean'; readonly value: boolean }
   | { readonly type: 'dateTime'; readonly value: number }
@@ -86,16 +96,24 @@ const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 const ORDERING: ReadonlySet<ComparisonOperator> = new Set(['gt', 'ge', 'lt', 'le'])
 const SUBSTRING: ReadonlySet<ComparisonOperator> = new Set(['co', 'sw', 'ew'])
 
+/** Checks a `dialect` option: undefined means lenient; anything but the two names is a TypeError. */
+export function readFilterDialect(dialect: unknown): FilterDialect {
+  if (dialect === undefined || dialect === 'lenient') return 'lenient'
+  if (dialect === 'strict') return 'strict'
+  throw new TypeError("express-scim: the filter option dialect must be 'lenient' or 'strict'")
+}
+
 /**
  * Checks that `operator` and `value` make sense for the leaf's type (RFC 7644 §3.4.2.2) and returns
  * the operand in comparable form. `gt` on a boolean, `co` on a number, a string compared with an
- * integer, or an unparseable date are `invalidFilter`.
+ * integer, or an unparseable date are `invalidFilter`; so is a string for a boolean under `strict`.
  */
 export function checkComparison(
   leaf: AttributeDefinition,
   operator: ComparisonOperator,
   value: FilterValue,
   written: string,
+  dialect: FilterDialect = 'lenient',
 ): ComparisonOperand {
   const refuse = (why: string): never => {
     throw invalidFilter(`'${written} ${operator}' ${why}`)
@@ -107,8 +125,9 @@ export function checkComparison(
   switch (leaf.type) {
     case 'boolean': {
       if (operator !== 'eq' && operator !== 'ne') refuse('is not defined for boolean attributes')
-      // Entra writes booleans as "True"/"False"; the string, never its truthiness, decides.
-      if (typeof value === 'string' && /^(true|false)$/i.test(value)) {
+      // Entra writes booleans as "True"/"False"; the string, never its truthiness, decides. RFC 7644
+      // §3.4.2.2 knows only the JSON literals, so `strict` refuses the strings.
+      if (dialect === 'lenient' && typeof value === 'string' && /^(true|false)$/i.test(value)) {
         return { type: 'boolean', value: value.toLowerCase() === 'true' }
       }
       if (typeof value !== 'boolean') refuse('needs true or false')
@@ -133,7 +152,7 @@ export function checkComparison(
     case 'binary':
       if (ORDERING.has(operator) || SUBSTRING.has(operator)) refuse('is not defined for binary attributes')
       if (typeof value !== 'string') refuse('needs a base64 string')
-      return { type: 'string', caseExact: true, value: value as string }
+      return { type: 'string', caseExact: true, value: value as string, written: value as string }
     case 'complex':
       return refuse('cannot compare a complex attribute')
     default: {
@@ -142,7 +161,13 @@ export function checkComparison(
       const text = value as string
       // No stored text holds U+0000 (PostgreSQL cannot store it), so it can only be an attack or an error.
       if (text.includes('\u0000')) refuse('cannot contain the character U+0000')
-      return { type: 'string', caseExact: leaf.caseExact, value: leaf.caseExact ? text : text.toLowerCase() }
+      // One fold for every case-insensitive comparison, in memory and in SQL (lib/schema/fold.ts).
+      return {
+        type: 'string',
+        caseExact: leaf.caseExact,
+        value: leaf.caseExact ? text : foldCase(text),
+        written: text,
+      }
     }
   }
 }

@@ -1,76 +1,53 @@
-// Compiles filter ASTs to parameterised PostgreSQL conditions with the same semantics as matchesFilter().
-import type { ComparisonFilter, Filter, PresentFilter, ValuePathFilter } from '../../types/filter'
-import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
+// Compiles filter ASTs to parameterised PostgreSQL conditions (and sortBy to ORDER BY) with the semantics of matchesFilter().
 import type {
-  FilterToSqlOptions,
-  SqlAttributeMapping,
-  SqlFilter,
-  SqlMultiValuedMapping,
-} from '../../types/sql'
+  AttributePath,
+  ComparisonFilter,
+  Filter,
+  FilterDialect,
+  PresentFilter,
+  ValuePathFilter,
+} from '../../types/filter'
+import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
+import type { FilterToSqlOptions, SqlAttributeMapping, SqlFilter } from '../../types/sql'
+import type { SortOrder } from '../../types/stores'
 import { scimError } from '../errors'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
-import { parsePatchPath } from './parser'
-import { type ComparisonOperand, checkComparison, type FilterScope, resolveFilterPath } from './semantics'
+import {
+  type ComparisonOperand,
+  checkComparison,
+  type FilterScope,
+  readFilterDialect,
+  resolveFilterPath,
+} from './semantics'
+import {
+  type Column,
+  type CompiledMapping,
+  columnKind,
+  compileMapping,
+  holdsTextForm,
+  keyOf,
+  type MultiColumns,
+  sortExpression,
+} from './sql-mapping'
 import { stringifyAttributePath } from './stringify'
-
-/** A compiled mapping: canonical lower-case key → SQL, built once per `createSqlFilterCompiler()`. */
-interface CompiledMapping {
-  readonly single: ReadonlyMap<string, string>
-  readonly multi: ReadonlyMap<string, { mapping: SqlMultiValuedMapping; sub: ReadonlyMap<string, string> }>
-}
-
-/** Canonical key of a resolved attribute: `schema:attribute[.sub]`, lower-case. */
-function keyOf(resolved: ResolvedAttribute, withSub: boolean): string {
-  const base = `${resolved.schema}:${resolved.attribute.name}`.toLowerCase()
-  return withSub && resolved.subAttribute ? `${base}.${resolved.subAttribute.name.toLowerCase()}` : base
-}
-
-function compileMapping(
-  attributes: SqlAttributeMapping,
-  registry: SchemaRegistry,
-  resourceType: string | undefined,
-): CompiledMapping {
-  if (typeof attributes !== 'object' || attributes === null) {
-    throw new TypeError('express-scim: filterToSql needs a mapping of SCIM attribute paths to SQL')
-  }
-  const single = new Map<string, string>()
-  const multi = new Map<string, { mapping: SqlMultiValuedMapping; sub: ReadonlyMap<string, string> }>()
-  for (const [path, sql] of Object.entries(attributes)) {
-    let resolved: ResolvedAttribute | undefined
-    try {
-      const parsed = parsePatchPath(path)
-      if (parsed.attribute !== undefined && parsed.valueFilter === undefined) {
-        resolved = registry.resolve(resourceType, { ...parsed, attribute: parsed.attribute })
-      }
-    } catch {
-      resolved = undefined
-    }
-    if (!resolved) throw new TypeError(`express-scim: filterToSql mapping names unknown attribute "${path}"`)
-    if (typeof sql === 'string') {
-      if (resolved.attribute.multiValued) {
-        throw new TypeError(
-          `express-scim: "${path}" is multi-valued; map it to { from, where, subAttributes }`,
-        )
-      }
-      single.set(keyOf(resolved, true), sql)
-    } else if (typeof sql === 'object' && sql !== null && typeof sql.from === 'string') {
-      if (!resolved.attribute.multiValued || resolved.subAttribute) {
-        throw new TypeError(
-          `express-scim: "${path}" is not a multi-valued attribute; map it to a SQL expression`,
-        )
-      }
-      const sub = new Map(Object.entries(sql.subAttributes ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
-      multi.set(keyOf(resolved, false), { mapping: sql, sub })
-    } else {
-      throw new TypeError(`express-scim: mapping for "${path}" must be a SQL expression or { from, ... }`)
-    }
-  }
-  return { single, multi }
-}
 
 /** Escapes LIKE wildcards so that `co "%"` matches a literal percent sign. */
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+type StringOperand = Extract<ComparisonOperand, { type: 'string' }>
+type ValueOperand = Exclude<ComparisonOperand, { type: 'null' }>
+/** Operators written as SQL comparison operators (co / sw / ew become LIKE; ne becomes NOT eq). */
+type OrderedOperator = 'eq' | 'gt' | 'ge' | 'lt' | 'le'
+type PositiveOperator = Exclude<ComparisonFilter['operator'], 'ne'>
+
+const SQL_OPERATORS: Record<OrderedOperator, string> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }
+
+const LIKE_PATTERNS: Record<'co' | 'sw' | 'ew', (escaped: string) => string> = {
+  co: (v) => `%${v}%`,
+  sw: (v) => `${v}%`,
+  ew: (v) => `%${v}`,
 }
 
 class SqlBuilder {
@@ -80,6 +57,7 @@ class SqlBuilder {
     private readonly mapping: CompiledMapping,
     private readonly scope: FilterScope & { kind: 'resource' },
     private readonly firstParameter: number,
+    private readonly dialect: FilterDialect,
   ) {}
 
   param(value: string | number | boolean): string {
@@ -91,129 +69,222 @@ class SqlBuilder {
     throw scimError(400, 'invalidFilter', `Filtering on '${path}' is not supported`)
   }
 
-  /** The boolean SQL of one leaf comparison on expression `expr`; never NULL (three-valued logic would break `not`). */
+  /**
+   * A test that SQL may answer with NULL (a NULL column). Under an even number of NOTs a NULL excludes the
+   * row just as false does, so the bare test stays usable by an index; under an odd number it must be
+   * false, or `NOT` would exclude the row too (`ne` is `NOT eq` and matches a missing value).
+   */
+  guard(test: string, negative: boolean): string {
+    return negative ? `COALESCE(${test}, false)` : `(${test})`
+  }
+
+  /** The boolean SQL of one leaf comparison on `column`, holding `leaf`. */
   comparison(
-    expr: string,
-    operator: Exclude<ComparisonFilter['operator'], 'ne'>,
-    operand: Exclude<ComparisonOperand, { type: 'null' }>,
-  ) {
+    column: Column,
+    leaf: AttributeDefinition,
+    operator: PositiveOperator,
+    operand: ValueOperand,
+    written: string,
+    negative: boolean,
+  ): string {
+    const kind = columnKind(column, leaf)
+    const expr = column.expression
     switch (operand.type) {
-      case 'string': {
-        const lhs = operand.caseExact ? expr : `lower(${expr})`
-        switch (operator) {
-          case 'co':
-            return `COALESCE(${lhs} LIKE ${this.param(`%${escapeLike(operand.value)}%`)}, false)`
-          case 'sw':
-            return `COALESCE(${lhs} LIKE ${this.param(`${escapeLike(operand.value)}%`)}, false)`
-          case 'ew':
-            return `COALESCE(${lhs} LIKE ${this.param(`%${escapeLike(operand.value)}`)}, false)`
-          case 'eq':
-            return `COALESCE(${lhs} = ${this.param(operand.value)}, false)`
-          default:
-            // Code-point order (UTF-8 bytes), whatever the database's collation; matchesFilter() orders alike.
-            return `COALESCE(${lhs} COLLATE "C" ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(operand.value)} COLLATE "C", false)`
+      case 'string':
+        if (kind === 'integer' || kind === 'uuid') {
+          return this.typedString(expr, kind, operator, operand, written, negative)
         }
-      }
+        return this.guard(this.text(column, operator, operand), negative)
       case 'dateTime':
         // Milliseconds, as matchesFilter() reads dateTimes: a microsecond column is truncated to match.
-        return `COALESCE(date_trunc('milliseconds', ${expr}) ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(new Date(operand.value).toISOString())}::timestamptz, false)`
-      case 'number':
+        return this.guard(
+          `date_trunc('milliseconds', ${expr}) ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(new Date(operand.value).toISOString())}::timestamptz`,
+          negative,
+        )
+      case 'number': {
+        // A declared integer column gets a bigint: an int4 column compared with 2^40 is then false, not 22003.
+        const cast = kind === 'integer' ? '::bigint' : ''
+        return this.guard(
+          `${expr} ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(operand.value)}${cast}`,
+          negative,
+        )
+      }
       case 'boolean':
-        return `COALESCE(${expr} ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(operand.value)}, false)`
+        return this.guard(
+          `${expr} ${SQL_OPERATORS[operator as OrderedOperator]} ${this.param(operand.value)}`,
+          negative,
+        )
     }
   }
 
-  present(expr: string, leaf: AttributeDefinition): string {
-    return leaf.type === 'string' || leaf.type === 'reference' || leaf.type === 'binary'
-      ? `COALESCE(${expr} <> '', false)`
-      : `(${expr} IS NOT NULL)`
+  /**
+   * A string comparison on a text column. Case-insensitive attributes compare their folded column with
+   * `foldCase(value)` (exactly matchesFilter()'s answer), or else `lower()` of both sides, the parameter
+   * taking the column's collation through a `CASE` that the planner removes (so a `lower(column)` index
+   * still serves `eq`). Ordering is by code point (`COLLATE "C"`), as matchesFilter() orders.
+   */
+  text(column: Column, operator: PositiveOperator, operand: StringOperand): string {
+    let lhs: string
+    let rhs: (parameter: string) => string = (p) => p
+    let value = operand.value
+    if (operand.caseExact) {
+      lhs = column.expression
+    } else if (column.folded !== undefined) {
+      lhs = column.folded
+    } else {
+      lhs = `lower(${column.expression})`
+      value = operand.written
+      rhs = (p) => `lower(CASE WHEN false THEN ${column.expression} ELSE ${p} END)`
+    }
+    switch (operator) {
+      case 'co':
+      case 'sw':
+      case 'ew':
+        return `${lhs} LIKE ${rhs(this.param(LIKE_PATTERNS[operator](escapeLike(value))))}`
+      case 'eq':
+        return `${lhs} = ${rhs(this.param(value))}`
+      default:
+        return `${lhs} COLLATE "C" ${SQL_OPERATORS[operator]} ${rhs(this.param(value))} COLLATE "C"`
+    }
+  }
+
+  /**
+   * A string attribute stored in an integer or uuid column. Equality holds only for the column's text
+   * form (`42`, a lower-case uuid): any other value matches nothing, as matchesFilter() says on the
+   * string form, and never reaches the database as a cast it would refuse (22P02). Ordering compares
+   * the text form by code point (`"10" < "9"`), the string semantics of RFC 7644 §3.4.2.2.
+   */
+  typedString(
+    expr: string,
+    kind: 'integer' | 'uuid',
+    operator: PositiveOperator,
+    operand: StringOperand,
+    written: string,
+    negative: boolean,
+  ): string {
+    switch (operator) {
+      case 'co':
+      case 'sw':
+      case 'ew':
+        throw scimError(
+          400,
+          'invalidFilter',
+          `'${written} ${operator}' is not supported: the attribute is stored as ${kind === 'integer' ? 'an integer' : 'a uuid'}`,
+        )
+      case 'eq': {
+        const value = operand.value
+        if (!holdsTextForm(kind, value)) return 'false'
+        return this.guard(
+          `${expr} = ${this.param(value)}::${kind === 'integer' ? 'bigint' : 'uuid'}`,
+          negative,
+        )
+      }
+      default:
+        return this.guard(
+          `(${expr})::text COLLATE "C" ${SQL_OPERATORS[operator]} ${this.param(operand.value)} COLLATE "C"`,
+          negative,
+        )
+    }
+  }
+
+  present(column: Column, leaf: AttributeDefinition, negative: boolean): string {
+    return columnKind(column, leaf) === 'text'
+      ? this.guard(`${column.expression} <> ''`, negative)
+      : `(${column.expression} IS NOT NULL)`
   }
 
   /**
    * `pr` on a complex value (RFC 7644 §3.4.2.2: "a non-empty node"): some mapped sub-attribute is present.
    * Sub-attributes the mapping leaves out are not seen, so map every one the store keeps.
    */
-  anyPresent(complex: AttributeDefinition, columns: ReadonlyMap<string, string>, written: string): string {
+  anyPresent(
+    complex: AttributeDefinition,
+    columns: ReadonlyMap<string, Column>,
+    written: string,
+    negative: boolean,
+  ): string {
     const parts = (complex.subAttributes ?? []).flatMap((sub) => {
-      const expr = columns.get(sub.name.toLowerCase())
-      return expr === undefined ? [] : [this.present(expr, sub)]
+      const column = columns.get(sub.name.toLowerCase())
+      return column === undefined ? [] : [this.present(column, sub, negative)]
     })
     if (parts.length === 0) this.unmapped(written)
     return `(${parts.join(' OR ')})`
   }
 
   /** The mapped columns of a single-valued complex attribute's sub-attributes, by lower-case name. */
-  subColumns(resolved: ResolvedAttribute): ReadonlyMap<string, string> {
-    const columns = new Map<string, string>()
+  subColumns(resolved: ResolvedAttribute): ReadonlyMap<string, Column> {
+    const columns = new Map<string, Column>()
     for (const sub of resolved.attribute.subAttributes ?? []) {
-      const sql = this.mapping.single.get(keyOf({ ...resolved, subAttribute: sub }, true))
-      if (sql !== undefined) columns.set(sub.name.toLowerCase(), sql)
+      const column = this.mapping.single.get(keyOf({ ...resolved, subAttribute: sub }, true))
+      if (column !== undefined) columns.set(sub.name.toLowerCase(), column)
     }
     return columns
   }
 
-  exists(multi: { mapping: SqlMultiValuedMapping }, condition: string | undefined): string {
-    const where = [multi.mapping.where, condition].filter((c) => c !== undefined && c !== '')
-    return `EXISTS (SELECT 1 FROM ${multi.mapping.from}${where.length ? ` WHERE ${where.map((c) => `(${c})`).join(' AND ')}` : ''})`
+  exists(multi: MultiColumns, condition: string | undefined): string {
+    const where = [multi.where, condition].filter((c) => c !== undefined && c !== '')
+    return `EXISTS (SELECT 1 FROM ${multi.from}${where.length ? ` WHERE ${where.map((c) => `(${c})`).join(' AND ')}` : ''})`
   }
 
-  /** The element expression of a multi-valued attribute's sub-attribute (or of the element itself). */
-  elementExpr(
-    multi: { mapping: SqlMultiValuedMapping; sub: ReadonlyMap<string, string> },
-    sub: AttributeDefinition | undefined,
-    written: string,
-  ): string {
-    const expr = sub ? multi.sub.get(sub.name.toLowerCase()) : multi.mapping.value
-    return expr ?? this.unmapped(written)
+  /** The element column of a multi-valued attribute's sub-attribute (or of the element itself). */
+  elementColumn(multi: MultiColumns, sub: AttributeDefinition | undefined, written: string): Column {
+    const column = sub ? multi.sub.get(sub.name.toLowerCase()) : multi.value
+    return column ?? this.unmapped(written)
   }
 
   leaf(
     node: ComparisonFilter | PresentFilter,
     scope: FilterScope,
-    element: { mapping: SqlMultiValuedMapping; sub: ReadonlyMap<string, string> } | undefined,
+    element: MultiColumns | undefined,
+    negative: boolean,
   ): string {
     const written = stringifyAttributePath(node.path)
     const target = resolveFilterPath(scope, node.path, node.kind === 'comparison')
     const operand =
       node.kind === 'comparison'
-        ? checkComparison(target.leaf, node.operator, node.value, written)
+        ? checkComparison(target.leaf, node.operator, node.value, written, this.dialect)
         : undefined
     const isNull = operand?.type === 'null'
+    // `ne` is `not eq`, and `eq null` is `not pr`, exactly as in matchesFilter().
     const negate =
       node.kind === 'comparison' &&
       ((node.operator === 'ne' && !isNull) || (node.operator === 'eq' && isNull))
-    const test = (expr: string) =>
+    const test = (column: Column, polarity: boolean) =>
       node.kind === 'present' || operand?.type === 'null'
-        ? this.present(expr, target.leaf)
+        ? this.present(column, target.leaf, polarity)
         : this.comparison(
-            expr,
+            column,
+            target.leaf,
             node.operator === 'ne' ? 'eq' : node.operator,
-            operand as Exclude<ComparisonOperand, { type: 'null' }>,
+            operand as ValueOperand,
+            written,
+            polarity,
           )
+    // Inside EXISTS a condition starts positive again: EXISTS itself is never NULL.
+    const polarity = negative !== negate
     let sql: string
     if (element) {
-      sql = test(this.elementExpr(element, target.leaf, written))
+      sql = test(this.elementColumn(element, target.leaf, written), polarity)
     } else if (target.resolved.attribute.multiValued) {
       const multi = this.mapping.multi.get(keyOf(target.resolved, false)) ?? this.unmapped(written)
       const wholeElement = target.subAttribute === undefined && target.leaf.type === 'complex'
       sql = this.exists(
         multi,
         wholeElement
-          ? this.anyPresent(target.leaf, multi.sub, written) // `emails pr`: an element with some non-empty sub-attribute
-          : test(this.elementExpr(multi, target.subAttribute, written)),
+          ? this.anyPresent(target.leaf, multi.sub, written, false) // `emails pr`: an element with some non-empty sub-attribute
+          : test(this.elementColumn(multi, target.subAttribute, written), false),
       )
     } else if (target.leaf.type === 'complex') {
       // `name pr`: some mapped sub-attribute has a value.
-      sql = this.anyPresent(target.leaf, this.subColumns(target.resolved), written)
+      sql = this.anyPresent(target.leaf, this.subColumns(target.resolved), written, polarity)
     } else {
-      const expr = this.mapping.single.get(keyOf(target.resolved, true)) ?? this.unmapped(written)
-      sql = test(expr)
+      const column = this.mapping.single.get(keyOf(target.resolved, true)) ?? this.unmapped(written)
+      sql = test(column, polarity)
     }
-    // `ne` is `not eq`, and `eq null` is `not pr`, exactly as in matchesFilter().
     return negate ? `NOT ${sql}` : sql
   }
 
-  valuePath(node: ValuePathFilter): string {
+  valuePath(node: ValuePathFilter, negative: boolean): string {
     const { resolved } = resolveFilterPath(this.scope, node.path, false)
     const written = stringifyAttributePath(node.path)
     if (resolved.attribute.type !== 'complex' || resolved.subAttribute) {
@@ -226,49 +297,54 @@ class SqlBuilder {
     const elementScope: FilterScope = { kind: 'element', parent: resolved }
     if (resolved.attribute.multiValued) {
       const multi = this.mapping.multi.get(keyOf(resolved, false)) ?? this.unmapped(written)
-      return this.exists(multi, this.node(node.filter, elementScope, multi))
+      return this.exists(multi, this.node(node.filter, elementScope, multi, false))
     }
     // A single-valued complex attribute (`name[givenName eq "x"]`): its sub-attributes are plain columns,
     // and, as in matchesFilter(), the filter applies only when the attribute is present.
     const columns = this.subColumns(resolved)
-    const present = this.anyPresent(resolved.attribute, columns, written)
-    return `(${present} AND ${this.node(node.filter, elementScope, { mapping: { from: '' }, sub: columns })})`
+    const present = this.anyPresent(resolved.attribute, columns, written, negative)
+    return `(${present} AND ${this.node(node.filter, elementScope, { from: '', sub: columns }, negative)})`
   }
 
-  node(
-    node: Filter,
-    scope: FilterScope,
-    element?: { mapping: SqlMultiValuedMapping; sub: ReadonlyMap<string, string> },
-  ): string {
+  node(node: Filter, scope: FilterScope, element: MultiColumns | undefined, negative: boolean): string {
     switch (node.kind) {
       case 'comparison':
       case 'present':
-        return this.leaf(node, scope, element)
+        return this.leaf(node, scope, element, negative)
       case 'valuePath':
         if (scope.kind === 'element')
           throw scimError(400, 'invalidFilter', 'A value path cannot nest inside another')
-        return this.valuePath(node)
+        return this.valuePath(node, negative)
       case 'not':
-        return `NOT (${this.node(node.filter, scope, element)})`
+        return `NOT (${this.node(node.filter, scope, element, !negative)})`
       case 'and':
-        return `(${node.filters.map((f) => this.node(f, scope, element)).join(' AND ')})`
+        return `(${node.filters.map((f) => this.node(f, scope, element, negative)).join(' AND ')})`
       case 'or':
-        return `(${node.filters.map((f) => this.node(f, scope, element)).join(' OR ')})`
+        return `(${node.filters.map((f) => this.node(f, scope, element, negative)).join(' OR ')})`
     }
   }
 }
 
-/** Operators written as SQL comparison operators (co / sw / ew become LIKE; ne becomes NOT eq). */
-type OrderedOperator = 'eq' | 'gt' | 'ge' | 'lt' | 'le'
-
-const SQL_OPERATORS: Record<OrderedOperator, string> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }
-
-/** A filter-to-SQL compiler bound to one mapping, checked once: use it when a store compiles many filters. */
-export type SqlFilterCompiler = (filter: Filter) => SqlFilter
+/**
+ * A filter-to-SQL compiler bound to one mapping, checked once: use it when a store compiles many filters.
+ * Call it with a filter AST; `orderBy` turns a list's `sortBy` into an ORDER BY item.
+ */
+export interface SqlFilterCompiler {
+  (filter: Filter): SqlFilter
+  /**
+   * The ORDER BY item for `sortBy` (RFC 7644 §3.4.2.3), ordered as the memory stores order: strings by
+   * code point of their fold (case-insensitive) or of themselves, missing values last when ascending and
+   * first when descending. Append your own tie-breaker (`, u.id`) for stable pages. Undefined when the
+   * mapping cannot sort by the attribute (unmapped, multi-valued or complex): keep your default order, as
+   * RFC 7644 §3.4.2.3 allows. Contains no request data.
+   */
+  orderBy(sortBy: AttributePath, sortOrder?: SortOrder): string | undefined
+}
 
 /**
- * Checks a mapping once (`TypeError` on unknown attributes or wrong shapes) and returns a compiler.
- * `registry` defaults to the built-in schemas; pass the router's when the host has extensions.
+ * Checks a mapping once (`TypeError` on unknown attributes, wrong shapes, column types that cannot hold
+ * the attribute) and returns a compiler. `registry` defaults to the built-in schemas; pass the router's
+ * when the host has extensions. `dialect: 'strict'` refuses Entra's `"True"` / `"False"` for booleans.
  */
 export function createSqlFilterCompiler(
   attributes: SqlAttributeMapping,
@@ -280,18 +356,31 @@ export function createSqlFilterCompiler(
   if (!Number.isInteger(firstParameter) || firstParameter < 1) {
     throw new TypeError('express-scim: firstParameter must be a positive integer')
   }
+  const dialect = readFilterDialect(options.dialect)
   const scope = { kind: 'resource', registry, resourceType: options.resourceType } as const
-  return (filter) => {
-    const builder = new SqlBuilder(mapping, scope, firstParameter)
-    const text = builder.node(filter, scope)
+  const compile = (filter: Filter): SqlFilter => {
+    const builder = new SqlBuilder(mapping, scope, firstParameter, dialect)
+    const text = builder.node(filter, scope, undefined, false)
     return { text, values: builder.values }
   }
+  const orderBy = (sortBy: AttributePath, sortOrder: SortOrder = 'ascending'): string | undefined => {
+    const resolved = registry.resolve(options.resourceType, sortBy)
+    if (!resolved || resolved.attribute.multiValued) return undefined
+    const leaf = resolved.subAttribute ?? resolved.attribute
+    if (leaf.type === 'complex') return undefined
+    const column = mapping.single.get(keyOf(resolved, true))
+    if (!column) return undefined
+    // RFC 7644 §3.4.2.3: missing values last when ascending, first when descending (PostgreSQL's default).
+    return `${sortExpression(column, leaf)} ${sortOrder === 'descending' ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}`
+  }
+  return Object.assign(compile, { orderBy })
 }
 
 /**
  * Compiles a filter AST to a parameterised PostgreSQL condition with the semantics of `matchesFilter()`:
- * caseExact-aware (`lower()` on both sides otherwise), LIKE wildcards escaped for co / sw / ew,
- * dateTimes as `timestamptz`, multi-valued attributes as `EXISTS` sub-queries, `ne` as `NOT eq`.
+ * caseExact-aware (a folded column compared with `foldCase(value)`, else `lower()` on both sides),
+ * LIKE wildcards escaped for co / sw / ew, dateTimes as `timestamptz`, multi-valued attributes as
+ * `EXISTS` sub-queries, `ne` as `NOT eq`, typed columns never handed a value they cannot hold.
  * Only mapped attributes may be filtered on (else 400 `invalidFilter`); values are always parameters.
  */
 export function filterToSql(

@@ -5,6 +5,7 @@ import type { ListPage, ListQuery, RequestContext, SortOrder } from '../../types
 import { compareCodePoints } from '../filter/evaluate'
 import { isObject, ownEntry } from '../json'
 import { parseDateTime } from '../schema/datetime'
+import { foldCase } from '../schema/fold'
 import { createSchemaRegistry, findSubAttribute, type SchemaRegistry } from '../schema/registry'
 
 /** Options of `MemoryUserStore` and `MemoryTeamStore`. */
@@ -132,7 +133,7 @@ export function planFilter(filter: Filter, coreSchema: string, keys: ReadonlySet
   return { terms, rest: rest.length > 1 ? { kind: 'and', filters: rest } : only }
 }
 
-/** A normalised sort key: strings (case-folded unless caseExact) or numbers (booleans and dateTimes too). */
+/** A normalised sort key: strings (`foldCase()`d unless caseExact) or numbers (booleans and dateTimes too). */
 export type SortKey = string | number
 
 function sortKeyOf(value: unknown, leaf: AttributeDefinition): SortKey | undefined {
@@ -150,7 +151,8 @@ function sortKeyOf(value: unknown, leaf: AttributeDefinition): SortKey | undefin
       return undefined
     default:
       if (typeof value !== 'string') return undefined
-      return leaf.caseExact ? value : value.toLowerCase()
+      // The filters' fold (lib/schema/fold.ts), so that sortBy and gt / lt agree, here and in SQL.
+      return leaf.caseExact ? value : foldCase(value)
   }
 }
 

@@ -8,7 +8,7 @@ describe('examples/filter', () => {
     expect(explainFilter('USERNAME EQ "BJENSEN"')).toEqual({
       filter: 'USERNAME EQ "BJENSEN"',
       canonical: 'USERNAME eq "BJENSEN"',
-      sql: 'COALESCE(lower(u.login) = $1, false)',
+      sql: '(u.login_folded = $1)',
       values: ['bjensen'],
       matches: ['bjensen'],
     })

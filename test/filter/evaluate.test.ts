@@ -237,3 +237,61 @@ describe('robustness on odd stored data', () => {
     expect(matches('emails pr', { emails: [{ value: 'a@x.com' }] })).toBe(true)
   })
 })
+
+describe('case-insensitive strings compare by foldCase() (issue 10 item 2)', () => {
+  it.each([
+    ['userName eq "odysseus-οδοσ"', { userName: 'ODYSSEUS-ΟΔΟΣ' }, true],
+    ['userName eq "ODYSSEUS-ΟΔΟΣ"', { userName: 'odysseus-οδος' }, true],
+    ['userName ew "οσ"', { userName: 'Οδος' }, true],
+    ['userName co "ΟΣ-"', { userName: 'οδος-1' }, true],
+    ['userName eq "İlker"', { userName: 'i\u0307lker' }, true],
+    ['userName eq "ilker"', { userName: 'İlker' }, false],
+    ['userName eq "ılker"', { userName: 'ILKER' }, false],
+    ['userName eq "groß"', { userName: 'GROẞ' }, true],
+    ['userName eq "gross"', { userName: 'GROẞ' }, false],
+    ['userName eq "ｆｕｌｌ"', { userName: 'ＦＵＬＬ' }, true],
+    ['userName eq "full"', { userName: 'ＦＵＬＬ' }, false],
+    ['userName eq "josé"', { userName: 'JOSE\u0301' }, false],
+    ['userName eq "jose\u0301"', { userName: 'JOSE\u0301' }, true],
+    ['userName gt "οδοσ"', { userName: 'ΟΔΟΣ' }, false],
+    ['userName ge "οδοσ"', { userName: 'ΟΔΟΣ' }, true],
+    ['userName lt "οδοσ"', { userName: 'ΟΔΟΣ' }, false],
+    ['externalId eq "οδοσ"', { externalId: 'οδος' }, false],
+  ] as const)('%s on %j is %p', (filter, resource, expected) => {
+    expect(matches(filter, resource)).toBe(expected)
+  })
+})
+
+describe('dialect', () => {
+  const strict = (filter: string) =>
+    compileFilter(parseFilter(filter), { resourceType: 'User', dialect: 'strict' })
+
+  it('reads "True" / "False" for a boolean by default (lenient) and refuses them under strict', () => {
+    expect(
+      matchesFilter(
+        parseFilter('active eq "False"'),
+        { active: false },
+        { resourceType: 'User', dialect: 'lenient' },
+      ),
+    ).toBe(true)
+    for (const filter of [
+      'active eq "False"',
+      'active ne "true"',
+      'emails[primary eq "True"]',
+      'emails.primary eq "false"',
+    ]) {
+      expect(expectScimError(() => strict(filter), 400, 'invalidFilter').message).toContain('true or false')
+    }
+    expect(strict('active eq false')({ active: false })).toBe(true)
+    expect(strict('userName eq "True"')({ userName: 'true' })).toBe(true)
+  })
+
+  it('is checked: anything but lenient or strict is a TypeError naming the option', () => {
+    expect(() => compileFilter(parseFilter('active eq true'), { dialect: 'loose' as never })).toThrow(
+      /dialect/,
+    )
+    expect(() => compileFilter(parseFilter('active eq true'), { dialect: 'loose' as never })).toThrow(
+      TypeError,
+    )
+  })
+})

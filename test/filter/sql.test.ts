@@ -1,11 +1,13 @@
 // filterToSql on real PostgreSQL (PGlite, and EXPRESS_SCIM_TEST_PG_URL's server) selects what matchesFilter() does.
-import { randomBytes } from 'node:crypto'
 import fc from 'fast-check'
-import { Client } from 'pg'
 import { isScimError } from '../../lib/errors'
-import { parseFilter } from '../../lib/filter/parser'
+import { parseFilter, parsePatchPath } from '../../lib/filter/parser'
 import { createSqlFilterCompiler, filterToSql } from '../../lib/filter/sql'
+import { createSchemaRegistry } from '../../lib/schema/registry'
+import { sortItems, sortKeyReader } from '../../lib/stores/shared'
+import type { AttributePath } from '../../types/filter'
 import type { SqlAttributeMapping } from '../../types/sql'
+import type { SortOrder } from '../../types/stores'
 import {
   CHILD_TABLE_MAPPING,
   compilerFor,
@@ -13,13 +15,22 @@ import {
   ENTERPRISE_USER,
   type Engine,
   EQUIVALENCE_FILTERS,
+  hasNonAsciiCase,
   JSONB_MAPPING,
   MAPPINGS,
+  type MappingCase,
   memoryIds,
   openPglite,
+  openServer,
   type Query,
+  rowsFor,
   runBothWays,
+  type SeedUser,
+  SORT_PATHS,
+  UNICODE_FILTERS,
+  UNICODE_IDS,
   USERS,
+  usersTable,
 } from '../helpers/sql-fixture'
 
 const serverUrl = process.env.EXPRESS_SCIM_TEST_PG_URL
@@ -28,25 +39,6 @@ if (!serverUrl) {
   console.warn(
     'EXPRESS_SCIM_TEST_PG_URL is not set: skipping the filterToSql tests against a PostgreSQL server',
   )
-}
-
-/** A pg client whose search_path is a fresh schema with a random name, dropped on close. */
-async function openServer(url: string): Promise<Engine> {
-  const client = new Client({ connectionString: url })
-  await client.connect()
-  const schema = `express_scim_sql_${randomBytes(6).toString('hex')}`
-  await client.query(`create schema ${schema}`)
-  await client.query(`set search_path to ${schema}`)
-  return {
-    query: (text, values) => client.query(text, values ? [...values] : undefined),
-    close: async () => {
-      try {
-        await client.query(`drop schema ${schema} cascade`)
-      } finally {
-        await client.end()
-      }
-    },
-  }
 }
 
 // ---- random filters over the mapped attributes ----------------------------------------------------
@@ -74,26 +66,38 @@ const SEED_STRINGS: readonly string[] = [
   ),
 ]
 
-const asciiCase = (s: string, mode: 'keep' | 'upper' | 'lower') =>
-  mode === 'keep' ? s : s.replace(/[A-Za-z]/g, (c) => (mode === 'upper' ? c.toUpperCase() : c.toLowerCase()))
+type CaseMode = 'keep' | 'upper' | 'lower' | 'unicode upper' | 'unicode lower'
 
-/** Pieces of seed values (cut at code points, so that filters often match) in random ASCII case, or noise. */
+const recase = (s: string, mode: CaseMode) => {
+  switch (mode) {
+    case 'keep':
+      return s
+    case 'unicode upper':
+      return s.toUpperCase()
+    case 'unicode lower':
+      return s.toLowerCase()
+    default:
+      return s.replace(/[A-Za-z]/g, (c) => (mode === 'upper' ? c.toUpperCase() : c.toLowerCase()))
+  }
+}
+
+/** Pieces of seed values (cut at code points, so that filters often match) in random case, or noise. */
 const stringValue: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(
       fc.constantFrom(...SEED_STRINGS),
       fc.nat(),
       fc.nat(),
-      fc.constantFrom('keep', 'upper', 'lower') as fc.Arbitrary<'keep' | 'upper' | 'lower'>,
+      fc.constantFrom<CaseMode>('keep', 'upper', 'lower', 'unicode upper', 'unicode lower'),
     )
     .map(([s, a, b, mode]) => {
       const chars = Array.from(s)
       const start = a % (chars.length + 1)
       const end = start + (b % (chars.length - start + 1))
-      return asciiCase(chars.slice(start, end).join(''), mode)
+      return recase(chars.slice(start, end).join(''), mode)
     }),
   fc.string({
-    unit: fc.constantFrom(...Array.from('aBjEn%_\\"\' -@.$1üé中😀')),
+    unit: fc.constantFrom(...Array.from('aBjEn%_\\"\' -@.$1üé中😀ΣςσİıIẞßÉ\u0301')),
     maxLength: 5,
   }),
 )
@@ -262,6 +266,46 @@ function literalIds(attribute: 'userName' | 'externalId', operator: TextOperator
     .sort()
 }
 
+// ---- non-ASCII case ------------------------------------------------------------------------------
+
+/** Upper-case ASCII letters become lower-case and the other way round; nothing else changes. */
+const swapAsciiCase = (s: string) =>
+  s.replace(/[A-Za-z]/g, (c) => (c <= 'Z' ? c.toLowerCase() : c.toUpperCase()))
+
+/** Every case-insensitive string the non-ASCII users store, with its path and its user. */
+const UNICODE_STORED_VALUES = USERS.filter((u) => UNICODE_IDS.has(u.id)).flatMap((u: SeedUser) =>
+  (
+    [
+      ['userName', u.userName],
+      ['displayName', u.displayName],
+      ['title', u.title],
+      ['userType', u.userType],
+      ['name.givenName', u.name?.givenName],
+      ['name.familyName', u.name?.familyName],
+      [`${ENTERPRISE_USER}:employeeNumber`, u[ENTERPRISE_USER]?.employeeNumber],
+      ...(u.emails ?? []).map((e) => ['emails.value', e.value] as const),
+    ] as const
+  ).flatMap(([path, value]) =>
+    typeof value === 'string' && value !== '' ? [{ path, value, id: u.id }] : [],
+  ),
+)
+
+const SORT_ORDERS: readonly SortOrder[] = ['ascending', 'descending']
+
+const C_LOWER = MAPPINGS.find((m) => m.tables === 'C' && !m.folded && m.label.includes('child'))!
+const C_FOLDED = MAPPINGS.find((m) => m.tables === 'C' && m.folded && m.label.includes('child'))!
+
+/** A sortBy path as the router hands it to a store. */
+function sortPath(text: string): AttributePath {
+  const parsed = parsePatchPath(text)
+  return {
+    kind: 'attributePath',
+    ...(parsed.schema === undefined ? {} : { schema: parsed.schema }),
+    attribute: parsed.attribute ?? '',
+    ...(parsed.subAttribute === undefined ? {} : { subAttribute: parsed.subAttribute }),
+  }
+}
+
 // ---- the suite every engine runs ----------------------------------------------------------------
 
 function engineTests(open: () => Engine | Promise<Engine>): void {
@@ -274,6 +318,10 @@ function engineTests(open: () => Engine | Promise<Engine>): void {
     (await query(`select id from users u where ${text} order by id`, values)).rows
       .map((r) => String(r.id))
       .sort()
+  const selectIdsFrom = async (target: MappingCase, text: string, values: readonly unknown[]) =>
+    (await query(`select id from ${usersTable(target.tables)} u where ${text} order by id`, values)).rows
+      .map((r) => String(r.id))
+      .sort()
 
   beforeAll(async () => {
     engine = await open()
@@ -283,26 +331,89 @@ function engineTests(open: () => Engine | Promise<Engine>): void {
     await engine?.close()
   })
 
-  describe.each(MAPPINGS)('emails in a %s: same ids as matchesFilter()', (_label, mapping) => {
-    const compile = compilerFor(mapping)
-    it.each(EQUIVALENCE_FILTERS)('%s', async (filter) => {
-      const result = await runBothWays(query, compile, filter)
+  // With folded columns: every filter, every row. Without: the rows and filters free of non-ASCII case,
+  // where lower() on both sides is the same fold as foldCase() under any collation.
+  describe.each(MAPPINGS)('$label: same ids as matchesFilter()', (target) => {
+    const filters = target.folded
+      ? [...EQUIVALENCE_FILTERS, ...UNICODE_FILTERS]
+      : EQUIVALENCE_FILTERS.filter((f) => !hasNonAsciiCase(f))
+    it.each(filters)('%s', async (filter) => {
+      const result = await runBothWays(query, target, filter)
       expect({ filter, ids: result.sql }).toEqual({ filter, ids: result.memory })
     })
   })
 
+  describe.each(MAPPINGS)('$label: a stored value always finds its own row', (target) => {
+    it.each(UNICODE_STORED_VALUES)('$path $value', async ({ path, value, id }) => {
+      const compile = compilerFor(target.mapping)
+      for (const written of [value, swapAsciiCase(value)]) {
+        for (const operator of ['eq', 'co', 'sw', 'ew', 'ne'] as const) {
+          const filter = `${path} ${operator} ${JSON.stringify(written)}`
+          const { text, values } = compile(parseFilter(filter))
+          const ids = await selectIdsFrom(target, text, values)
+          // What matchesFilter() says too, so that the SQL answer is the reference answer.
+          expect({ filter, memory: memoryIds(filter).includes(id) }).toEqual({
+            filter,
+            memory: operator !== 'ne',
+          })
+          expect({ filter, found: ids.includes(id) }).toEqual({ filter, found: operator !== 'ne' })
+        }
+      }
+    })
+  })
+
+  it('without folded columns, a COLLATE "C" column folds ASCII letters only, as lower() does under "C"', async () => {
+    const ids = async (target: MappingCase, filter: string) => {
+      const { text, values } = compilerFor(target.mapping)(parseFilter(filter))
+      return selectIdsFrom(target, text, values)
+    }
+    expect(await ids(C_LOWER, 'userName eq "ÉMILE"')).toEqual(['u-emile'])
+    expect(await ids(C_LOWER, 'userName eq "émile"')).toEqual([])
+    expect(await ids(C_LOWER, 'userName eq "jürgen"')).toEqual(['u-nonascii'])
+    expect(await ids(C_LOWER, 'userName eq "JÜRGEN"')).toEqual(['u-german'])
+    expect(await ids(C_LOWER, 'userName eq "Odysseus-ΟΔΟΣ"')).toEqual(['u-greek'])
+    // The folded column gives matchesFilter()'s answer on the same "C" table.
+    expect(await ids(C_FOLDED, 'userName eq "émile"')).toEqual(['u-emile'])
+    expect(await ids(C_FOLDED, 'userName eq "jürgen"')).toEqual(['u-german', 'u-nonascii'])
+    expect(memoryIds('userName eq "jürgen"')).toEqual(['u-german', 'u-nonascii'])
+  })
+
+  describe.each(MAPPINGS)('$label: orderBy() sorts as the memory stores do', (target) => {
+    it.each(SORT_PATHS.flatMap((path) => SORT_ORDERS.map((order) => [path, order] as const)))(
+      'sortBy=%s %s',
+      async (path, order) => {
+        const sortBy = sortPath(path)
+        const orderBy = compilerFor(target.mapping).orderBy(sortBy, order)
+        expect(orderBy).toEqual(expect.any(String))
+        const rows = rowsFor(target)
+        const result = await query(
+          `select id from ${usersTable(target.tables)} u where ${rows.sql} order by ${orderBy}, u.seq`,
+        )
+        const sql = result.rows.map((row) => String(row.id))
+        const keyOf = sortKeyReader(createSchemaRegistry(), 'User', sortBy)!
+        const memory = sortItems(
+          USERS.filter(rows.memory),
+          (u) => keyOf(u as unknown as Record<string, unknown>),
+          order,
+          (u) => USERS.indexOf(u),
+        ).map((u) => u.id)
+        expect(sql).toEqual(memory)
+      },
+    )
+  })
+
   it('agrees with matchesFilter() on random filters', async () => {
-    const compilers = new Map(MAPPINGS.map(([label, mapping]) => [label, compilerFor(mapping)]))
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...compilers.keys()), randomFilter, async (label, filter) => {
-        const result = await runBothWays(query, compilers.get(label)!, filter)
-        expect({ mapping: label, filter, ids: result.sql }).toEqual({
-          mapping: label,
+      fc.asyncProperty(fc.constantFrom(...MAPPINGS), randomFilter, async (target, filter) => {
+        fc.pre(target.folded || !hasNonAsciiCase(filter))
+        const result = await runBothWays(query, target, filter)
+        expect({ mapping: target.label, filter, ids: result.sql }).toEqual({
+          mapping: target.label,
           filter,
           ids: result.memory,
         })
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     )
   })
 
@@ -488,5 +599,56 @@ describe('mapping keys are attribute paths', () => {
     ]) {
       expect(() => createSqlFilterCompiler({ [key]: 'x' }, { resourceType: 'User' })).toThrow(TypeError)
     }
+  })
+})
+
+describe('orderBy()', () => {
+  const compile = compilerFor(CHILD_TABLE_MAPPING)
+  it('sorts folded values, or lower() values without a folded column, by code point (COLLATE "C")', () => {
+    const folded = compilerFor(MAPPINGS.find((m) => m.folded && m.tables === 'default')!.mapping)
+    expect(folded.orderBy(sortPath('userName'), 'ascending')).toBe(
+      'u.user_name_folded COLLATE "C" ASC NULLS LAST',
+    )
+    expect(compile.orderBy(sortPath('userName'), 'descending')).toBe(
+      'lower(u.user_name) COLLATE "C" DESC NULLS FIRST',
+    )
+    expect(compile.orderBy(sortPath('externalId'), 'ascending')).toBe(
+      'u.external_id COLLATE "C" ASC NULLS LAST',
+    )
+  })
+
+  it('is undefined for what it cannot sort by: unmapped, multi-valued or complex attributes', () => {
+    expect(compile.orderBy(sortPath('nickName'), 'ascending')).toBeUndefined()
+    expect(compile.orderBy(sortPath('emails'), 'ascending')).toBeUndefined()
+    expect(compile.orderBy(sortPath('emails.value'), 'ascending')).toBeUndefined()
+    expect(compile.orderBy(sortPath('name'), 'ascending')).toBeUndefined()
+    expect(compile.orderBy(sortPath('nosuch'), 'ascending')).toBeUndefined()
+  })
+})
+
+describe('dialect', () => {
+  it('reads "True" / "False" for booleans by default and refuses them under strict', () => {
+    const lenient = filterToSql(parseFilter('active eq "False"'), CHILD_TABLE_MAPPING, {
+      resourceType: 'User',
+    })
+    expect(lenient.values).toEqual([false])
+    let caught: unknown
+    try {
+      filterToSql(parseFilter('active eq "False"'), CHILD_TABLE_MAPPING, {
+        resourceType: 'User',
+        dialect: 'strict',
+      })
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toMatchObject({ status: 400, scimType: 'invalidFilter' })
+    const strict = createSqlFilterCompiler(CHILD_TABLE_MAPPING, { resourceType: 'User', dialect: 'strict' })
+    expect(strict(parseFilter('active eq false')).values).toEqual([false])
+  })
+
+  it('is checked at construction', () => {
+    expect(() =>
+      createSqlFilterCompiler(CHILD_TABLE_MAPPING, { resourceType: 'User', dialect: 'Strict' as never }),
+    ).toThrow(TypeError)
   })
 })
