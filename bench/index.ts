@@ -2,6 +2,7 @@
 import { runFilterBench } from './filter'
 import { runHttpBench } from './http'
 import { runPatchBench } from './patch'
+import { runWorstCaseBench } from './worst-case'
 
 async function main(): Promise<void> {
   console.log(
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   )
   await runFilterBench()
   await runPatchBench()
+  await runWorstCaseBench()
   await runHttpBench()
 }
 

@@ -14,10 +14,21 @@ import type {
   TeamStore,
   UserStore,
 } from '../types/stores'
+import { closestName } from './closest-name'
 import { createFilterParser, DEFAULT_FILTER_LIMITS, type FilterParser } from './filter/parser'
 import { parseByteSize } from './http/body'
 import { isObject } from './json'
-import { createPatcher, DEFAULT_MAX_OPERATIONS, type Patcher } from './patch/apply'
+import {
+  createPatcher,
+  DEFAULT_MAX_OPERATIONS,
+  DEFAULT_MAX_VALUE_FILTER_TESTS,
+  type Patcher,
+} from './patch/apply'
+import {
+  DEFAULT_MAX_RESOURCE_BYTES,
+  DEFAULT_MAX_VALUES_PER_ATTRIBUTE,
+  type ResourceLimits,
+} from './resources/limits'
 import { createProjection, type Projection } from './resources/projection'
 import { createResourceValidator, type ResourceValidator } from './resources/validate'
 import { createSchemaRegistry, type SchemaRegistry } from './schema/registry'
@@ -56,6 +67,12 @@ export interface Configuration {
   readonly userDeletion: 'delete' | 'disable'
   readonly maxPatchRetries: number
   readonly maxOperations: number
+  /** Values per multi-valued attribute and bytes per stored resource. */
+  readonly limits: ResourceLimits
+  /** Most bytes of resources in one list response. */
+  readonly maxResponseBytes: number
+  /** The dialect in force: filters read it too. */
+  readonly dialect: 'lenient' | 'strict'
   readonly adoptLocalUsers: boolean
   readonly isProtectedUser: ((user: StoredUser, context: RequestContext) => Awaitable<boolean>) | undefined
   readonly authenticationSchemes: readonly AuthenticationScheme[]
@@ -130,9 +147,63 @@ export function checkSettings(settings: ResolvedSettings): ResolvedSettings {
   return settings
 }
 
+/**
+ * Every option `createScimRouter()` reads: the keys of `ScimRouterOptions`. Any other key is refused,
+ * because a misspelt option (`userSyncEnable`) would otherwise leave its feature silently off.
+ */
+export const KNOWN_OPTIONS = Object.freeze([
+  'userStore',
+  'teamStore',
+  'sessionRevoker',
+  'authenticate',
+  'settings',
+  'userSyncEnabled',
+  'groupSyncEnabled',
+  'rejectNonProvisionedUsers',
+  'teamSyncEnabled',
+  'extensions',
+  'baseUrl',
+  'defaultCount',
+  'maxResults',
+  'bodyLimit',
+  'filterLimits',
+  'maxOperations',
+  'maxValueFilterTests',
+  'maxValuesPerAttribute',
+  'maxResourceBytes',
+  'maxResponseBytes',
+  'dialect',
+  'unmatchedFilter',
+  'userDeletion',
+  'maxPatchRetries',
+  'authenticationSchemes',
+  'documentationUri',
+  'adoptLocalUsers',
+  'isProtectedUser',
+  'onEvent',
+] as const)
+
+// Compile-time check that the list names every key of ScimRouterOptions: an option added to the type
+// but not here would be refused as unknown.
+type UnlistedOption = Exclude<keyof ScimRouterOptions, (typeof KNOWN_OPTIONS)[number]>
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true
+void everyOptionListed
+
+const KNOWN_OPTION_SET: ReadonlySet<string> = new Set(KNOWN_OPTIONS)
+
+/** Throws a TypeError for the first key that is not an option, with the closest option's name. */
+function checkKnownKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (KNOWN_OPTION_SET.has(key)) continue
+    const suggestion = closestName(key, KNOWN_OPTIONS)
+    fail(`unknown option '${key}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`)
+  }
+}
+
 /** Checks every option and builds the configuration. Throws a TypeError naming the first bad option. */
 export function parseOptions(options: ScimRouterOptions): Configuration {
   if (!isObject(options)) fail('createScimRouter needs an options object')
+  checkKnownKeys(options)
   checkStore(options.userStore, 'userStore', USER_STORE_METHODS)
   if (options.teamStore !== undefined) checkStore(options.teamStore, 'teamStore', TEAM_STORE_METHODS)
   checkStore(options.sessionRevoker, 'sessionRevoker', ['revokeUserSessions'])
@@ -217,10 +288,27 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     schemaUrns: registry.schemaUrns(),
   })
   const maxOperations = positiveInteger(options.maxOperations, 'maxOperations', DEFAULT_MAX_OPERATIONS)
+  const maxValueFilterTests = positiveInteger(
+    options.maxValueFilterTests,
+    'maxValueFilterTests',
+    DEFAULT_MAX_VALUE_FILTER_TESTS,
+  )
+  const limits: ResourceLimits = {
+    maxValuesPerAttribute: positiveInteger(
+      options.maxValuesPerAttribute,
+      'maxValuesPerAttribute',
+      DEFAULT_MAX_VALUES_PER_ATTRIBUTE,
+    ),
+    maxResourceBytes: parseByteSize(
+      options.maxResourceBytes ?? DEFAULT_MAX_RESOURCE_BYTES,
+      'maxResourceBytes',
+    ),
+  }
   const patchOptions = {
     registry,
     dialect,
     maxOperations,
+    maxValueFilterTests,
     ...(options.unmatchedFilter === undefined ? {} : { unmatchedFilter: options.unmatchedFilter }),
   }
   const teamStore = options.teamStore
@@ -254,6 +342,9 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     userDeletion,
     maxPatchRetries: positiveInteger(options.maxPatchRetries, 'maxPatchRetries', 5),
     maxOperations,
+    limits,
+    maxResponseBytes: parseByteSize(options.maxResponseBytes ?? '4mb', 'maxResponseBytes'),
+    dialect,
     adoptLocalUsers,
     isProtectedUser: options.isProtectedUser,
     authenticationSchemes,

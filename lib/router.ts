@@ -4,9 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ScimRouter, ScimRouterOptions } from '../types/router'
 import type { Principal } from '../types/stores'
 import { isScimError, scimError } from './errors'
+import { refuseUnreadBody } from './http/drain'
 import { type ListParameters, listParametersFromSearch } from './http/list-query'
 import { sendError, sendJson } from './http/respond'
 import { isObject } from './json'
+import { isStorableId } from './limits'
 import { logAuth, logRequest, logStore } from './log'
 import { type Configuration, parseOptions, type ResolvedSettings } from './options'
 import { resourceTypes, schemas, serviceProviderConfig } from './resources/discovery'
@@ -20,7 +22,7 @@ import {
   patchGroup,
   replaceGroup,
 } from './resources/groups'
-import { checkedFilter, listQuery, listResponse, pageSize } from './resources/lists'
+import { checkedFilter, listQuery, listResponseText, pageSize, ResponseBudget } from './resources/lists'
 import {
   createUser,
   deleteUser,
@@ -46,29 +48,35 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
 }
 
-/** The absolute URL of the SCIM root the request came through. */
+/** The first value of a comma-separated forwarding header, trimmed; undefined when absent. */
+function firstForwarded(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value.split(',')[0]!.trim() : undefined
+}
+
+/**
+ * The absolute URL of the SCIM root the request came through. It goes into every `Location` and
+ * `meta.location` (RFC 7644 §3.1), so nothing a client sends may shape it beyond a host name and one of
+ * two schemes.
+ */
 function baseUrlOf(config: Configuration, request: IncomingMessage, v2: boolean): string {
   const suffix = v2 ? '/v2' : ''
   if (config.baseUrl) return config.baseUrl + suffix
   const express = request as IncomingMessage & {
-    protocol?: string
     baseUrl?: string
     app?: { get?: (name: string) => unknown }
   }
   let host = request.headers.host ?? 'localhost'
-  // Honour X-Forwarded-Host only where Express's `trust proxy` trusts the peer.
+  let protocol = (request.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
+  // Honour X-Forwarded-* only where Express's `trust proxy` trusts the peer. Express's own
+  // `req.protocol` copies X-Forwarded-Proto verbatim (`https://evil.example/x?`, `javascript:`), so the
+  // header is read here instead, and anything but http or https leaves the socket's scheme in force.
   const trust = express.app?.get?.('trust proxy fn')
-  const forwarded = request.headers['x-forwarded-host']
-  if (
-    typeof trust === 'function' &&
-    trust(request.socket.remoteAddress, 0) &&
-    typeof forwarded === 'string'
-  ) {
-    host = forwarded.split(',')[0]!.trim()
+  if (typeof trust === 'function' && trust(request.socket.remoteAddress, 0)) {
+    host = firstForwarded(request.headers['x-forwarded-host']) ?? host
+    const forwardedProto = firstForwarded(request.headers['x-forwarded-proto'])?.toLowerCase()
+    if (forwardedProto === 'http' || forwardedProto === 'https') protocol = forwardedProto
   }
   if (!/^[A-Za-z0-9.\-:[\]]+$/.test(host)) host = 'localhost'
-  const encrypted = (request.socket as { encrypted?: boolean }).encrypted === true
-  const protocol = express.protocol ?? (encrypted ? 'https' : 'http')
   return `${protocol}://${host}${express.baseUrl ?? ''}${suffix}`
 }
 
@@ -134,18 +142,20 @@ async function searchAll(exchange: Exchange): Promise<void> {
     }
   }
   let remaining = pageSize(exchange.config, parameters)
+  // One byte budget for the whole page: groups add nothing once users have filled it.
+  const budget = new ResponseBudget(exchange.config.maxResponseBytes)
   let skipped = 0
   let totalResults = 0
-  const resources: unknown[] = []
+  const resources: string[] = []
   for (const { page, index } of usable) {
     const startIndex = Math.max(1, parameters.startIndex - skipped)
-    const part = await page(exchange, { ...sortableFor(index), startIndex, count: remaining })
+    const part = await page(exchange, { ...sortableFor(index), startIndex, count: remaining }, budget)
     totalResults += part.totalResults
     skipped += part.totalResults
     resources.push(...part.resources)
     remaining = Math.max(0, remaining - part.resources.length)
   }
-  sendJson(exchange.response, 200, listResponse(totalResults, parameters.startIndex, resources))
+  sendJson(exchange.response, 200, listResponseText(totalResults, parameters.startIndex, resources))
 }
 
 function notImplemented(): never {
@@ -180,6 +190,17 @@ function routeOf(config: Configuration, segments: readonly string[]): Route | un
       }
     }
     const id = second
+    if (!isStorableId(id)) {
+      // No store issued it (U+0000, which no PostgreSQL text column holds, or absurd length): it names
+      // nothing, so every method answers 404 before any store call could fail on it.
+      const missing = () => {
+        throw scimError(404, undefined, `${users ? 'User' : 'Group'} not found`)
+      }
+      return {
+        label: `/${type}/:id`,
+        methods: { GET: missing, PUT: missing, PATCH: missing, DELETE: missing },
+      }
+    }
     return {
       label: `/${type}/:id`,
       methods: users
@@ -292,9 +313,9 @@ async function handle(
       logStore('%s %s failed: %s (%s)', method, label, (error as Error)?.name ?? 'error', requestId)
     const headers: Record<string, string> = {}
     if (status === 401) headers['WWW-Authenticate'] = 'Bearer realm="SCIM"'
-    // The body may still be arriving: do not keep reading it on this connection.
-    if (status === 413 || status === 415) headers.Connection = 'close'
-    sendError(response, error, headers)
+    // The body may still be arriving: answer so that the client can read it, then close the connection.
+    if (status === 413 || status === 415) refuseUnreadBody(request, response, error, headers)
+    else sendError(response, error, headers)
   } finally {
     logRequest('%s %s -> %d (%s)', method, label, response.statusCode, requestId)
   }

@@ -1,5 +1,6 @@
 // Unit tests of parseOptions() and checkSettings(): one TypeError per bad option, defaults, teamStore-dependent parts, baseUrl.
-import { checkSettings, parseOptions } from '../lib/options'
+import { createScimRouter } from '../lib'
+import { checkSettings, KNOWN_OPTIONS, parseOptions } from '../lib/options'
 import type { ScimRouterOptions } from '../types/router'
 import type { SessionRevoker, TeamStore, UserStore } from '../types/stores'
 
@@ -295,5 +296,97 @@ describe('checkSettings', () => {
 
   it('throws a TypeError when group sync and team sync are both on', () => {
     expect(() => checkSettings({ ...off, groupSyncEnabled: true, teamSyncEnabled: true })).toThrow(TypeError)
+  })
+})
+
+describe('parseOptions: unknown keys', () => {
+  it.each([
+    ['userSyncEnable', 'userSyncEnabled'],
+    ['groupSyncEnabeld', 'groupSyncEnabled'],
+    ['usersyncenabled', 'userSyncEnabled'],
+    ['bodylimit', 'bodyLimit'],
+    ['maxResult', 'maxResults'],
+    ['teamstore', 'teamStore'],
+    ['sessionRevoke', 'sessionRevoker'],
+    ['userDeletions', 'userDeletion'],
+    ['maxValuesPerAtribute', 'maxValuesPerAttribute'],
+    ['maxResourceByte', 'maxResourceBytes'],
+    ['maxResponseSize', 'maxResponseBytes'],
+    ['rejectNonProvisionedUser', 'rejectNonProvisionedUsers'],
+  ])('%s: TypeError naming it and suggesting %s', (key, suggestion) => {
+    const build = () => createScimRouter(base({ [key]: true }))
+    expect(build).toThrow(TypeError)
+    expect(build).toThrow(`express-scim: unknown option '${key}' (did you mean '${suggestion}'?)`)
+  })
+
+  it.each(['foo', 'x', 'tokens', 'logger'])(
+    '%s: TypeError naming it, with no far-fetched suggestion',
+    (key) => {
+      expect(() => parseOptions(base({ [key]: 1 }))).toThrow(
+        new TypeError(`express-scim: unknown option '${key}'`),
+      )
+    },
+  )
+
+  it('refuses an unknown key even when its value is undefined', () => {
+    expect(() => parseOptions(base({ userSyncEnable: undefined }))).toThrow(
+      "unknown option 'userSyncEnable' (did you mean 'userSyncEnabled'?)",
+    )
+  })
+
+  it('names a misspelt required store rather than saying the store is missing', () => {
+    const { userStore: store, ...rest } = base()
+    expect(() => parseOptions({ ...rest, userstore: store } as unknown as ScimRouterOptions)).toThrow(
+      "express-scim: unknown option 'userstore' (did you mean 'userStore'?)",
+    )
+  })
+
+  it('accepts every documented option, the limits included', () => {
+    expect(() =>
+      parseOptions(
+        base({
+          teamStore: teamStore(),
+          settings: () => ({}),
+          extensions: [],
+          baseUrl: 'https://scim.example.com/scim',
+          defaultCount: 10,
+          maxResults: 20,
+          bodyLimit: '1mb',
+          filterLimits: {},
+          maxOperations: 10,
+          maxValuesPerAttribute: 100,
+          maxResourceBytes: '64kb',
+          maxResponseBytes: '4mb',
+          dialect: 'strict',
+          unmatchedFilter: undefined,
+          userDeletion: 'disable',
+          maxPatchRetries: 3,
+          authenticationSchemes: undefined,
+          documentationUri: 'https://docs.example.com',
+          adoptLocalUsers: false,
+          onEvent: () => undefined,
+          userSyncEnabled: true,
+          groupSyncEnabled: true,
+          rejectNonProvisionedUsers: false,
+          teamSyncEnabled: false,
+        }),
+      ),
+    ).not.toThrow()
+  })
+
+  it('lists every key of ScimRouterOptions as known', () => {
+    for (const key of KNOWN_OPTIONS) {
+      expect(() => parseOptions(base({ [key]: undefined, userStore: userStore() }))).not.toThrow(
+        /unknown option/,
+      )
+    }
+    expect(KNOWN_OPTIONS).toEqual(
+      expect.arrayContaining([
+        'maxValuesPerAttribute',
+        'maxResourceBytes',
+        'maxResponseBytes',
+        'userSyncEnabled',
+      ]),
+    )
   })
 })

@@ -77,8 +77,33 @@ export interface ScimRouterOptions extends SyncSettings {
   readonly bodyLimit?: number | string
   /** Length, depth and term limits of filters (defaults: `DEFAULT_FILTER_LIMITS`). */
   readonly filterLimits?: Partial<FilterLimits>
-  /** Most operations in one PATCH (default 1000). */
+  /** Most operations in one PATCH (default 1000); more is 400 `tooMany`. */
   readonly maxOperations?: number
+  /**
+   * Most element tests the value filters (`emails[type eq "work"]`) of one PATCH may make, summed over
+   * its operations (default 20,000); more is 400 `tooMany`. Filters of `sub eq "value"` terms, the
+   * shapes IdPs send, test only the elements an index finds, so real requests test a handful.
+   */
+  readonly maxValueFilterTests?: number
+  /**
+   * Most values in one multi-valued attribute of a stored resource (`emails`, `roles`, an extension's
+   * lists; default 1000). Group `members` are not stored in the document and are not limited. A POST,
+   * PUT or PATCH that would store more is 400 `invalidValue` naming the attribute, and writes nothing.
+   */
+  readonly maxValuesPerAttribute?: number
+  /**
+   * Most bytes of one stored resource, as UTF-8 JSON without group members, in bytes or as `'64kb'`
+   * (default `'64kb'`: a full Entra user is about 3 KB). A write that would store more is 413 and writes
+   * nothing.
+   */
+  readonly maxResourceBytes?: number | string
+  /**
+   * Most bytes of resources in one list or search response, in bytes or as `'4mb'` (default `'4mb'`).
+   * A page stops before the resource that would pass it (it always holds at least one), and
+   * `itemsPerPage` says how many it holds: the client pages on from `startIndex + itemsPerPage`
+   * (RFC 7644 §3.4.2.4 lets a page hold fewer than `count`).
+   */
+  readonly maxResponseBytes?: number | string
   /** `lenient` (default) reads Entra's and Okta's dialects; `strict` reads RFC 7644 only. */
   readonly dialect?: 'lenient' | 'strict'
   /** What a PATCH operation whose value filter matches nothing does. */
@@ -88,7 +113,11 @@ export interface ScimRouterOptions extends SyncSettings {
    * deletes the user; `disable` keeps it disabled and hidden (Grafana keeps provisioned users).
    */
   readonly userDeletion?: 'delete' | 'disable'
-  /** How many times a PATCH re-reads and retries after losing a compare-and-swap race (default 5). */
+  /**
+   * How many times a PUT or PATCH re-reads and retries a field write after losing a compare-and-swap
+   * race (default 5), waiting a random 0..4 ms before the first retry, the ceiling doubling per retry up
+   * to 100 ms; then 503 with `Retry-After`. Member-only group changes take no version and never retry.
+   */
   readonly maxPatchRetries?: number
   /** The authentication schemes discovery advertises (default: one bearer token scheme). */
   readonly authenticationSchemes?: readonly AuthenticationScheme[]

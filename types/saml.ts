@@ -13,10 +13,20 @@ export type ExternalUidSource = string | { readonly jsonPath: string }
 /** The SAML profile a host's SAML library produced after validating the assertion's signature. */
 export type SamlProfile = Readonly<Record<string, unknown>>
 
+/**
+ * The UserStore the SAML linker reads: any UserStore with `findAllByExternalId`, the look-up that finds
+ * users SCIM deleted but the host keeps hidden (`userDeletion: 'disable'`).
+ */
+export type SamlUserStore = UserStore & Required<Pick<UserStore, 'findAllByExternalId'>>
+
 /** Options of `createSamlLinker()`. Checked once, at construction: a bad option throws a `TypeError`. */
 export interface SamlLinkerOptions {
-  /** The host's users: the same UserStore the SCIM router writes. Required. */
-  readonly userStore: UserStore
+  /**
+   * The host's users: the same UserStore the SCIM router writes. Required, with `findAllByExternalId`
+   * (a store without it is a `TypeError` at construction: the linker could not refuse the next login
+   * of a person the IdP deprovisioned, and fails closed instead).
+   */
+  readonly userStore: SamlUserStore
   /**
    * The host's own user lookup for this login, without SCIM: by the login or email the assertion
    * carries, as the host signs users in today. Required, because only it can tell that the person
@@ -97,7 +107,10 @@ export type SamlLinkErrorCode =
   | 'ERR_MISMATCHED_IDENTITY'
   /** 401 "Invalid externalUID": the uid attribute holds several values or something other than text. */
   | 'ERR_INVALID_EXTERNAL_UID'
-  /** 403 "User is deactivated": the user is disabled, or SCIM deleted it and the host keeps it hidden. */
+  /**
+   * 403 "User is deactivated": the user is disabled, or SCIM deleted it and the host keeps it hidden
+   * (found by the uid through `findAllByExternalId`, or by `findUser`).
+   */
   | 'ERR_USER_DEACTIVATED'
   /** 403 "User is not provisioned": `rejectNonProvisionedUsers` and a local user. */
   | 'ERR_USER_NOT_PROVISIONED'

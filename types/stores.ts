@@ -37,7 +37,11 @@ export type ScimDocument = Readonly<Record<string, unknown>>
  * it to round-trip the attributes the host does not model.
  */
 export interface UserFields {
-  /** SCIM `userName`, unique per tenant case-insensitively (the host's login). */
+  /**
+   * SCIM `userName`, unique per tenant case-insensitively (the host's login). The router has checked it
+   * against the identifier policy (RFC 8265 UsernameCasePreserved: NFC, no control, format or space
+   * characters, no fullwidth forms, not empty) whenever the request set or changed it.
+   */
   readonly userName: string
   /**
    * SCIM `externalId`: the IdP's opaque, case-sensitive identifier, unique per tenant. Never parse it,
@@ -134,8 +138,9 @@ export interface ListPage<T> {
 
 /**
  * The host's users. Required methods: `create`, `get`, `list`, `update`, `delete`. Optional: `findExisting`
- * (checks many member ids in one call; without it the router calls `get` per id) and
- * `findByUserNameOrEmail` (required when the router adopts local users).
+ * (checks many member ids in one call; without it the router calls `get` per id),
+ * `findByUserNameOrEmail` (required when the router adopts local users) and `findAllByExternalId`
+ * (required by `createSamlLinker`).
  *
  * SCIM sees provisioned users only: users the host created itself (`provisioned: false`) are left out
  * of `list` and `findExisting`, and the router answers 404 for them, so an IdP can neither read nor
@@ -144,7 +149,16 @@ export interface ListPage<T> {
  * Conflicts are thrown as the library's errors: `uniquenessConflict(...)` when `userName`
  * (case-insensitively), `externalId` (case-sensitively) or the email (case-insensitively) is taken in
  * the tenant by a user that is not hidden, local users included; `versionMismatch()` when
- * `expectedVersion` is not the current version.
+ * `expectedVersion` is not the current version. Case-insensitively means equal under `foldCase()`
+ * (lower-casing, final sigma as sigma, `ß` kept), the fold filters use.
+ *
+ * Login and email are one namespace by default: a `userName` equal to another such user's email, or an
+ * email equal to another's `userName`, is the same `uniquenessConflict` (`'userName'` / `'emails'`),
+ * because a host that signs in by login or email would otherwise let one login name two people. A
+ * store for a host whose logins are never emails may keep them apart (`MemoryUserStore`'s
+ * `userNameEmailNamespace: 'separate'`; run the contract suite with the same option). Only the email the
+ * store models (`UserFields.email`) is unique: the other `emails` are not (RFC 7643 §4.1.2), so never
+ * use them as identity keys.
  */
 export interface UserStore {
   /** Creates a user and returns it. Throws `uniquenessConflict` when the userName, externalId or email is taken. */
@@ -175,13 +189,23 @@ export interface UserStore {
   /**
    * Optional; required by `adoptLocalUsers`. The tenant's users that are not hidden, provisioned or
    * not, whose userName equals `userName` or whose email equals `email`, both case-insensitively: the
-   * users a SCIM create would collide with.
+   * users a SCIM create would collide with. With login and email in one namespace (the default), also
+   * those whose email equals `userName` or whose userName equals `email`.
    */
   findByUserNameOrEmail?(
     userName: string,
     email: string | undefined,
     context: RequestContext,
   ): Awaitable<readonly StoredUser[]>
+  /**
+   * Optional; required by `createSamlLinker`. Every user of the tenant whose `externalId` is exactly
+   * `externalId` (case-sensitive, never trimmed or parsed), hidden ones included: the visible user,
+   * provisioned or local, and every user SCIM deleted that the host keeps hidden (`userDeletion:
+   * 'disable'`), which hold no names for uniqueness but must still be found here, so that the IdP
+   * identity of a deprovisioned person cannot sign in again as a new account. An empty list when none.
+   * In SQL: `WHERE tenant = $1 AND external_id = $2`, without the `hidden` condition of `list`.
+   */
+  findAllByExternalId?(externalId: string, context: RequestContext): Awaitable<readonly StoredUser[]>
 }
 
 /** The team fields the router writes. */
@@ -241,8 +265,15 @@ export interface TeamChange {
   /** New fields, written only when the team's version is still `expectedVersion` (compare-and-swap). */
   readonly fields?: TeamFields
   /**
-   * The version the change was computed from: when given (the router always gives it), the change is
-   * written only if the team still has it, else `versionMismatch()`. Required with `fields`.
+   * The version the change was computed from. When given, the whole change (members only, too) is
+   * written only if the team still has this version, checked in the same transaction as the write; else
+   * `versionMismatch()` and nothing is written. Required with `fields`. The router gives it with
+   * `fields`, and for a member change when the client's `If-Match` names a version (RFC 7644 §3.14).
+   *
+   * When absent (a member change only), the change is unconditional: member additions and removals
+   * commute, so the store applies the delta to whatever the membership is when it writes, in one
+   * transaction, and must never fail it because another write moved the version on. Several replicas
+   * sending such changes at once must all succeed (retry serialization failures inside the store).
    */
   readonly expectedVersion?: string
   /** A member change: a delta (removals, then additions) or a replacement of the whole list. */
@@ -253,6 +284,11 @@ export interface TeamChange {
  * The host's teams and memberships. Every method is required but `applyChange`, which is recommended. Membership changes are deltas, so adding
  * one member to a 100,000-member team never reads the member list. Member ids are user ids the router has
  * already checked to be users of the tenant. Each membership change bumps the team's version.
+ *
+ * Concurrency: field writes (`update`, `applyChange` with `fields`) are compare-and-swap on the
+ * version; the router retries them after a lost race. Membership methods and `applyChange` without
+ * `expectedVersion` take no version: they are deltas that commute, each applied in one transaction, and
+ * must succeed however many run at once.
  */
 export interface TeamStore {
   /** Creates a team with these members, atomically. Throws `uniquenessConflict` when the name is taken. */
@@ -289,11 +325,17 @@ export interface TeamStore {
   removeUserFromTeams(userId: string, context: RequestContext): Awaitable<void>
   /**
    * Recommended: writes fields and members in one transaction, all or nothing, and returns the team
-   * (one new version); undefined / null when there is no such team. Throws `versionMismatch()` when
-   * `fields` are given and the version moved on, `uniquenessConflict` for a taken name. The router uses
-   * it whenever a request changes more than one thing (a PUT; a PATCH that renames and changes members,
-   * or removes and adds), so a failure writes nothing. Without it, those requests make two store calls,
-   * and a failure between them leaves the first applied until the IdP's retry completes the request.
+   * (one new version when something changed); undefined / null when there is no such team. Throws
+   * `versionMismatch()` when `expectedVersion` is given and the version moved on (with or without
+   * `fields`; nothing is written), `uniquenessConflict` for a taken name. See `TeamChange` for when the
+   * router gives `expectedVersion`.
+   *
+   * The router uses it whenever a request changes more than one thing (a PUT; a PATCH that renames and
+   * changes members, or removes and adds), so a failure writes nothing, and for a member change whose
+   * `If-Match` names a version, so the precondition holds at the write, not only at the read. Without
+   * it, the former make two store calls (a failure between them leaves the first applied until the
+   * IdP's retry completes the request), and the latter are refused with 501, since the membership
+   * methods cannot be made conditional.
    */
   applyChange?(
     id: string,

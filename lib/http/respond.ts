@@ -7,6 +7,26 @@ export const SCIM_MEDIA_TYPE = 'application/scim+json'
 
 const CONTENT_TYPE = `${SCIM_MEDIA_TYPE}; charset=utf-8`
 
+/** A body already serialised as JSON (a list page built resource by resource), sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** Sets the status and headers of a JSON response with the SCIM media type; returns the body to write. */
+function prepareJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> | undefined,
+): string {
+  const json = body instanceof JsonText ? body.text : JSON.stringify(body)
+  response.statusCode = status
+  if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
+  response.setHeader('Content-Type', CONTENT_TYPE)
+  response.setHeader('Content-Length', Buffer.byteLength(json))
+  return json
+}
+
 /** Sends a JSON body with the SCIM media type. */
 export function sendJson(
   response: ServerResponse,
@@ -14,12 +34,21 @@ export function sendJson(
   body: unknown,
   headers?: Readonly<Record<string, string>>,
 ): void {
-  const json = JSON.stringify(body)
-  response.statusCode = status
-  if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
-  response.setHeader('Content-Type', CONTENT_TYPE)
-  response.setHeader('Content-Length', Buffer.byteLength(json))
-  response.end(json)
+  response.end(prepareJson(response, status, body, headers))
+}
+
+/**
+ * Writes a whole JSON body with the SCIM media type but leaves the response open: its Content-Length
+ * tells the client the answer is complete, while the caller decides when the connection may close
+ * (see `refuseUnreadBody`, which keeps reading a refused body first).
+ */
+export function writeJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: Readonly<Record<string, string>>,
+): void {
+  response.write(prepareJson(response, status, body, headers))
 }
 
 /** Sends a status with no body (204, 304). */

@@ -25,6 +25,7 @@ import {
 } from './dialects'
 import { MemberTracker, memberIdsFromFilter, toMemberReference } from './members'
 import { canonicalKeys, checkKey, cleanList, cleanSingle } from './values'
+import { WorkingList } from './working-list'
 
 /** URN of the PatchOp message. RFC 7644 §3.5.2. */
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
@@ -33,6 +34,9 @@ const PATCH_OP_LOWER = PATCH_OP_SCHEMA.toLowerCase()
 
 /** Default most operations in one PATCH request. */
 export const DEFAULT_MAX_OPERATIONS = 1000
+
+/** Default most element tests the value filters of one PATCH may make, summed over its operations. */
+export const DEFAULT_MAX_VALUE_FILTER_TESTS = 20_000
 
 /** Options of `applyPatch()`. */
 export interface ApplyPatchOptions {
@@ -44,6 +48,13 @@ export interface ApplyPatchOptions {
   readonly dialect?: PatchDialect
   /** Most operations accepted in one request (default 1000); more is 400 `tooMany`. */
   readonly maxOperations?: number
+  /**
+   * Most elements the value filters of one request may test, summed over its operations (default
+   * 20,000); more is 400 `tooMany`. `attr[sub eq "x"]` filters (what IdPs send) test only the elements
+   * an index finds, other filters every element of the attribute; so the bound caps what operations ×
+   * elements can cost.
+   */
+  readonly maxValueFilterTests?: number
   /** What an operation whose value filter matches no element does. */
   readonly unmatchedFilter?: UnmatchedFilterPolicy
   /**
@@ -60,6 +71,7 @@ interface Settings {
   readonly resourceType: string
   readonly dialect: PatchDialect
   readonly maxOperations: number
+  readonly maxValueFilterTests: number
   readonly createOnUnmatched: boolean
   readonly noTargetOnUnmatchedRemove: boolean
   readonly membersLoaded: boolean
@@ -89,6 +101,10 @@ function settingsFrom(options: ApplyPatchOptions): Settings {
   if (!Number.isInteger(maxOperations) || maxOperations < 1) {
     throw new TypeError('express-scim: maxOperations must be a positive integer')
   }
+  const maxValueFilterTests = options.maxValueFilterTests ?? DEFAULT_MAX_VALUE_FILTER_TESTS
+  if (!Number.isSafeInteger(maxValueFilterTests) || maxValueFilterTests < 1) {
+    throw new TypeError('express-scim: maxValueFilterTests must be a positive integer')
+  }
   const addOrReplace = options.unmatchedFilter?.addOrReplace ?? (dialect === 'strict' ? 'noTarget' : 'create')
   const remove = options.unmatchedFilter?.remove ?? 'ignore'
   if (
@@ -104,6 +120,7 @@ function settingsFrom(options: ApplyPatchOptions): Settings {
     resourceType: resourceType.id,
     dialect,
     maxOperations,
+    maxValueFilterTests,
     createOnUnmatched: addOrReplace === 'create',
     noTargetOnUnmatchedRemove: remove === 'noTarget',
     membersLoaded: options.membersLoaded ?? true,
@@ -125,6 +142,17 @@ interface AttributeRef {
   readonly key: string
   /** `key` in lower case: the identity of the attribute within one request. */
   readonly id: string
+}
+
+/** One attribute's state within a request. */
+interface Entry {
+  readonly ref: AttributeRef
+  /** The value before the request (undefined = unassigned). */
+  readonly before: unknown
+  /** The working copy: a value, or the elements of a multi-valued attribute. */
+  value: unknown
+  /** True once an operation wrote it; only written attributes reach the result. */
+  written: boolean
 }
 
 type Target =
@@ -161,16 +189,29 @@ function isMembers(attribute: AttributeRef): boolean {
   )
 }
 
-/** The value of `primary` in an element of a multi-valued complex attribute. */
-const isPrimary = (element: unknown) => isObject(element) && element.primary === true
-
 /** One application of one request. Holds copies only: the input resource is never written. */
 class Patch {
-  /** Attributes touched so far, by `AttributeRef.id`: the value before the request, and now (undefined = unassigned). */
-  readonly #working = new Map<string, { ref: AttributeRef; before: unknown; value: unknown }>()
+  /**
+   * Attributes read or written so far, by `AttributeRef.id`: the value before the request, the private
+   * working copy (a `WorkingList` for multi-valued attributes), and whether an operation wrote it. Each
+   * attribute is copied once per request, however many operations touch it.
+   */
+  readonly #working = new Map<string, Entry>()
   /** Extensions removed as a whole (their stored objects are not carried over). */
   readonly #clearedExtensions = new Set<string>()
   #members: MemberTracker | undefined
+  /** Elements the value filters have tested so far (RFC 7644 §3.12 `tooMany` past the bound). */
+  #tests = 0
+  readonly #charge = (tests: number): void => {
+    this.#tests += tests
+    if (this.#tests > this.settings.maxValueFilterTests) {
+      throw scimError(
+        400,
+        'tooMany',
+        `The PATCH's value filters would test more than ${this.settings.maxValueFilterTests} elements; send fewer operations`,
+      )
+    }
+  }
 
   /** Membership changes, created on first use: most requests never touch members. */
   get members(): MemberTracker {
@@ -198,24 +239,62 @@ class Patch {
     return this.#original(ref)
   }
 
-  /** The attribute's current value: a private copy, safe to change in place, then `write()`. */
-  read(ref: AttributeRef): unknown {
+  /** The working entry of an attribute, made (with its one copy) on first use. */
+  #entry(ref: AttributeRef): Entry {
     if (isMembers(ref) && !this.settings.membersLoaded) {
       throw new Error('express-scim: this PATCH needs the member list; check requiresMemberList() first')
     }
-    const entry = this.#working.get(ref.id)
-    if (entry) return entry.value
-    const value = canonicalKeys(ref.definition, copyJson(this.#stored(ref)))
-    return value === null ? undefined : value
+    let entry = this.#working.get(ref.id)
+    if (!entry) {
+      const copy = canonicalKeys(ref.definition, copyJson(this.#stored(ref)))
+      const value = copy === null ? undefined : copy
+      entry = {
+        ref,
+        before: this.#original(ref) ?? undefined,
+        value: ref.definition.multiValued ? new WorkingList(ref.definition, asArray(value)) : value,
+        written: false,
+      }
+      this.#working.set(ref.id, entry)
+    }
+    return entry
   }
 
+  /** A single-valued attribute's current value: the private copy, safe to change in place, then `write()`. */
+  read(ref: AttributeRef): unknown {
+    const value = this.#entry(ref).value
+    return value instanceof WorkingList ? (value.size > 0 ? value.values() : undefined) : value
+  }
+
+  /** A multi-valued attribute's elements: edit them through the list, then `commit()`. */
+  list(ref: AttributeRef): WorkingList {
+    const entry = this.#entry(ref)
+    if (entry.value instanceof WorkingList) return entry.value
+    const list = new WorkingList(ref.definition, asArray(entry.value))
+    entry.value = list
+    return list
+  }
+
+  /** Sets a single-valued attribute (or a whole multi-valued one, as a fresh list). */
   write(ref: AttributeRef, value: unknown): void {
     const empty = value === undefined || value === null || (Array.isArray(value) && value.length === 0)
     // RFC 7644 §3.5.2: an operation that leaves a required attribute unassigned is a mutability error.
     if (empty && ref.definition.required) throw mutability(`'${ref.key}' is required and cannot be removed`)
-    const entry = this.#working.get(ref.id)
-    const before = entry ? entry.before : (this.#original(ref) ?? undefined)
-    this.#working.set(ref.id, { ref, before, value: empty ? undefined : value })
+    const entry = this.#entry(ref)
+    entry.written = true
+    entry.value = ref.definition.multiValued
+      ? new WorkingList(ref.definition, empty ? [] : asArray(value))
+      : empty
+        ? undefined
+        : value
+  }
+
+  /** Records that an operation edited a multi-valued attribute through `list()`. */
+  commit(ref: AttributeRef): void {
+    const entry = this.#entry(ref)
+    if (ref.definition.required && entry.value instanceof WorkingList && entry.value.size === 0) {
+      throw mutability(`'${ref.key}' is required and cannot be removed`)
+    }
+    entry.written = true
   }
 
   clearExtension(schema: string): void {
@@ -287,7 +366,7 @@ class Patch {
     }
     let test: FilterPredicate
     try {
-      test = compileValueFilter(path.valueFilter, resolved)
+      test = compileValueFilter(path.valueFilter, resolved, { dialect: this.settings.dialect })
     } catch (error) {
       // A filter naming what the attribute lacks makes the path invalid (RFC 7644 §3.5.2).
       if (isScimError(error) && error.status === 400) throw invalidPath(`In '${text}': ${error.message}`)
@@ -414,7 +493,7 @@ class Patch {
     const { definition } = ref
     const { dialect } = this.settings
     if (definition.mutability === 'readOnly') {
-      const same = jsonEqual(copyJson(this.#stored(ref)), value)
+      const same = jsonEqual(this.#stored(ref), value)
       if (pathLess && ignoresReadOnlyInPathLessValue(definition, same, dialect)) return
       throw mutability(`'${where}' is read-only`)
     }
@@ -428,18 +507,22 @@ class Patch {
       return
     }
     if (definition.multiValued) {
-      const list = cleanList(definition, value, where, dialect) ?? []
+      const given = cleanList(definition, value, where, dialect) ?? []
       // An immutable attribute may be set while it has no value, never changed after (RFC 7643 §7).
       const immutable = definition.mutability === 'immutable'
       if (op === 'replace') {
-        if (immutable) this.checkWritable(ref, undefined, this.read(ref), list, where)
-        this.write(ref, fixPrimary(list, list))
+        if (immutable) this.checkWritable(ref, undefined, this.read(ref), given, where)
+        this.write(ref, given)
+        this.list(ref).settlePrimary(given.map((_, slot) => slot))
         return
       }
-      const current = asArray(this.read(ref))
-      const { elements, written } = union(definition, current, list)
-      if (immutable && current.length > 0) this.checkWritable(ref, undefined, current, elements, where)
-      this.write(ref, fixPrimary(elements, written))
+      const list = this.list(ref)
+      const hadValues = list.size > 0
+      const { written, changed } = union(list, given)
+      if (immutable && hadValues && changed)
+        throw mutability(`'${where}' is immutable and already has a value`)
+      list.settlePrimary(written)
+      this.commit(ref)
       return
     }
     const cleaned = cleanSingle(definition, value, where, dialect)
@@ -495,9 +578,6 @@ class Patch {
   ): void {
     const { definition } = ref
     const { dialect } = this.settings
-    const current = this.read(ref)
-    const elements = definition.multiValued ? asArray(current) : isObject(current) ? [current] : []
-    const matched = elements.filter((element) => filter.test(element))
     const cleaned = sub
       ? sub.multiValued
         ? cleanList(sub, value, where, dialect)
@@ -505,47 +585,71 @@ class Patch {
       : cleanSingle(definition, value, where, dialect)
     if (!sub && cleaned !== undefined && !isObject(cleaned))
       throw scimError(400, 'invalidValue', `'${where}' needs an object`)
-    if (matched.length === 0) {
-      const created = this.settings.createOnUnmatched ? elementFromFilter(filter.ast, definition) : undefined
+    const updatesOf = (): Record<string, unknown> =>
+      sub ? { [sub.name]: cleaned } : { ...(cleaned as object) }
+    const updates = Object.entries(updatesOf()).map(
+      ([key, next]) => [key, next, findSubAttribute(definition, key)!] as const,
+    )
+    /** Applies the updates to a private element in place. */
+    const update = (object: Record<string, unknown>): void => {
+      for (const [key, next, subDefinition] of updates) {
+        this.checkWritable(ref, subDefinition, object[key], next, where)
+        if (next === undefined) delete object[key]
+        else object[key] = next
+      }
+    }
+    const list = definition.multiValued ? this.list(ref) : undefined
+    const current = list ? undefined : this.read(ref)
+    const slots = list
+      ? list.find(filter.ast, filter.test, this.#charge)
+      : isObject(current) && filter.test(current)
+        ? [0]
+        : []
+    if (slots.length === 0) {
+      const created = this.settings.createOnUnmatched
+        ? elementFromFilter(filter.ast, definition, dialect)
+        : undefined
       if (!created) throw noTarget(`'${where}' matches no element`)
       if (cleaned === undefined) return
-      const element = sub ? { ...created, [sub.name]: cleaned } : { ...created, ...(cleaned as object) }
+      const element = { ...created, ...updatesOf() }
       for (const key of Object.keys(element)) {
         const subDefinition = findSubAttribute(definition, key)
         if (subDefinition?.mutability === 'readOnly')
           throw mutability(`'${where}' sets the read-only '${key}'`)
       }
       if (isMembers(ref)) this.members.add([toMemberReference(element, where)])
-      if (definition.multiValued) this.write(ref, fixPrimary([...elements, element], [element]))
-      else this.write(ref, element)
+      if (!list) {
+        this.write(ref, element)
+        return
+      }
+      list.settlePrimary([list.push(element)])
+      this.commit(ref)
       return
     }
-    for (const element of matched) {
-      const object = element as Record<string, unknown>
-      const updates: Record<string, unknown> = sub ? { [sub.name]: cleaned } : { ...(cleaned as object) }
-      for (const [key, next] of Object.entries(updates)) {
-        const subDefinition = findSubAttribute(definition, key)!
-        this.checkWritable(ref, subDefinition, object[key], next, where)
-        if (next === undefined) delete object[key]
-        else object[key] = next
-      }
+    if (!list) {
+      const object = current as Record<string, unknown>
+      update(object)
+      this.write(ref, Object.keys(object).length > 0 ? object : undefined)
+      return
     }
-    const kept = elements.filter((element) => isObject(element) && Object.keys(element).length > 0)
-    if (definition.multiValued) this.write(ref, fixPrimary(kept, matched))
-    else this.write(ref, kept[0])
+    for (const slot of slots) {
+      list.update(slot, update)
+      if (Object.keys(list.at(slot) as object).length === 0) list.remove(slot)
+    }
+    list.settlePrimary(slots)
+    this.commit(ref)
   }
 
   setMembers(ref: AttributeRef, value: unknown, op: 'add' | 'replace', where: string): void {
-    const list = cleanList(ref.definition, value, where, this.settings.dialect) ?? []
-    const references = list.map((element) => toMemberReference(element, where))
+    const given = cleanList(ref.definition, value, where, this.settings.dialect) ?? []
+    const references = given.map((element) => toMemberReference(element, where))
     if (op === 'replace') this.members.replace(references)
     else this.members.add(references)
     if (!this.settings.membersLoaded) return
-    const next =
-      op === 'replace'
-        ? dedupe(ref.definition, list)
-        : union(ref.definition, asArray(this.read(ref)), list).elements
-    this.write(ref, next)
+    // A replacement list with duplicates means each member once (RFC 7644 §3.5.2.3).
+    if (op === 'replace') this.write(ref, [])
+    union(this.list(ref), given)
+    this.commit(ref)
   }
 
   // ---- remove ------------------------------------------------------------------------------------
@@ -588,12 +692,9 @@ class Patch {
     }
     this.checkWritable(ref, undefined, undefined, undefined, where)
     const listed = cleanList(ref.definition, value, where, this.settings.dialect) ?? []
-    const key = identity(ref.definition)
-    const drop = new Set(listed.map(key))
-    const kept = asArray(this.read(ref)).filter((element) => !drop.has(key(element)))
-    if (ref.definition.required && kept.length === 0)
-      throw mutability(`'${where}' is required and cannot be removed`)
-    this.write(ref, kept)
+    const list = this.list(ref)
+    for (const element of listed) for (const slot of list.findSame(element)) list.remove(slot)
+    this.commit(ref)
   }
 
   removeAttribute(ref: AttributeRef, where: string): void {
@@ -624,11 +725,14 @@ class Patch {
   removeMembers(ref: AttributeRef, ids: readonly string[]): void {
     this.members.remove(ids)
     if (!this.settings.membersLoaded) return
-    const drop = new Set(ids)
-    this.write(
-      ref,
-      asArray(this.read(ref)).filter((element) => !(isObject(element) && drop.has(element.value as string))),
-    )
+    const list = this.list(ref)
+    for (const id of ids) {
+      for (const slot of list.findSame({ value: id })) {
+        const element = list.at(slot)
+        if (isObject(element) && element.value === id) list.remove(slot)
+      }
+    }
+    this.commit(ref)
   }
 
   removeFiltered(
@@ -645,29 +749,45 @@ class Patch {
       else this.members.remove(ids)
       return
     }
-    const current = this.read(ref)
-    const elements = ref.definition.multiValued ? asArray(current) : isObject(current) ? [current] : []
-    const matched = elements.filter((element) => filter.test(element))
-    if (matched.length === 0) {
+    if (!ref.definition.multiValued) {
+      const current = this.read(ref)
+      if (!isObject(current) || !filter.test(current)) {
+        if (this.settings.noTargetOnUnmatchedRemove) throw noTarget(`'${where}' matches no element`)
+        return
+      }
+      if (sub) {
+        this.checkRemovable(ref, sub, where)
+        delete current[sub.name]
+        this.write(ref, Object.keys(current).length > 0 ? current : undefined)
+        return
+      }
+      if (ref.definition.mutability === 'readOnly') throw mutability(`'${where}' is read-only`)
+      this.write(ref, undefined)
+      return
+    }
+    const list = this.list(ref)
+    const slots = list.find(filter.ast, filter.test, this.#charge)
+    if (slots.length === 0) {
       if (this.settings.noTargetOnUnmatchedRemove) throw noTarget(`'${where}' matches no element`)
       return
     }
     if (sub) {
-      for (const element of matched) {
-        this.checkRemovable(ref, sub, where)
-        delete (element as Record<string, unknown>)[sub.name]
+      this.checkRemovable(ref, sub, where)
+      for (const slot of slots) {
+        list.update(slot, (element) => delete element[sub.name])
+        if (Object.keys(list.at(slot) as object).length === 0) list.remove(slot)
       }
-      const kept = elements.filter((element) => isObject(element) && Object.keys(element).length > 0)
-      this.write(ref, ref.definition.multiValued ? kept : kept[0])
+      this.commit(ref)
       return
     }
-    if (ref.definition.required && matched.length === elements.length) {
+    if (ref.definition.required && slots.length === list.size) {
       throw mutability(`'${where}' would remove every value of a required attribute`)
     }
     if (ref.definition.mutability === 'readOnly') throw mutability(`'${where}' is read-only`)
-    if (isMembers(ref)) this.members.remove(matched.map((element) => toMemberReference(element, where).value))
-    const drop = new Set(matched)
-    this.write(ref, ref.definition.multiValued ? elements.filter((element) => !drop.has(element)) : undefined)
+    if (isMembers(ref))
+      this.members.remove(slots.map((slot) => toMemberReference(list.at(slot), where).value))
+    for (const slot of slots) list.remove(slot)
+    this.commit(ref)
   }
 
   // ---- result -------------------------------------------------------------------------------------
@@ -693,7 +813,10 @@ class Patch {
       if (schema) extension(schema.id)
     }
     let membersEdited = false
-    for (const { ref, before, value } of this.#working.values()) {
+    for (const { ref, before, value: working, written } of this.#working.values()) {
+      if (!written) continue
+      const value =
+        working instanceof WorkingList ? (working.size > 0 ? working.values() : undefined) : working
       const members = isMembers(ref)
       if (members && !this.settings.membersLoaded) continue
       // Members compare as a set: order means nothing, an edited value or type does.
@@ -798,79 +921,35 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value]
 }
 
-/** The key two elements share when they are the same value: `value` (per caseExact) if defined, else the element. */
-function identity(definition: AttributeDefinition): (element: unknown) => unknown {
-  const valueSub = definition.type === 'complex' ? findSubAttribute(definition, 'value') : undefined
-  if (!valueSub) {
-    return (element) =>
-      typeof element === 'string' && !definition.caseExact ? element.toLowerCase() : JSON.stringify(element)
-  }
-  return (element) => {
-    const v = isObject(element) ? element[valueSub.name] : undefined
-    if (v === undefined) return JSON.stringify(element)
-    return typeof v === 'string' && !valueSub.caseExact ? v.toLowerCase() : JSON.stringify(v)
-  }
-}
-
 /**
  * Adds elements to a multi-valued attribute without duplicates (RFC 7644 §3.5.2.1). A complex element
- * whose `value` is already present updates that element's mutable sub-attributes instead.
+ * whose identity is already present updates that element's mutable sub-attributes instead. Returns the
+ * slots written (for `primary`) and whether anything changed.
  */
-function union(
-  definition: AttributeDefinition,
-  current: unknown[],
-  added: unknown[],
-): { readonly elements: unknown[]; readonly written: unknown[] } {
-  const key = identity(definition)
-  const index = new Map<unknown, number>()
-  const out = [...current]
-  out.forEach((element, i) => {
-    if (!index.has(key(element))) index.set(key(element), i)
-  })
-  // The added elements as they stand in the result (merged ones included), for fixPrimary().
-  const written: unknown[] = []
+function union(list: WorkingList, added: readonly unknown[]): { written: number[]; changed: boolean } {
+  const written: number[] = []
+  let changed = false
   for (const element of added) {
-    const k = key(element)
-    const at = index.get(k)
+    const at = list.findSame(element)[0]
     if (at === undefined) {
-      index.set(k, out.length)
-      out.push(element)
-      written.push(element)
-    } else if (isObject(element) && isObject(out[at])) {
-      const merged: Record<string, unknown> = { ...(out[at] as Record<string, unknown>) }
-      for (const [subName, subValue] of Object.entries(element)) {
-        const sub = findSubAttribute(definition, subName)
-        if (sub && sub.mutability !== 'immutable') merged[subName] = subValue
-      }
-      out[at] = merged
-      written.push(merged)
+      written.push(list.push(element))
+      changed = true
+      continue
     }
+    const existing = list.at(at)
+    if (!isObject(element) || !isObject(existing)) continue
+    const merged: Record<string, unknown> = { ...existing }
+    for (const [subName, subValue] of Object.entries(element)) {
+      const sub = findSubAttribute(list.definition, subName)
+      if (sub && sub.mutability !== 'immutable') merged[subName] = subValue
+    }
+    if (!jsonEqual(merged, existing)) {
+      list.replace(at, merged)
+      changed = true
+    }
+    written.push(at)
   }
-  return { elements: out, written }
-}
-
-/** One element per identity, the first kept: a replacement list with duplicates means each once. */
-function dedupe(definition: AttributeDefinition, list: unknown[]): unknown[] {
-  const key = identity(definition)
-  const seen = new Set<unknown>()
-  return list.filter((element) => {
-    const k = key(element)
-    if (seen.has(k)) return false
-    seen.add(k)
-    return true
-  })
-}
-
-/**
- * RFC 7643 §2.4: `primary: true` appears at most once. When an element just written says so, the
- * others are set to false; the last such written element wins.
- */
-function fixPrimary(elements: unknown[], written: readonly unknown[]): unknown[] {
-  const winner = [...written].reverse().find(isPrimary)
-  if (!winner) return elements
-  return elements.map((element) =>
-    element === winner || !isPrimary(element) ? element : { ...(element as object), primary: false },
-  )
+  return { written, changed }
 }
 
 function checkRequest(request: unknown, settings: Settings): readonly PatchOperation[] {

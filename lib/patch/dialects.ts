@@ -2,6 +2,8 @@
 // Under `dialect: 'strict'` every rule here is off and only RFC 7644 §3.5.2 applies.
 import type { Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
+import { isStorableId } from '../limits'
+import { parseDateTime } from '../schema/datetime'
 import { findSubAttribute } from '../schema/registry'
 
 /** True when `text` starts with `urn:` in any case (a schema URN or a URN-qualified path). */
@@ -62,7 +64,7 @@ export function membersToRemove(value: unknown, dialect: PatchDialect): string[]
   for (const element of list) {
     const id =
       typeof element === 'object' && element !== null ? (element as { value?: unknown }).value : element
-    if (typeof id !== 'string' || id === '') return undefined
+    if (!isStorableId(id)) return undefined
     ids.push(id)
   }
   return ids
@@ -71,13 +73,16 @@ export function membersToRemove(value: unknown, dialect: PatchDialect): string[]
 /**
  * Entra ID adds or replaces on a value-filtered path whose element does not exist yet, such as
  * `addresses[type eq "work"].locality`, and expects the element to be created. The new element takes
- * the filter's `eq` terms (`{type: "work"}`); a filter with any other shape cannot describe an element,
+ * the filter's `eq` terms (`{type: "work"}`), each literal as the sub-attribute's type: the filter
+ * `roles[primary eq "true"]` creates `{primary: true}`, never the string "true" in a boolean. A filter
+ * of any other shape, or a literal that is not of the sub-attribute's type, cannot describe an element,
  * and the caller answers noTarget.
  * Test: test/patch/dialects.test.ts "add on a filtered path that matches nothing creates the element".
  */
 export function elementFromFilter(
   filter: Filter,
   parent: AttributeDefinition,
+  dialect: PatchDialect,
 ): Record<string, unknown> | undefined {
   const terms = filter.kind === 'and' ? filter.filters : [filter]
   const element: Record<string, unknown> = {}
@@ -86,10 +91,30 @@ export function elementFromFilter(
       return undefined
     if (term.path.schema !== undefined || term.value === null) return undefined
     const sub = findSubAttribute(parent, term.path.attribute)
-    if (!sub || sub.name in element) return undefined
-    element[sub.name] = term.value
+    if (!sub || sub.name in element || sub.multiValued) return undefined
+    const value = literalAs(sub, term.value, dialect)
+    if (value === undefined) return undefined
+    element[sub.name] = value
   }
   return element
+}
+
+/** A filter literal as a value of `sub`'s type (RFC 7643 §2.3), or undefined when it is not one. */
+function literalAs(sub: AttributeDefinition, literal: unknown, dialect: PatchDialect): unknown {
+  switch (sub.type) {
+    case 'boolean':
+      return typeof literal === 'boolean' ? literal : readBooleanString(literal, dialect)
+    case 'integer':
+      return typeof literal === 'number' && Number.isSafeInteger(literal) ? literal : undefined
+    case 'decimal':
+      return typeof literal === 'number' && Number.isFinite(literal) ? literal : undefined
+    case 'dateTime':
+      return typeof literal === 'string' && !Number.isNaN(parseDateTime(literal)) ? literal : undefined
+    case 'complex':
+      return undefined
+    default:
+      return typeof literal === 'string' ? literal : undefined
+  }
 }
 
 /**
@@ -138,4 +163,21 @@ export function ignoresReadOnlyInPathLessValue(
 ): boolean {
   if (dialect !== 'lenient' || definition.mutability !== 'readOnly') return false
   return sameAsCurrent || definition.name === 'schemas'
+}
+
+/**
+ * Microsoft's reference requests add group members as `{"displayName": "new User", "value": "<id>"}`,
+ * and POST and PUT ignore keys the schema lacks (RFC 7644 §3.3). In a member value, `displayName` is
+ * read as `display` and any other unknown key is ignored. Returns the sub-attribute name to use, `null`
+ * to drop the key, or undefined when no rule applies (the key is refused).
+ * Test: test/patch/cost.test.ts "reads Microsoft's member `displayName` as `display`".
+ */
+export function memberKeyAlias(
+  definition: AttributeDefinition,
+  key: string,
+  dialect: PatchDialect,
+): string | null | undefined {
+  if (dialect !== 'lenient' || definition.name !== 'members' || definition.type !== 'complex')
+    return undefined
+  return key.toLowerCase() === 'displayname' && findSubAttribute(definition, 'display') ? 'display' : null
 }

@@ -3,6 +3,7 @@ import type { Filter } from '../../types/filter'
 import type { MemberChanges, MemberReference } from '../../types/patch'
 import { scimError } from '../errors'
 import { isObject } from '../json'
+import { isStorableId } from '../limits'
 
 /** A member reference from a checked `members` element: `value` is required, `type` and `display` kept. */
 export function toMemberReference(element: unknown, where: string): MemberReference {
@@ -10,9 +11,20 @@ export function toMemberReference(element: unknown, where: string): MemberRefere
   if (typeof value !== 'string' || value === '') {
     throw scimError(400, 'invalidValue', `'${where}' needs each member as {"value": "<id>"}`)
   }
+  checkMemberId(value, where)
   const type = isObject(element) && typeof element.type === 'string' ? element.type : undefined
   const display = isObject(element) && typeof element.display === 'string' ? element.display : undefined
   return { value, ...(type !== undefined ? { type } : {}), ...(display !== undefined ? { display } : {}) }
+}
+
+/**
+ * 400 for a member id no store could hold (U+0000, longer than `MAX_ID_LENGTH`): such an id names no
+ * user, and a database would answer it with an error (PostgreSQL 22021), not an empty result.
+ */
+function checkMemberId(id: string, where: string): void {
+  if (!isStorableId(id)) {
+    throw scimError(400, 'invalidValue', `'${where}' names a member id that cannot exist`)
+  }
 }
 
 /**
@@ -66,6 +78,7 @@ export class MemberTracker {
 
   remove(ids: readonly string[]): void {
     this.#touched = true
+    for (const id of ids) checkMemberId(id, 'members')
     for (const id of ids) {
       if (this.#replacement) {
         this.#replacement.delete(id)

@@ -6,6 +6,7 @@ import { parseDateTime } from '../schema/datetime'
 import { findSubAttribute } from '../schema/registry'
 import {
   complexFromBareString,
+  memberKeyAlias,
   type PatchDialect,
   readBooleanString,
   singleFromOneElementArray,
@@ -53,7 +54,14 @@ export function cleanSingle(
       const out: Record<string, unknown> = {}
       for (const key of Object.keys(object)) {
         checkKey(key, where)
-        const sub = findSubAttribute(definition, key)
+        let sub = findSubAttribute(definition, key)
+        if (!sub) {
+          const alias = memberKeyAlias(definition, key, dialect)
+          if (alias === null) continue
+          sub = alias === undefined ? undefined : findSubAttribute(definition, alias)
+          // The schema's own spelling wins over an alias: `display` beside `displayName` keeps `display`.
+          if (sub && Object.keys(object).some((k) => k.toLowerCase() === sub!.name.toLowerCase())) continue
+        }
         if (!sub) throw scimError(400, 'invalidValue', `'${where}' has no sub-attribute '${key}'`)
         if (sub.mutability === 'readOnly') continue
         const cleaned = sub.multiValued

@@ -1,8 +1,8 @@
 // Adoption of local users by a SCIM create (`adoptLocalUsers`): who may be adopted, and the compare-and-swap write that does it.
 import type { StoredUser, UserFields } from '../../types/stores'
-import { isVersionMismatch, scimError, uniquenessConflict } from '../errors'
+import { isVersionMismatch, uniquenessConflict } from '../errors'
 import { attributeEquals } from '../filter/build'
-import { logStore } from '../log'
+import { backOff } from './compare-and-swap'
 import type { Exchange } from './exchange'
 import { userFieldsOf, userResource } from './representation'
 
@@ -114,9 +114,7 @@ export async function createOrAdopt(
     } catch (error) {
       if (!isVersionMismatch(error)) throw error
     }
-    if (attempt >= exchange.config.maxPatchRetries) {
-      throw scimError(503, undefined, 'The user is changing too fast; retry the request')
-    }
-    logStore('adoption race, retry %d (%s)', attempt + 1, exchange.context.requestId)
+    // A lost race: wait a jittered moment and read again, or 503 with Retry-After when out of retries.
+    await backOff(exchange, 'user', attempt)
   }
 }

@@ -1,7 +1,15 @@
-// Read-modify-write with the store's compare-and-swap: on a lost race, read again and reapply, so no concurrent write is lost.
-import { isVersionMismatch, scimError } from '../errors'
+// Read-modify-write with the store's compare-and-swap: on a lost race, back off with jitter, read again and reapply, so no concurrent write is lost.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { isVersionMismatch, type ScimError, scimError } from '../errors'
 import { logStore } from '../log'
 import { checkIfMatch, type Exchange, ifMatchVersions } from './exchange'
+
+/** The first backoff ceiling, in ms: about one store round trip. */
+export const BACKOFF_BASE_MS = 4
+/** The largest backoff ceiling, in ms: the ceiling doubles per retry up to this, so no wait is long. */
+export const BACKOFF_CAP_MS = 100
+/** What the 503 of a request that gave up tells the client to wait, in seconds. */
+export const RETRY_AFTER_SECONDS = 1
 
 /** How one read-modify-write runs. */
 export interface CompareAndSwap<R, T> {
@@ -18,15 +26,63 @@ export interface CompareAndSwap<R, T> {
 }
 
 /**
+ * True when the request's `If-Match` names a version (not only `*`): then the write must happen on that
+ * version or not at all (RFC 7644 §3.14), so a lost race is 412, never a retry, and a write that cannot
+ * be made conditional must not be made.
+ */
+export function ifMatchNamesVersion(exchange: Exchange): boolean {
+  const tags = ifMatchVersions(exchange.request)
+  return tags !== undefined && !tags.includes('*')
+}
+
+/**
+ * How long to wait before retry number `attempt` (0 for the first), in ms: "full jitter", uniform
+ * between 0 and a ceiling that starts at `BACKOFF_BASE_MS` and doubles per retry up to `BACKOFF_CAP_MS`.
+ * Requests that lost the same race spread out instead of colliding again at once; the cap keeps the
+ * wait of a request bounded (with the default 5 retries, at most 124 ms in all). No state is kept
+ * between requests: each one draws its own delays. `random` is `Math.random` but for tests.
+ */
+export function retryDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 30))
+  return Math.floor(random() * ceiling)
+}
+
+/**
+ * The 503 for a request that lost its race `maxPatchRetries` times, with `Retry-After` (RFC 9110
+ * §10.2.3) set on the response: the write is sound, only busy, and a later retry will succeed.
+ */
+export function tooBusy(exchange: Exchange, what: string): ScimError {
+  exchange.response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+  return scimError(503, undefined, `The ${what} is changing too fast; retry the request`)
+}
+
+/**
+ * After a lost race: throws `tooBusy` when `attempt` (0 for the first retry) used up `maxPatchRetries`,
+ * else waits `retryDelay(attempt)` so that the next read sees the winner's write.
+ */
+export async function backOff(exchange: Exchange, what: string, attempt: number): Promise<void> {
+  if (attempt >= exchange.config.maxPatchRetries) throw tooBusy(exchange, what)
+  const delay = retryDelay(attempt)
+  logStore(
+    'version race on a %s, retry %d in %d ms (%s)',
+    what,
+    attempt + 1,
+    delay,
+    exchange.context.requestId,
+  )
+  await sleep(delay)
+}
+
+/**
  * Runs `apply` on a fresh read until it wins its compare-and-swap, at most `maxPatchRetries` retries
- * (then 503). A request that named its version with `If-Match` gets the 412 instead of a retry: it
- * asked to change that version only.
+ * with `retryDelay` between them (then 503 with `Retry-After`). A request whose `If-Match` names its
+ * version gets the 412 instead of a retry: it asked to change that version only.
  */
 export async function compareAndSwap<R extends { readonly version: string }, T>(
   exchange: Exchange,
   run: CompareAndSwap<R, T>,
 ): Promise<T> {
-  const explicit = run.honourIfMatch && ifMatchVersions(exchange.request) !== undefined
+  const explicit = run.honourIfMatch && ifMatchNamesVersion(exchange)
   for (let attempt = 0; ; attempt++) {
     const current = await run.read()
     if (!current) throw run.notFound()
@@ -35,10 +91,7 @@ export async function compareAndSwap<R extends { readonly version: string }, T>(
       return await run.apply(current)
     } catch (error) {
       if (!isVersionMismatch(error) || explicit) throw error
-      if (attempt >= exchange.config.maxPatchRetries) {
-        throw scimError(503, undefined, `The ${run.what} is changing too fast; retry the request`)
-      }
-      logStore('version race on a %s, retry %d (%s)', run.what, attempt + 1, exchange.context.requestId)
     }
+    await backOff(exchange, run.what, attempt)
   }
 }

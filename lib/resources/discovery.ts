@@ -2,12 +2,14 @@
 import type { ResourceTypeDefinition, SchemaDefinition } from '../../types/schema'
 import { scimError } from '../errors'
 import { sendJson } from '../http/respond'
+import {
+  DISCOVERY_SCHEMAS,
+  RESOURCE_TYPE_SCHEMA,
+  SCHEMA_SCHEMA,
+  SERVICE_PROVIDER_CONFIG_SCHEMA as SPC_SCHEMA,
+} from '../schema/discovery-schemas'
 import type { Exchange } from './exchange'
 import { listResponse } from './lists'
-
-const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'
-const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType'
-const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema'
 
 /** The resource types this router serves: Group only with a TeamStore. */
 function servedTypes(exchange: Exchange): ResourceTypeDefinition[] {
@@ -16,14 +18,22 @@ function servedTypes(exchange: Exchange): ResourceTypeDefinition[] {
     .filter((type) => type.id !== 'Group' || exchange.config.teamStore !== undefined)
 }
 
-/** The schemas of the served resource types. */
+/**
+ * The schemas of the served resource types, then those of the discovery resources (RFC 7643 §7 defines
+ * all of them; conformance tools look for both kinds). The discovery schemas live outside the registry:
+ * they describe /ServiceProviderConfig, /ResourceTypes and /Schemas, not resources a filter or a PATCH
+ * could name.
+ */
 function servedSchemas(exchange: Exchange): SchemaDefinition[] {
   const urns = new Set<string>()
   for (const type of servedTypes(exchange)) {
     urns.add(type.schema.toLowerCase())
     for (const extension of type.schemaExtensions) urns.add(extension.schema.toLowerCase())
   }
-  return exchange.config.registry.schemas().filter((schema) => urns.has(schema.id.toLowerCase()))
+  const resourceSchemas = exchange.config.registry
+    .schemas()
+    .filter((schema) => urns.has(schema.id.toLowerCase()))
+  return [...resourceSchemas, ...DISCOVERY_SCHEMAS]
 }
 
 /** RFC 7644 §4: discovery endpoints take no filter; a provider SHOULD answer 403. */

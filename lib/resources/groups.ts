@@ -1,10 +1,11 @@
 // The /Groups endpoints: SCIM groups as the host's teams, with membership changes sent as deltas that never read the member list.
 import type { MemberChanges, MemberReference, PatchRequest } from '../../types/patch'
-import type { ListPage, StoredTeam, TeamMember, TeamStore } from '../../types/stores'
+import type { ListPage, StoredTeam, TeamChange, TeamMember, TeamStore } from '../../types/stores'
 import { scimError } from '../errors'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
-import { compareAndSwap } from './compare-and-swap'
+import { logStore } from '../log'
+import { compareAndSwap, ifMatchNamesVersion } from './compare-and-swap'
 import {
   checkIfMatch,
   type Exchange,
@@ -14,7 +15,8 @@ import {
   readBody,
   requireSync,
 } from './exchange'
-import { checkPage, listQuery, listResponse } from './lists'
+import { checkResourceLimits } from './limits'
+import { checkPage, listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
 import {
   etagOf,
@@ -117,6 +119,7 @@ export async function createGroup(exchange: Exchange): Promise<void> {
   requireSync(exchange, 'Group')
   const body = await readBody(exchange)
   const { resource } = exchange.config.groupValidator!.read(body)
+  checkResourceLimits(exchange.config.limits, resource, 'Group')
   const members = memberReferencesOf(resource)
   await checkMembers(exchange, members)
   const team = await teamStoreOf(exchange).create(
@@ -151,25 +154,35 @@ export async function getGroup(exchange: Exchange, id: string): Promise<void> {
   sendJson(exchange.response, 200, await present(exchange, team, view), { ETag: etagOf(team.version) })
 }
 
-/** The groups of one list page, projected; shared by GET /Groups and the searches. */
+/** Groups presented at once while a list page fills: member reads overlap, and a full page stops early. */
+const PRESENT_BATCH = 10
+
+/** The groups of one list page, projected and serialised within the response budget; shared by GET /Groups and the searches. */
 export async function groupPage(
   exchange: Exchange,
   parameters: ListParameters,
-): Promise<{ totalResults: number; resources: ScimResource[] }> {
+  budget: ResponseBudget,
+): Promise<{ totalResults: number; resources: string[] }> {
   const view = projectionFor(exchange, 'Group', parameters)
   const query = listQuery(exchange.config, 'Group', parameters)
   const page = checkPage<StoredTeam>(await teamStoreOf(exchange).list(query, exchange.context), query.count)
-  return {
-    totalResults: page.totalResults,
-    resources: await Promise.all(page.resources.map((team) => present(exchange, team, view))),
+  const resources: string[] = []
+  for (let i = 0; i < page.resources.length && !budget.closed; i += PRESENT_BATCH) {
+    const batch = page.resources.slice(i, i + PRESENT_BATCH)
+    for (const resource of await Promise.all(batch.map((team) => present(exchange, team, view)))) {
+      const json = budget.take(resource)
+      if (json === undefined) break
+      resources.push(json)
+    }
   }
+  return { totalResults: page.totalResults, resources }
 }
 
 /** GET /Groups and POST /Groups/.search. */
 export async function listGroups(exchange: Exchange, parameters?: ListParameters): Promise<void> {
   const checked = parameters ?? listParametersFromQuery(exchange.query)
-  const page = await groupPage(exchange, checked)
-  sendJson(exchange.response, 200, listResponse(page.totalResults, checked.startIndex, page.resources))
+  const page = await groupPage(exchange, checked, new ResponseBudget(exchange.config.maxResponseBytes))
+  sendJson(exchange.response, 200, listResponseText(page.totalResults, checked.startIndex, page.resources))
 }
 
 /** What a PUT or PATCH decided to write, from the team it read. */
@@ -189,19 +202,40 @@ interface TeamWrite {
   readonly before: StoredTeam
   readonly after: StoredTeam
   readonly extra: unknown
-  /** True when the member change was written with the fields, in one `applyChange`. */
+  /** True when `writeTeam` wrote the member change itself, in one `applyChange`. */
   readonly membersWritten: boolean
 }
 
-/** True when writing the plan takes more than one store call: then `applyChange` makes it one. */
-function needsOneTransaction(fields: boolean, members: MemberChanges | undefined): boolean {
-  if (!members) return false
-  return fields || (members.kind === 'delta' && members.added.length > 0 && members.removed.length > 0)
+/** True for a delta that both removes and adds: two store calls, unless `applyChange` makes them one. */
+function removesAndAdds(members: MemberChanges): boolean {
+  return members.kind === 'delta' && members.added.length > 0 && members.removed.length > 0
+}
+
+/** True for a delta that changes nothing: it needs no write, so no conditional one either. */
+function isEmptyDelta(members: MemberChanges): boolean {
+  return members.kind === 'delta' && members.added.length === 0 && members.removed.length === 0
 }
 
 /**
- * Writes a team's fields with compare-and-swap, reading again after a lost race. When the request also
- * changes members and the store has `applyChange`, both go in one call, so a failure writes nothing.
+ * 501 for a member change that `If-Match` makes conditional on a store without `applyChange`: its
+ * member methods take no version, so the change could only be written unconditionally, which would
+ * ignore the precondition (RFC 7644 §3.14). Fails closed: nothing is written.
+ */
+function cannotBeConditional(exchange: Exchange): Error {
+  logStore(
+    'a member change with If-Match needs TeamStore.applyChange to be conditional; refused (%s)',
+    exchange.context.requestId,
+  )
+  return scimError(501, undefined, 'Conditional (If-Match) member changes need TeamStore.applyChange')
+}
+
+/**
+ * Writes a team's change from the version read. Fields are written with compare-and-swap, reading again
+ * after a lost race (with the member change in the same `applyChange` when the store has it, so a
+ * failure writes nothing). A change of members only is a commuting delta: it is written with no version
+ * check, so concurrent member changes never fail, unless `If-Match` names a version; then it is
+ * conditional on that version (`applyChange` with `expectedVersion`), and 412 when another write landed
+ * after the read. Member changes not written here are left to `finishMemberChanges`.
  */
 function writeTeam(
   exchange: Exchange,
@@ -209,6 +243,7 @@ function writeTeam(
   plan: (current: StoredTeam) => Promise<TeamPlan>,
 ): Promise<TeamWrite> {
   const store = teamStoreOf(exchange)
+  const conditional = ifMatchNamesVersion(exchange)
   return compareAndSwap(exchange, {
     what: 'group',
     read: async () => store.get(id, exchange.context),
@@ -217,23 +252,26 @@ function writeTeam(
     apply: async (before) => {
       const decided = await plan(before)
       const fields = decided.write && decided.resource ? teamFieldsOf(decided.resource) : undefined
-      if (
-        store.applyChange &&
-        decided.members &&
-        needsOneTransaction(fields !== undefined, decided.members)
-      ) {
-        // Always conditional on the version read: the change was computed from it.
-        const change = fields
-          ? { fields, expectedVersion: before.version, members: decided.members }
-          : { expectedVersion: before.version, members: decided.members }
-        const after = await store.applyChange(id, change, exchange.context)
+      const members = decided.members && !isEmptyDelta(decided.members) ? decided.members : undefined
+      const written = async (change: TeamChange): Promise<TeamWrite> => {
+        const after = await store.applyChange!(id, change, exchange.context)
         if (!after) throw notFound()
         return { before, after, extra: decided.after, membersWritten: true }
       }
-      if (!fields) return { before, after: before, extra: decided.after, membersWritten: false }
-      const after = await store.update(id, fields, before.version, exchange.context)
-      if (!after) throw notFound()
-      return { before, after, extra: decided.after, membersWritten: false }
+      if (fields) {
+        // The fields were computed from the version read: always compare-and-swap on it.
+        if (members && store.applyChange) return written({ fields, expectedVersion: before.version, members })
+        const after = await store.update(id, fields, before.version, exchange.context)
+        if (!after) throw notFound()
+        return { before, after, extra: decided.after, membersWritten: false }
+      }
+      if (members && conditional) {
+        if (!store.applyChange) throw cannotBeConditional(exchange)
+        return written({ expectedVersion: before.version, members })
+      }
+      // Deltas commute: applied to whatever the membership now is, they lose no concurrent change.
+      if (members && store.applyChange && removesAndAdds(members)) return written({ members })
+      return { before, after: before, extra: decided.after, membersWritten: false }
     },
   })
 }
@@ -274,7 +312,8 @@ function emitMemberChanges(exchange: Exchange, id: string, changes: MemberChange
 
 /**
  * Hands membership changes to the store as deltas (or one replacement), and reports them. Used when
- * `writeTeam` did not write them already: a delta of one kind, or a store without `applyChange`.
+ * `writeTeam` did not write them already: a change of one kind without `If-Match` (one store call, one
+ * transaction, no version needed), or a store without `applyChange`.
  */
 async function applyMemberChanges(exchange: Exchange, id: string, changes: MemberChanges): Promise<void> {
   const store = teamStoreOf(exchange)
@@ -308,12 +347,14 @@ export async function replaceGroup(exchange: Exchange, id: string): Promise<void
   requireSync(exchange, 'Group')
   const body = await readBody(exchange)
   const validator = exchange.config.groupValidator!
-  const { resource } = validator.read(body)
+  const { resource } = validator.read(body, { checkNames: false })
   const members = memberReferencesOf(resource)
   await checkMembers(exchange, members)
   const replacement: MemberChanges = { kind: 'replace', members }
   const { before, after, membersWritten } = await writeTeam(exchange, id, async (current) => {
     validator.checkImmutable(groupResource(current), resource)
+    checkResourceLimits(exchange.config.limits, resource, 'Group')
+    validator.checkNames(resource, current)
     return { write: true, resource, members: replacement }
   })
   emitAttributeChanges(exchange, before, after, before.externalId !== after.externalId ? ['externalId'] : [])
@@ -339,6 +380,8 @@ export async function patchGroup(exchange: Exchange, id: string): Promise<void> 
     const members = needsList ? await readMembers(exchange, id) : undefined
     const patch = needsList ? config.groupPatcherWithMembers! : config.groupPatcher!
     const result = patch(groupResource(current, members), body)
+    config.groupValidator!.checkNames(result.resource, current)
+    if (result.changed) checkResourceLimits(config.limits, result.resource, 'Group')
     const changes = result.memberChanges
     if (changes) await checkMembers(exchange, changes.kind === 'replace' ? changes.members : changes.added)
     const attributes = result.changedAttributes.filter((a) => a !== 'members')

@@ -4,6 +4,7 @@ import type { ListQuery } from '../../types/stores'
 import { scimError } from '../errors'
 import { compileFilter } from '../filter/evaluate'
 import type { ListParameters } from '../http/list-query'
+import { JsonText } from '../http/respond'
 import type { Configuration } from '../options'
 
 /** URN of the list response message. RFC 7644 §3.4.2. */
@@ -13,7 +14,7 @@ export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListR
 export function checkedFilter(config: Configuration, resourceType: string, text: string): Filter {
   const filter = config.filterParser.parseFilter(text)
   // Compiling checks every attribute and operator against the schema; the predicate itself is the store's business.
-  compileFilter(filter, { registry: config.registry, resourceType })
+  compileFilter(filter, { registry: config.registry, resourceType, dialect: config.dialect })
   return filter
 }
 
@@ -75,6 +76,53 @@ export function listResponse(
     startIndex,
     Resources: resources,
   }
+}
+
+/**
+ * The byte budget of one list response (`maxResponseBytes`): resources are serialised one by one and
+ * the page ends before the first that would pass it, so a page of large resources costs what the
+ * budget allows, not `count` × their size. A page always holds at least one resource (else a client
+ * could never page past a large one), and once a resource is refused every later one is too, so that
+ * `startIndex + itemsPerPage` is where the next page starts (RFC 7644 §3.4.2.4).
+ */
+export class ResponseBudget {
+  #left: number
+  #taken = 0
+  #closed = false
+
+  constructor(bytes: number) {
+    this.#left = bytes
+  }
+
+  /** True once the page is full: callers stop presenting resources. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** The resource as JSON when it fits (the first always does), else undefined and the page is closed. */
+  take(resource: unknown): string | undefined {
+    if (this.#closed) return undefined
+    const json = JSON.stringify(resource)
+    const bytes = Buffer.byteLength(json)
+    if (this.#taken > 0 && bytes > this.#left) {
+      this.#closed = true
+      return undefined
+    }
+    this.#taken++
+    this.#left -= bytes
+    return json
+  }
+}
+
+/** A ListResponse body (RFC 7644 §3.4.2) around resources already serialised by a `ResponseBudget`. */
+export function listResponseText(
+  totalResults: number,
+  startIndex: number,
+  resources: readonly string[],
+): JsonText {
+  return new JsonText(
+    `{"schemas":${JSON.stringify([LIST_RESPONSE_SCHEMA])},"totalResults":${totalResults},"itemsPerPage":${resources.length},"startIndex":${startIndex},"Resources":[${resources.join(',')}]}`,
+  )
 }
 
 /** Checks what a store returned for a page, so a broken adapter is a 500 rather than a malformed answer. */

@@ -68,9 +68,19 @@ function select(
   return { whole, subs, extensions }
 }
 
+/** Sub-attributes by name as written and in lower case: elements repeat the same keys. */
+function subAttributeIndex(definition: AttributeDefinition): Map<string, AttributeDefinition> {
+  const index = new Map<string, AttributeDefinition>()
+  for (const sub of definition.subAttributes ?? []) {
+    index.set(sub.name, sub)
+    index.set(sub.name.toLowerCase(), sub)
+  }
+  return index
+}
+
 /** Keeps the sub-attributes of one complex value that `keep` accepts. */
 function pickSubs(
-  definition: AttributeDefinition,
+  index: ReadonlyMap<string, AttributeDefinition>,
   value: unknown,
   keep: (sub: AttributeDefinition) => boolean,
 ): unknown {
@@ -78,7 +88,7 @@ function pickSubs(
     if (!isObject(element)) return element
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(element)) {
-      const sub = definition.subAttributes?.find((s) => s.name.toLowerCase() === key.toLowerCase())
+      const sub = index.get(key) ?? index.get(key.toLowerCase())
       if (sub && keep(sub)) out[key] = element[key]
     }
     return out
@@ -103,6 +113,21 @@ export function createProjection(
   const coreSchema = registry.getSchema(type.schema)!
   const extensionUrns = new Set(type.schemaExtensions.map((e) => e.schema.toLowerCase()))
 
+  // Built once per projection (per router for the default ones), per complex attribute met.
+  const subIndexes = new Map<AttributeDefinition, Map<string, AttributeDefinition>>()
+  const pick = (
+    definition: AttributeDefinition,
+    value: unknown,
+    keep: (sub: AttributeDefinition) => boolean,
+  ) => {
+    let index = subIndexes.get(definition)
+    if (!index) {
+      index = subAttributeIndex(definition)
+      subIndexes.set(definition, index)
+    }
+    return pickSubs(index, value, keep)
+  }
+
   /** What to return of one attribute: all, nothing, or some of its sub-attributes. */
   const decide = (schema: string, definition: AttributeDefinition, value: unknown): unknown => {
     if (definition.returned === 'never') return undefined
@@ -112,11 +137,11 @@ export function createProjection(
     const subKeep = (sub: AttributeDefinition) => sub.returned !== 'never'
     if (included) {
       if (included.whole.has(key) || included.extensions.has(schema.toLowerCase())) {
-        return definition.type === 'complex' ? pickSubs(definition, value, subKeep) : value
+        return definition.type === 'complex' ? pick(definition, value, subKeep) : value
       }
       const subs = namedSubs(included)
       if (!subs || definition.type !== 'complex') return undefined
-      return pickSubs(
+      return pick(
         definition,
         value,
         (sub) => sub.returned === 'always' || (subKeep(sub) && subs.has(sub.name.toLowerCase())),
@@ -126,7 +151,7 @@ export function createProjection(
     if (excluded?.whole.has(key) || excluded?.extensions.has(schema.toLowerCase())) return undefined
     const subs = namedSubs(excluded)
     return definition.type === 'complex'
-      ? pickSubs(
+      ? pick(
           definition,
           value,
           (sub) => sub.returned === 'always' || (subKeep(sub) && !subs?.has(sub.name.toLowerCase())),

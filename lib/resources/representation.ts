@@ -32,7 +32,20 @@ function isoTime(value: Date | string): string {
 
 /** A copy of a stored document without the attributes the server owns or never returns. */
 function documentCopy(document: ScimDocument | undefined, serverOwned: readonly string[]): ScimResource {
-  const out: ScimResource = isObject(document) ? copyJson(document as ScimResource) : {}
+  return withoutServerOwned(isObject(document) ? copyJson(document as ScimResource) : {}, serverOwned)
+}
+
+/**
+ * The top level of a stored document, for a response: a new object whose values are the stored ones,
+ * not copies. Everything downstream builds new values rather than editing these (the projection picks
+ * into new objects, PATCH copies an attribute before its first edit), so a page of large resources
+ * costs no deep copies, and a store may hand out frozen documents.
+ */
+function documentView(document: ScimDocument | undefined, serverOwned: readonly string[]): ScimResource {
+  return withoutServerOwned(isObject(document) ? { ...(document as ScimResource) } : {}, serverOwned)
+}
+
+function withoutServerOwned(out: ScimResource, serverOwned: readonly string[]): ScimResource {
   for (const key of Object.keys(out)) {
     if (serverOwned.includes(key.toLowerCase())) delete out[key]
   }
@@ -70,7 +83,7 @@ export function isVisibleToScim(user: StoredUser): boolean {
  * the document, so a host that changes a login or disables a user locally is seen by the IdP as it is.
  */
 export function userResource(user: StoredUser): ScimResource {
-  const resource = documentCopy(user.document, USER_SERVER_OWNED)
+  const resource = documentView(user.document, USER_SERVER_OWNED)
   const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
   resource.schemas = schemas.some(
     (s) => typeof s === 'string' && s.toLowerCase() === USER_SCHEMA.toLowerCase(),
@@ -96,7 +109,7 @@ export function userResource(user: StoredUser): ScimResource {
 
 /** A stored team as a SCIM Group, with its members when they were read. */
 export function groupResource(team: StoredTeam, members?: readonly TeamMember[]): ScimResource {
-  const resource = documentCopy(team.document, TEAM_SERVER_OWNED)
+  const resource = documentView(team.document, TEAM_SERVER_OWNED)
   const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
   resource.schemas = schemas.some(
     (s) => typeof s === 'string' && s.toLowerCase() === GROUP_SCHEMA.toLowerCase(),

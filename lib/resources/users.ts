@@ -9,7 +9,8 @@ import { logStore } from '../log'
 import { type CreateOutcome, createOrAdopt } from './adoption'
 import { compareAndSwap } from './compare-and-swap'
 import { type Exchange, emit, notModified, projectionFor, readBody, requireSync } from './exchange'
-import { checkPage, listQuery, listResponse } from './lists'
+import { checkResourceLimits } from './limits'
+import { checkPage, listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
 import { etagOf, isVisibleToScim, type ScimResource, userFieldsOf, userResource } from './representation'
 
@@ -78,6 +79,7 @@ export async function createUser(exchange: Exchange): Promise<void> {
   requireSync(exchange, 'User')
   const body = await readBody(exchange)
   const { resource, password } = exchange.config.userValidator.read(body)
+  checkResourceLimits(exchange.config.limits, resource, 'User')
   const fields = userFieldsOf(resource, password)
   const outcome: CreateOutcome = exchange.config.adoptLocalUsers
     ? await createOrAdopt(exchange, fields, resource.active !== undefined, (id) =>
@@ -126,29 +128,34 @@ export async function getUser(exchange: Exchange, id: string): Promise<void> {
   sendJson(exchange.response, 200, present(exchange, user, view), { ETag: etagOf(user.version) })
 }
 
-/** The users of one list page, projected; shared by GET /Users and the searches. */
+/** The users of one list page, projected and serialised within the response budget; shared by GET /Users and the searches. */
 export async function userPage(
   exchange: Exchange,
   parameters: ListParameters,
-): Promise<{ totalResults: number; resources: ScimResource[] }> {
+  budget: ResponseBudget,
+): Promise<{ totalResults: number; resources: string[] }> {
   const view = projectionFor(exchange, 'User', parameters)
   const query = listQuery(exchange.config, 'User', parameters)
   const page = checkPage<StoredUser>(
     await exchange.config.userStore.list(query, exchange.context),
     query.count,
   )
-  return {
-    totalResults: page.totalResults,
+  const resources: string[] = []
+  for (const user of page.resources) {
     // The store leaves these out already; a store that does not must still not show them.
-    resources: page.resources.filter(isVisibleToScim).map((u) => present(exchange, u, view)),
+    if (!isVisibleToScim(user)) continue
+    const json = budget.take(present(exchange, user, view))
+    if (json === undefined) break
+    resources.push(json)
   }
+  return { totalResults: page.totalResults, resources }
 }
 
 /** GET /Users and POST /Users/.search. RFC 7644 §3.4.2, §3.4.3. */
 export async function listUsers(exchange: Exchange, parameters?: ListParameters): Promise<void> {
   const checked = parameters ?? listParametersFromQuery(exchange.query)
-  const page = await userPage(exchange, checked)
-  sendJson(exchange.response, 200, listResponse(page.totalResults, checked.startIndex, page.resources))
+  const page = await userPage(exchange, checked, new ResponseBudget(exchange.config.maxResponseBytes))
+  sendJson(exchange.response, 200, listResponseText(page.totalResults, checked.startIndex, page.resources))
 }
 
 interface Plan {
@@ -218,12 +225,14 @@ export async function replaceUser(exchange: Exchange, id: string): Promise<void>
   requireSync(exchange, 'User')
   const body = await readBody(exchange)
   const validator = exchange.config.userValidator
-  const { resource, password } = validator.read(body)
+  const { resource, password } = validator.read(body, { checkNames: false })
   const { before, after, changedAttributes } = await writeUser(exchange, id, (current) => {
     const currentResource = userResource(current)
     validator.checkImmutable(currentResource, resource)
+    validator.checkNames(resource, current)
     // A PUT without `active` keeps the user as it is: only an explicit true re-enables a disabled user.
     const next = resource.active === undefined ? { ...resource, active: current.active } : resource
+    checkResourceLimits(exchange.config.limits, next, 'User')
     const changed = changedBetween(currentResource, { ...next, id: current.id })
     if (password !== undefined) changed.push('password')
     return { fields: userFieldsOf(next, password), changedAttributes: changed }
@@ -238,12 +247,21 @@ export async function patchUser(exchange: Exchange, id: string): Promise<void> {
   const body = (await readBody(exchange)) as unknown as PatchRequest
   const { before, after, changedAttributes } = await writeUser(exchange, id, (current) => {
     const result = exchange.config.userPatcher(userResource(current), body)
-    if (!result.changed) return { fields: undefined, changedAttributes: [] }
-    const password = result.resource.password
+    // Fail closed: only an explicit true (or Entra's "True") enables a user. Removing `active` or
+    // setting it to null leaves the user as it is, never enabled by the `active` default.
+    const keepsActive = typeof result.resource.active !== 'boolean'
+    const resource = keepsActive ? { ...result.resource, active: current.active } : result.resource
+    const changedAttributes = keepsActive
+      ? result.changedAttributes.filter((attribute) => attribute !== 'active')
+      : result.changedAttributes
+    if (changedAttributes.length === 0) return { fields: undefined, changedAttributes: [] }
+    exchange.config.userValidator.checkNames(resource, current)
+    checkResourceLimits(exchange.config.limits, resource, 'User')
+    const password = resource.password
     if (password !== undefined && typeof password !== 'string') {
       throw scimError(400, 'invalidValue', "'password' must be a string")
     }
-    return { fields: userFieldsOf(result.resource, password), changedAttributes: result.changedAttributes }
+    return { fields: userFieldsOf(resource, password), changedAttributes }
   })
   await afterWrite(exchange, before, after, changedAttributes)
   sendUser(exchange, 200, after)

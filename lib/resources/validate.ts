@@ -1,10 +1,11 @@
-// Reads a POST/PUT body into a clean resource: dialect forms normalised, unknown and read-only attributes dropped, types checked by ajv.
+// Reads a POST/PUT body into a clean resource: dialect forms normalised, unknown and read-only attributes dropped, types checked by ajv, names held to the identifier policy.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
 import type { AttributeDefinition, ResourceTypeDefinition } from '../../types/schema'
 import { scimError } from '../errors'
 import { isObject, jsonEqual } from '../json'
 import type { PatchDialect } from '../patch/dialects'
 import { parseDateTime } from '../schema/datetime'
+import { identifierAttributesOf, identifierProblem } from '../schema/identifiers'
 import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
 import type { ScimResource } from './representation'
 
@@ -16,10 +17,30 @@ export interface ValidatedBody {
   readonly password?: string
 }
 
+/** How `ResourceValidator.read` treats the identifier attributes (`userName`, a group's `displayName`). */
+export interface ReadOptions {
+  /**
+   * True (the default): a name that fails the identifier policy is 400 `invalidValue`. False only for a
+   * PUT, whose caller then calls `checkNames(resource, current)` with the resource it replaces, so that a
+   * name the request leaves as it is need not satisfy a policy newer than the name.
+   */
+  readonly checkNames?: boolean
+}
+
 /** Checks request bodies of one resource type. Compiled once per router. */
 export interface ResourceValidator {
-  /** Normalises and validates a POST or PUT body; 400 `invalidSyntax` / `invalidValue` when it is wrong. */
-  read(body: Record<string, unknown>): ValidatedBody
+  /**
+   * Normalises and validates a POST or PUT body; 400 `invalidSyntax` / `invalidValue` when it is wrong,
+   * including a name that fails the identifier policy (lib/schema/identifiers.ts) unless told otherwise.
+   */
+  read(body: Record<string, unknown>, options?: ReadOptions): ValidatedBody
+  /**
+   * 400 `invalidValue` naming the attribute when `next` sets an identifier (`userName`; a group's
+   * `displayName`) that fails the identifier policy (RFC 8265) and differs from the one `current` has:
+   * a write that keeps a name stored before the policy (a deactivation, a DELETE, a member change) goes
+   * through. Without `current`, every identifier of `next` is checked (a create). Never changes a value.
+   */
+  checkNames(next: ScimResource, current?: object): void
   /** 400 `mutability` when `next` changes an immutable attribute that `current` has (RFC 7644 §3.5.1). */
   checkImmutable(current: ScimResource, next: ScimResource): void
 }
@@ -131,6 +152,19 @@ export function createResourceValidator(
   const validate: ValidateFunction = ajv.compile(root)
 
   const lenient = dialect === 'lenient'
+  const identifiers = identifierAttributesOf(resourceType.id)
+
+  const checkNames = (next: ScimResource, current?: object): void => {
+    for (const { attribute, profile } of identifiers) {
+      const value = next[attribute]
+      // Absent or of the wrong type: the schema checks (required, string) answer for those.
+      if (typeof value !== 'string') continue
+      if (current !== undefined && (current as Record<string, unknown>)[attribute] === value) continue
+      const problem = identifierProblem(value, profile)
+      // The detail names the rule and code points, never the value: it may hold invisible characters.
+      if (problem !== undefined) throw scimError(400, 'invalidValue', `'${attribute}' ${problem}`)
+    }
+  }
 
   /** One value of an attribute: dialect forms read, unknown and read-only sub-attributes dropped. */
   const normaliseSingle = (definition: AttributeDefinition, value: unknown): unknown => {
@@ -189,7 +223,7 @@ export function createResourceValidator(
   }
 
   return {
-    read(body) {
+    read(body, options = {}) {
       const schemasKey = Object.keys(body).find((key) => key.toLowerCase() === 'schemas')
       const schemas = schemasKey === undefined ? undefined : body[schemasKey]
       const coreLower = core.id.toLowerCase()
@@ -218,6 +252,7 @@ export function createResourceValidator(
         presentSchemas.push(schema.id)
       }
       if (!validate(resource)) throw scimError(400, 'invalidValue', describeError(validate.errors?.[0]))
+      if (options.checkNames !== false) checkNames(resource)
       const password = writeOnly.password
       if (password !== undefined && typeof password !== 'string') {
         throw scimError(400, 'invalidValue', "'password' must be a string")
@@ -225,6 +260,8 @@ export function createResourceValidator(
       const out: ScimResource = { schemas: presentSchemas, ...resource }
       return password === undefined ? { resource: out } : { resource: out, password }
     },
+
+    checkNames,
 
     checkImmutable(current, next) {
       const check = (attributes: readonly AttributeDefinition[], a: unknown, b: unknown, prefix: string) => {

@@ -10,8 +10,7 @@ import type {
   SamlLinkTarget,
   SamlProfile,
 } from '../../types/saml'
-import type { RequestContext, StoredUser, UserStore } from '../../types/stores'
-import { attributeEquals } from '../filter/build'
+import type { RequestContext, StoredUser } from '../../types/stores'
 import { isObject } from '../json'
 import { SamlLinkError } from './errors'
 import { createExternalUidReader, externalUidOf } from './external-uid'
@@ -32,26 +31,32 @@ function contextOf(target: SamlLinkTarget): RequestContext {
   return { tenant: target.tenant, principal: { tenant: target.tenant, id: LOGIN_PRINCIPAL_ID }, requestId }
 }
 
+/** The store method the linker needs: `findAllByExternalId`, which also finds hidden users. */
+type ExternalIdLookup = SamlLinkerOptions['userStore']['findAllByExternalId']
+
 /**
- * The provisioned user whose externalId is exactly `uid`, or undefined. The store's `list` leaves local
- * and hidden users out and compares externalId case-sensitively; the checks are repeated here so that
- * a store with a looser `list` still never links the wrong user.
+ * What the uid says about the login: the provisioned, visible user whose externalId is exactly `uid`;
+ * or `hidden` when no such user exists but a user SCIM deleted and the host keeps hidden holds the uid
+ * (the IdP deprovisioned that person: no way back through JIT sign-up); or nothing. The store compares
+ * externalId case-sensitively; the checks are repeated here, so that a store answering too much still
+ * never links the wrong user.
  */
-async function provisionedUserWith(
-  store: UserStore,
+async function holderOfUid(
+  lookup: ExternalIdLookup,
   uid: string,
   context: RequestContext,
-): Promise<StoredUser | undefined> {
-  const page = await store.list(
-    { filter: attributeEquals('externalId', uid), sortOrder: 'ascending', startIndex: 1, count: 2 },
-    context,
-  )
-  const matches = (page?.resources ?? []).filter(
-    (user) => user.externalId === uid && user.provisioned === true && user.hidden !== true,
-  )
+): Promise<StoredUser | 'hidden' | undefined> {
+  const found = await lookup(uid, context)
+  if (found !== undefined && found !== null && !Array.isArray(found)) {
+    throw new TypeError('express-scim: userStore.findAllByExternalId() must return an array of users')
+  }
+  const holders = (found ?? []).filter((user) => isObject(user) && user.externalId === uid)
+  const provisioned = holders.filter((user) => user.provisioned === true && user.hidden !== true)
   // Two users with one externalId break the store's contract: refuse rather than guess.
-  if (matches.length > 1) throw new SamlLinkError('ERR_MISMATCHED_IDENTITY')
-  return matches[0]
+  if (provisioned.length > 1) throw new SamlLinkError('ERR_MISMATCHED_IDENTITY')
+  if (provisioned.length === 1) return provisioned[0]
+  // A visible user the IdP provisioned again after the deletion wins above; otherwise the hidden one decides.
+  return holders.some((user) => user.hidden === true) ? 'hidden' : undefined
 }
 
 /** The active user, or `ERR_USER_DEACTIVATED`. */
@@ -65,6 +70,9 @@ function requireActive(user: StoredUser): StoredUser {
  *
  * The decision, for the tenant of the login:
  * - the uid names a provisioned user: that user signs in, if active (403 otherwise);
+ * - the uid names no visible provisioned user but a hidden one (SCIM deleted it under `userDeletion:
+ *   'disable'`): 403 "User is deactivated", whatever `findUser` answers, so a JIT host never creates a
+ *   fresh account for a person the IdP deprovisioned;
  * - no uid, and the host's `findUser` finds a provisioned user: 401 "Empty externalUID";
  * - a uid that names no provisioned user, and `findUser` finds a provisioned one: 401 "Mismatched
  *   provisioned identity" (the IdP identity changed, or someone claims another's account);
@@ -73,12 +81,22 @@ function requireActive(user: StoredUser): StoredUser {
  *   when it is bound to another uid, else the host's usual login (403 if disabled);
  * - nobody: 403 under `rejectNonProvisionedUsers` (stricter than Grafana: no JIT sign-up behind it), else
  *   `unknown`, and the host may JIT-create.
+ *
+ * The store must have `findAllByExternalId` (only it finds hidden users; `list` leaves them out): without
+ * it the linker cannot tell a deprovisioned person from a new one, so construction throws a `TypeError`
+ * naming the method rather than let such logins through.
  */
 export function createSamlLinker(options: SamlLinkerOptions): SamlLinker {
   if (!isObject(options)) fail('createSamlLinker needs an options object')
   const store = options.userStore
-  if (!isObject(store) || typeof store.list !== 'function')
-    fail('createSamlLinker needs a userStore with list()')
+  if (!isObject(store)) fail('createSamlLinker needs a userStore')
+  if (typeof store.findAllByExternalId !== 'function') {
+    fail(
+      'createSamlLinker needs a userStore with findAllByExternalId(externalId, context), which finds ' +
+        'hidden users too: without it the login of a user SCIM deleted would look like a new person',
+    )
+  }
+  const findAllByExternalId: ExternalIdLookup = (uid, context) => store.findAllByExternalId(uid, context)
   if (typeof options.findUser !== 'function') {
     fail("createSamlLinker needs findUser(profile, context): the host's own lookup of the user signing in")
   }
@@ -116,11 +134,12 @@ export function createSamlLinker(options: SamlLinkerOptions): SamlLinker {
     if (!isObject(profile)) throw new SamlLinkError('ERR_NO_PROFILE')
     const uid = externalUidOf(readUid(profile))
     if (uid !== undefined) {
-      const provisioned = await provisionedUserWith(store, uid, context)
-      if (provisioned) {
+      const holder = await holderOfUid(findAllByExternalId, uid, context)
+      if (holder === 'hidden') throw new SamlLinkError('ERR_USER_DEACTIVATED')
+      if (holder) {
         return {
           kind: 'provisioned',
-          user: requireActive(provisioned),
+          user: requireActive(holder),
           externalUid: uid,
           mayUpdateFromAssertion: false,
         }

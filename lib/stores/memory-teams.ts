@@ -17,9 +17,10 @@ import type {
 } from '../../types/stores'
 import { uniquenessConflict, versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
-import { copyJson, isObject } from '../json'
+import { copyJson, freezeJson, isObject } from '../json'
 import { groupResource, type ScimResource } from '../resources/representation'
 import { GROUP_SCHEMA } from '../schema/core'
+import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'
 import {
   checkTenant,
@@ -56,7 +57,7 @@ interface TeamRecord {
 /** One tenant's teams and memberships. */
 interface TeamPartition {
   readonly byId: Map<string, TeamRecord>
-  /** Lower-case displayName → id: team names are unique case-insensitively. */
+  /** Folded (`foldCase`) displayName → id: team names are unique case-insensitively. */
   readonly byName: Map<string, string>
   /** Team id → its members by user id. Insertion order is the stable member order. */
   readonly members: Map<string, Map<string, TeamMember>>
@@ -95,6 +96,8 @@ function normalise(fields: TeamFields): Pick<TeamRecord, 'displayName' | 'extern
   const document: Record<string, unknown> = isObject(fields.document) ? copyJson(fields.document) : {}
   // Members live in the membership maps; a copy in the document would go stale at the first change.
   for (const key of Object.keys(document)) if (key.toLowerCase() === 'members') delete document[key]
+  // Frozen once here, shared by every read after: records are replaced, never changed in place.
+  freezeJson(document)
   return {
     displayName: fields.displayName,
     ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),
@@ -111,7 +114,7 @@ function copyOut(record: TeamRecord): StoredTeam {
     provisioned: record.provisioned,
     displayName: record.displayName,
     ...(record.externalId !== undefined ? { externalId: record.externalId } : {}),
-    document: copyJson(record.document),
+    document: record.document,
   }
 }
 
@@ -239,7 +242,7 @@ export class MemoryTeamStore implements TeamStore {
     if (!Array.isArray(members)) throw new TypeError('express-scim: members must be an array')
     for (const ref of members) checkMemberId(ref?.value)
     const partition = this.#write(tenantOf(context))
-    if (partition.byName.has(values.displayName.toLowerCase())) throw uniquenessConflict('displayName')
+    if (partition.byName.has(foldCase(values.displayName))) throw uniquenessConflict('displayName')
     const now = new Date()
     this.#sequence += 1
     const record: TeamRecord = {
@@ -253,7 +256,7 @@ export class MemoryTeamStore implements TeamStore {
     }
     const memberMap = new Map<string, TeamMember>()
     partition.byId.set(record.id, record)
-    partition.byName.set(record.displayName.toLowerCase(), record.id)
+    partition.byName.set(foldCase(record.displayName), record.id)
     partition.members.set(record.id, memberMap)
     this.#add(partition, record.id, memberMap, members)
     return copyOut(record)
@@ -275,7 +278,7 @@ export class MemoryTeamStore implements TeamStore {
       // The reverse index holds teams in join order; the list's default order is creation order.
       return out.sort((a, b) => a.sequence - b.sequence)
     }
-    const id = term.key === 'id' ? term.value : partition.byName.get(term.value.toLowerCase())
+    const id = term.key === 'id' ? term.value : partition.byName.get(foldCase(term.value))
     const record = id === undefined ? undefined : partition.byId.get(id)
     return record ? [record] : []
   }
@@ -284,8 +287,8 @@ export class MemoryTeamStore implements TeamStore {
     const wanted = term.value
     if (term.key === 'id') return (r) => r.id === wanted
     if (term.key === 'displayname') {
-      const lower = wanted.toLowerCase()
-      return (r) => r.displayName.toLowerCase() === lower
+      const lower = foldCase(wanted)
+      return (r) => foldCase(r.displayName) === lower
     }
     return (r) => partition.members.get(r.id)?.has(wanted) === true
   }
@@ -372,7 +375,7 @@ export class MemoryTeamStore implements TeamStore {
     if (change.expectedVersion !== undefined && current.version !== change.expectedVersion)
       throw versionMismatch()
     if (values) {
-      const owner = partition.byName.get(values.displayName.toLowerCase())
+      const owner = partition.byName.get(foldCase(values.displayName))
       if (owner !== undefined && owner !== id) throw uniquenessConflict('displayName')
     }
     const members = change.members
@@ -382,9 +385,9 @@ export class MemoryTeamStore implements TeamStore {
     if (values) {
       const { id: _, version, created, lastModified, provisioned, sequence } = current
       record = { id, version, created, lastModified, provisioned, ...values, sequence }
-      const oldName = current.displayName.toLowerCase()
+      const oldName = foldCase(current.displayName)
       if (partition.byName.get(oldName) === id) partition.byName.delete(oldName)
-      partition.byName.set(values.displayName.toLowerCase(), id)
+      partition.byName.set(foldCase(values.displayName), id)
     }
     let changed = values !== undefined
     if (members?.kind === 'replace') {
@@ -410,7 +413,7 @@ export class MemoryTeamStore implements TeamStore {
     if (members) for (const userId of members.keys()) this.#remove(partition, id, members, userId)
     partition.members.delete(id)
     partition.byId.delete(id)
-    const name = record.displayName.toLowerCase()
+    const name = foldCase(record.displayName)
     if (partition.byName.get(name) === id) partition.byName.delete(name)
     return true
   }

@@ -1,4 +1,4 @@
-// The reference UserStore: per-tenant maps indexed by id, userName, externalId and email; synchronous, so each write is atomic.
+// The reference UserStore: per-tenant maps indexed by id, folded userName and email, and externalId; synchronous, so each write is atomic.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
 import type {
   ListPage,
@@ -10,12 +10,14 @@ import type {
   UserFields,
   UserStore,
 } from '../../types/stores'
-import { uniquenessConflict, versionMismatch } from '../errors'
+import { versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
-import { copyJson, isObject } from '../json'
+import { copyJson, freezeJson, isObject } from '../json'
 import { type ScimResource, userResource } from '../resources/representation'
 import { USER_SCHEMA } from '../schema/core'
+import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'
+import { readNamespaceOption, type UserNameEmailNamespace, UserNameIndex } from './memory-user-names'
 import {
   checkTenant,
   type IndexedTerm,
@@ -30,8 +32,19 @@ import {
   warnInProduction,
 } from './shared'
 
+export type { UserNameEmailNamespace } from './memory-user-names'
+
 /** Options of `new MemoryUserStore()`. */
-export type MemoryUserStoreOptions = MemoryStoreOptions
+export interface MemoryUserStoreOptions extends MemoryStoreOptions {
+  /**
+   * `'shared'` (the default): a userName may not equal another visible user's email, nor an email
+   * another visible user's userName (compared with `foldCase`; 409 `uniqueness`), because a host that
+   * signs in by login or email (Grafana does) would otherwise let one login name two people.
+   * `'separate'`: only userName against userName and email against email, for a host whose users sign
+   * in by login only, with logins that are never emails.
+   */
+  readonly userNameEmailNamespace?: UserNameEmailNamespace
+}
 
 /** What a host passes to `addLocalUser`: the user fields, the SCIM document optional. */
 export type LocalUserFields = Omit<UserFields, 'document'> & { readonly document?: ScimDocument }
@@ -57,12 +70,8 @@ interface UserRecord {
 /** One tenant's users. The indexes make get, uniqueness checks and the common filters lookups. */
 interface UserPartition {
   readonly byId: Map<string, UserRecord>
-  /** Lower-case userName → id: userName is unique case-insensitively. */
-  readonly byUserName: Map<string, string>
-  /** externalId → id, case-sensitively: externalId is an opaque, case-exact string. */
-  readonly byExternalId: Map<string, string>
-  /** Lower-case email → id: an email signs in one user only, as in Grafana. */
-  readonly byEmail: Map<string, string>
+  /** Folded userName and email, externalId (hidden users apart): uniqueness and look-ups. */
+  readonly names: UserNameIndex
   /** id → SHA-256 hex of the password; kept apart from the records so no copy can ever carry it. */
   readonly passwords: Map<string, string>
   /** The last version issued in this tenant: per tenant, so no ETag tells how busy another tenant is. */
@@ -88,6 +97,8 @@ function normalise(
   const document: Record<string, unknown> = isObject(fields.document) ? copyJson(fields.document) : {}
   // The router never puts the password in the document; if a caller did, it must still not be stored.
   for (const key of Object.keys(document)) if (key.toLowerCase() === 'password') delete document[key]
+  // Frozen once here, shared by every read after: records are replaced, never changed in place.
+  freezeJson(document)
   return {
     userName: fields.userName,
     ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),
@@ -100,7 +111,7 @@ function normalise(
   }
 }
 
-/** A fresh copy for a caller: new Dates, a copied document, no internal fields. */
+/** A fresh record for a caller: new Dates, the frozen document, no internal fields. */
 function copyOut(record: UserRecord): StoredUser {
   return {
     id: record.id,
@@ -114,14 +125,16 @@ function copyOut(record: UserRecord): StoredUser {
     ...(record.email !== undefined ? { email: record.email } : {}),
     active: record.active,
     ...(record.hidden ? { hidden: true } : {}),
-    document: copyJson(record.document),
+    document: record.document,
   }
 }
 
 /**
  * A `UserStore` that keeps users in memory: for tests, demos and the contract suite's reference. Users
- * are partitioned by `context.tenant`; `get`, the uniqueness checks and the filters `userName eq`,
- * `externalId eq` and `id eq` are map lookups, other filters are compiled once per `list` call.
+ * are partitioned by `context.tenant`; `get`, the uniqueness checks, `findAllByExternalId` and the filters
+ * `userName eq`, `externalId eq` and `id eq` are map lookups, other filters are compiled once per `list`
+ * call. userNames and emails are indexed by `foldCase()`, and share one namespace unless
+ * `userNameEmailNamespace: 'separate'`.
  *
  * Every method is synchronous, so no other request can run between a uniqueness or version check and
  * the write it guards: concurrent creates of one userName give exactly one user. Every result is a
@@ -131,12 +144,18 @@ function copyOut(record: UserRecord): StoredUser {
  */
 export class MemoryUserStore implements UserStore {
   readonly #registry: SchemaRegistry
+  readonly #sharedNamespace: boolean
   readonly #tenants = new Map<string, UserPartition>()
   #sequence = 0
 
-  /** Throws `TypeError` on options other than `{ registry }`. Warns when `NODE_ENV` is `production`. */
+  /**
+   * Throws `TypeError` on options other than `{ registry, userNameEmailNamespace }` and on a namespace
+   * other than `'shared'` or `'separate'`. Warns when `NODE_ENV` is `production`.
+   */
   constructor(options?: MemoryUserStoreOptions) {
-    this.#registry = readStoreOptions(options, 'MemoryUserStore')
+    const { shared, rest } = readNamespaceOption(options)
+    this.#registry = readStoreOptions(rest, 'MemoryUserStore')
+    this.#sharedNamespace = shared
     warnInProduction(
       'express-scim: MemoryUserStore keeps users in memory, so they are lost on restart and not shared ' +
         'between processes; use a database-backed UserStore in production',
@@ -154,9 +173,7 @@ export class MemoryUserStore implements UserStore {
       partition = {
         versions: { last: 0 },
         byId: new Map(),
-        byUserName: new Map(),
-        byExternalId: new Map(),
-        byEmail: new Map(),
+        names: new UserNameIndex(this.#sharedNamespace),
         passwords: new Map(),
       }
       this.#tenants.set(tenant, partition)
@@ -164,46 +181,10 @@ export class MemoryUserStore implements UserStore {
     return partition
   }
 
-  /** Throws the conflict a write of these names would cause, ignoring the user `self` (an update). */
-  #checkUnique(
-    partition: UserPartition,
-    values: Pick<UserRecord, 'userName' | 'externalId' | 'email'>,
-    self?: string,
-  ): void {
-    const owner = partition.byUserName.get(values.userName.toLowerCase())
-    if (owner !== undefined && owner !== self) throw uniquenessConflict('userName')
-    if (values.externalId !== undefined) {
-      const externalOwner = partition.byExternalId.get(values.externalId)
-      if (externalOwner !== undefined && externalOwner !== self) throw uniquenessConflict('externalId')
-    }
-    if (values.email !== undefined) {
-      const emailOwner = partition.byEmail.get(values.email.toLowerCase())
-      if (emailOwner !== undefined && emailOwner !== self) throw uniquenessConflict('emails')
-    }
-  }
-
-  /** Indexes a visible user's names. Hidden users hold none: RFC 7644 §3.6 leaves deleted ones out of conflicts. */
-  #index(partition: UserPartition, record: UserRecord): void {
-    if (record.hidden) return
-    partition.byUserName.set(record.userName.toLowerCase(), record.id)
-    if (record.externalId !== undefined) partition.byExternalId.set(record.externalId, record.id)
-    if (record.email !== undefined) partition.byEmail.set(record.email.toLowerCase(), record.id)
-  }
-
-  #unindex(partition: UserPartition, record: UserRecord): void {
-    const name = record.userName.toLowerCase()
-    if (partition.byUserName.get(name) === record.id) partition.byUserName.delete(name)
-    if (record.externalId !== undefined && partition.byExternalId.get(record.externalId) === record.id) {
-      partition.byExternalId.delete(record.externalId)
-    }
-    const email = record.email?.toLowerCase()
-    if (email !== undefined && partition.byEmail.get(email) === record.id) partition.byEmail.delete(email)
-  }
-
   #insert(tenant: string, fields: LocalUserFields, provisioned: boolean): StoredUser {
     const values = normalise(fields)
     const partition = this.#write(tenant)
-    if (!values.hidden) this.#checkUnique(partition, values)
+    if (!values.hidden) partition.names.checkUnique(values)
     const now = new Date()
     this.#sequence += 1
     const record: UserRecord = {
@@ -216,12 +197,15 @@ export class MemoryUserStore implements UserStore {
       sequence: this.#sequence,
     }
     partition.byId.set(record.id, record)
-    this.#index(partition, record)
+    partition.names.add(record)
     if (typeof fields.password === 'string') partition.passwords.set(record.id, hashPassword(fields.password))
     return copyOut(record)
   }
 
-  /** Creates a provisioned user. Throws `uniquenessConflict('userName' | 'externalId' | 'emails')` when taken in the tenant. */
+  /**
+   * Creates a provisioned user. Throws `uniquenessConflict('userName' | 'externalId' | 'emails')` when
+   * taken in the tenant (with the shared namespace, a userName held as an email counts, and the other way round).
+   */
   create(user: NewUser, context: RequestContext): StoredUser {
     return this.#insert(tenantOf(context), user, true)
   }
@@ -238,8 +222,8 @@ export class MemoryUserStore implements UserStore {
       term.key === 'id'
         ? term.value
         : term.key === 'username'
-          ? partition.byUserName.get(term.value.toLowerCase())
-          : partition.byExternalId.get(term.value)
+          ? partition.names.byUserName(term.value)
+          : partition.names.byExternalId(term.value)
     const record = id === undefined ? undefined : partition.byId.get(id)
     return record ? [record] : []
   }
@@ -267,9 +251,9 @@ export class MemoryUserStore implements UserStore {
       if (first && partition) candidates = this.#lookup(partition, first)
       for (const term of others) {
         // The other indexed terms are tested on the record itself: cheaper than the SCIM view.
-        const wanted = term.key === 'username' ? term.value.toLowerCase() : term.value
+        const wanted = term.key === 'username' ? foldCase(term.value) : term.value
         if (term.key === 'id') tests.unshift((r) => r.id === wanted)
-        else if (term.key === 'username') tests.unshift((r) => r.userName.toLowerCase() === wanted)
+        else if (term.key === 'username') tests.unshift((r) => foldCase(r.userName) === wanted)
         else tests.unshift((r) => r.externalId === wanted)
       }
     }
@@ -303,7 +287,7 @@ export class MemoryUserStore implements UserStore {
     if (!partition || !current) return undefined
     if (current.version !== expectedVersion) throw versionMismatch()
     const values = normalise(fields)
-    if (!values.hidden) this.#checkUnique(partition, values, id)
+    if (!values.hidden) partition.names.checkUnique(values, id)
     const record: UserRecord = {
       id,
       version: nextVersion(partition),
@@ -315,8 +299,8 @@ export class MemoryUserStore implements UserStore {
     }
     // Map.set on an existing key keeps its position, so creation order survives updates.
     partition.byId.set(id, record)
-    this.#unindex(partition, current)
-    this.#index(partition, record)
+    partition.names.remove(current)
+    partition.names.add(record)
     if (typeof fields.password === 'string') partition.passwords.set(id, hashPassword(fields.password))
     return copyOut(record)
   }
@@ -327,7 +311,7 @@ export class MemoryUserStore implements UserStore {
     const record = partition?.byId.get(id)
     if (!partition || !record) return false
     partition.byId.delete(id)
-    this.#unindex(partition, record)
+    partition.names.remove(record)
     partition.passwords.delete(id)
     return true
   }
@@ -345,18 +329,26 @@ export class MemoryUserStore implements UserStore {
   }
 
   /**
-   * The visible users, provisioned or local, whose userName or email equals these (case-insensitively):
-   * what a SCIM create would collide with. At most two, as both are unique.
+   * The visible users, provisioned or local, whose userName or email equals these (case-insensitively,
+   * `foldCase`): what a SCIM create would collide with. With the shared namespace (the default), also
+   * the user whose email is `userName` and the one whose userName is `email`. At most four.
    */
   findByUserNameOrEmail(userName: string, email: string | undefined, context: RequestContext): StoredUser[] {
     const partition = this.#read(tenantOf(context))
     if (!partition || typeof userName !== 'string') return []
-    const ids = new Set<string>()
-    const byName = partition.byUserName.get(userName.toLowerCase())
-    if (byName !== undefined) ids.add(byName)
-    const byEmail = typeof email === 'string' ? partition.byEmail.get(email.toLowerCase()) : undefined
-    if (byEmail !== undefined) ids.add(byEmail)
-    return [...ids].map((id) => copyOut(partition.byId.get(id)!))
+    const ids = partition.names.collisions(userName, typeof email === 'string' ? email : undefined)
+    return ids.map((id) => copyOut(partition.byId.get(id)!))
+  }
+
+  /**
+   * Every user of the tenant whose externalId is exactly `externalId` (case-sensitive): the visible one,
+   * provisioned or local, and the hidden ones (deleted with `userDeletion: 'disable'`), so that the SAML
+   * linker can refuse a deprovisioned person's next login. Two index lookups, no scan.
+   */
+  findAllByExternalId(externalId: string, context: RequestContext): StoredUser[] {
+    const partition = this.#read(tenantOf(context))
+    if (!partition || typeof externalId !== 'string') return []
+    return partition.names.allByExternalId(externalId).map((id) => copyOut(partition.byId.get(id)!))
   }
 
   /**
@@ -370,7 +362,7 @@ export class MemoryUserStore implements UserStore {
   /** The tenant's visible user with this externalId (compared case-sensitively). */
   findByExternalId(tenant: string, externalId: string): StoredUser | undefined {
     const partition = this.#read(checkTenant(tenant))
-    const id = partition?.byExternalId.get(externalId)
+    const id = typeof externalId === 'string' ? partition?.names.byExternalId(externalId) : undefined
     const record = id === undefined ? undefined : partition?.byId.get(id)
     return record ? copyOut(record) : undefined
   }
@@ -378,7 +370,7 @@ export class MemoryUserStore implements UserStore {
   /** The tenant's visible user with this userName (compared case-insensitively). */
   findByUserName(tenant: string, userName: string): StoredUser | undefined {
     const partition = this.#read(checkTenant(tenant))
-    const id = partition?.byUserName.get(userName.toLowerCase())
+    const id = typeof userName === 'string' ? partition?.names.byUserName(userName) : undefined
     const record = id === undefined ? undefined : partition?.byId.get(id)
     return record ? copyOut(record) : undefined
   }
@@ -386,7 +378,7 @@ export class MemoryUserStore implements UserStore {
   /** The tenant's visible user with this email (compared case-insensitively): a host's login lookup. */
   findByEmail(tenant: string, email: string): StoredUser | undefined {
     const partition = this.#read(checkTenant(tenant))
-    const id = typeof email === 'string' ? partition?.byEmail.get(email.toLowerCase()) : undefined
+    const id = typeof email === 'string' ? partition?.names.byEmail(email) : undefined
     const record = id === undefined ? undefined : partition?.byId.get(id)
     return record ? copyOut(record) : undefined
   }

@@ -1,6 +1,6 @@
 // Contract suites for UserStore and TeamStore adapters: a host runs them in its Jest tests against its own stores.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import type { MemberReference } from '../../types/patch'
+import type { MemberChanges, MemberReference } from '../../types/patch'
 import type {
   Awaitable,
   ListQuery,
@@ -80,6 +80,12 @@ export interface StoreContractOptions {
    * skipped. Default true.
    */
   readonly tenantIsolation?: boolean
+  /**
+   * `'shared'` (the default): the user suite checks that login and email are one namespace (a userName
+   * equal to another user's email, or an email equal to another's userName, is 409 `uniqueness`).
+   * `'separate'`, for a store whose host never signs in by email: it checks that they do not collide.
+   */
+  readonly userNameEmailNamespace?: 'shared' | 'separate'
 }
 
 /** How many user ids the team suite needs: enough to page members and to keep some out of a team. */
@@ -224,7 +230,9 @@ function resolveContexts(
  * what `create` returns, `get` of unknown ids, userName uniqueness (case-insensitive, 409 `uniqueness`),
  * externalId uniqueness (case-sensitive, opaque), compare-and-swap `update` (412 on a stale version),
  * `delete`, paging, the filters the IdPs send, sorting, hidden users, write-only passwords, copies,
- * `findExisting` when implemented, tenant isolation, and atomicity under concurrent writes.
+ * `findExisting` when implemented, tenant isolation, atomicity under concurrent writes, names compared
+ * with `foldCase()`, login and email as one namespace (unless `options.userNameEmailNamespace` is
+ * `'separate'`), and `findAllByExternalId` (hidden users included) when implemented.
  *
  * `setup` runs before each test and must give an empty store; `teardown` (optional) runs after it.
  * Filters reach the store parsed, as the router passes them.
@@ -754,6 +762,175 @@ export function describeUserStoreContract(
       expect(succeeded).toBe(1)
       expect(statuses).toEqual([412, 412, 412, 412])
     })
+
+    describe('names compare with foldCase', () => {
+      it('userName and email are unique under foldCase: final sigma is sigma, ß is not ss', async () => {
+        await create('\u03bf\u03b4\u03bf\u03c3', { email: '\u03c0\u03bf\u03bb\u03c5\u03c3@example.com' })
+        await expectFailure(() => create('\u039f\u0394\u039f\u03a3'), 409, 'uniqueness')
+        await expectFailure(() => create('\u03bf\u03b4\u03bf\u03c2'), 409, 'uniqueness')
+        await expectFailure(
+          () => create('other', { email: '\u03c0\u03bf\u03bb\u03c5\u03c2@EXAMPLE.com' }),
+          409,
+          'uniqueness',
+        )
+        await create('stra\u00dfe')
+        await create('strasse')
+        expect(await names('userName eq "\u039f\u0394\u039f\u03a3"')).toEqual(['\u03bf\u03b4\u03bf\u03c3'])
+        expect(await names('userName eq "STRASSE"')).toEqual(['strasse'])
+      })
+    })
+
+    describe('login and email namespace', () => {
+      const shared = (options.userNameEmailNamespace ?? 'shared') === 'shared'
+      const whenShared = shared ? it : it.skip
+      const whenSeparate = shared ? it.skip : it
+
+      whenShared(
+        'a userName may not equal another user’s email: 409 uniqueness, nothing written',
+        async () => {
+          await create('carol', { email: 'carol@x.example' })
+          await expectFailure(() => create('CAROL@x.example'), 409, 'uniqueness')
+          const dave = await create('dave')
+          await expectFailure(
+            () =>
+              store.update(dave.id, fieldsOf(dave, { userName: 'Carol@X.example' }), dave.version, context),
+            409,
+            'uniqueness',
+          )
+          expect((await store.get(dave.id, context))?.userName).toBe('dave')
+          expect((await list()).totalResults).toBe(2)
+        },
+      )
+
+      whenShared(
+        'an email may not equal another user’s userName: 409 uniqueness, nothing written',
+        async () => {
+          await create('carol@x.example')
+          await expectFailure(() => create('mallory', { email: 'CAROL@x.example' }), 409, 'uniqueness')
+          const dave = await create('dave', { email: 'dave@x.example' })
+          await expectFailure(
+            () => store.update(dave.id, fieldsOf(dave, { email: 'Carol@x.example' }), dave.version, context),
+            409,
+            'uniqueness',
+          )
+          expect((await store.get(dave.id, context))?.email).toBe('dave@x.example')
+          expect(await names()).toEqual(['carol@x.example', 'dave'])
+        },
+      )
+
+      whenShared('a user’s login may be its own email, and hidden users hold neither', async () => {
+        const erin = await create('erin@x.example', { email: 'ERIN@x.example' })
+        const kept = await store.update(
+          erin.id,
+          fieldsOf(erin, { displayName: 'Erin' }),
+          erin.version,
+          context,
+        )
+        expect(kept?.userName).toBe('erin@x.example')
+        await store.update(erin.id, fieldsOf(kept!, { active: false, hidden: true }), kept!.version, context)
+        // A new user may take both, as its own login and email.
+        const again = await create('Erin@X.example', { email: 'erin@x.example' })
+        expect(again.id).not.toBe(erin.id)
+      })
+
+      whenShared(
+        'findByUserNameOrEmail also finds the other namespace’s holder (when implemented)',
+        async () => {
+          if (typeof store.findByUserNameOrEmail !== 'function') return
+          const carol = await create('carol', { email: 'carol@x.example' })
+          const dave = await create('dave@x.example')
+          const ids = async (userName: string, email?: string) =>
+            (await store.findByUserNameOrEmail!(userName, email, context)).map((u) => u.id).sort()
+          expect(await ids('CAROL@x.example')).toEqual([carol.id])
+          expect(await ids('nobody', 'Dave@x.example')).toEqual([dave.id])
+        },
+      )
+
+      whenShared('local users (when the setup gives addLocalUser) count too', async () => {
+        if (!addLocalUser) return
+        await addLocalUser({ userName: 'jit@x.example', email: 'jit-mail@x.example', active: true }, context)
+        await expectFailure(() => create('other', { email: 'JIT@x.example' }), 409, 'uniqueness')
+        await expectFailure(() => create('Jit-Mail@x.example'), 409, 'uniqueness')
+      })
+
+      whenSeparate(
+        'a userName may equal another user’s email (userNameEmailNamespace: separate)',
+        async () => {
+          await create('carol', { email: 'carol@x.example' })
+          const other = await create('carol@x.example', { email: 'other@x.example' })
+          expect(other.userName).toBe('carol@x.example')
+          await create('dave', { email: 'OTHER2@x.example' })
+          await create('other2@x.example')
+          expect((await list()).totalResults).toBe(4)
+        },
+      )
+    })
+
+    describe('findAllByExternalId (when implemented; required by createSamlLinker)', () => {
+      const ids = async (externalId: string, where: RequestContext = context) =>
+        [...(await store.findAllByExternalId!(externalId, where))].map((u) => u.id).sort()
+
+      it('finds the visible user and every hidden one holding the externalId, case-sensitively', async () => {
+        if (typeof store.findAllByExternalId !== 'function') return
+        const alice = await create('alice', { externalId: 'oid-a' })
+        expect(await ids('oid-a')).toEqual([alice.id])
+        const hidden = await store.update(
+          alice.id,
+          fieldsOf(alice, { active: false, hidden: true }),
+          alice.version,
+          context,
+        )
+        expect(hidden?.hidden).toBe(true)
+        expect(await names('externalId eq "oid-a"')).toEqual([])
+        const found = await store.findAllByExternalId(alice.externalId!, context)
+        expect(found).toHaveLength(1)
+        expect(found[0]).toMatchObject({ id: alice.id, externalId: 'oid-a', hidden: true, active: false })
+        // The IdP provisions the person again: both are found, the new one visible.
+        const again = await create('alice', { externalId: 'oid-a' })
+        expect(await ids('oid-a')).toEqual([alice.id, again.id].sort())
+        expect(await ids('OID-A')).toEqual([])
+        expect(await ids('oid-a ')).toEqual([])
+        expect(await ids('nobody')).toEqual([])
+      })
+
+      it('finds a user created hidden, and local users (when the setup gives addLocalUser)', async () => {
+        if (typeof store.findAllByExternalId !== 'function') return
+        const gone = await create('gone', { externalId: 'oid-gone', active: false, hidden: true })
+        expect(await ids('oid-gone')).toEqual([gone.id])
+        if (!addLocalUser) return
+        const local = await addLocalUser({ userName: 'jit', externalId: 'oid-jit', active: true }, context)
+        expect(await ids('oid-jit')).toEqual([local.id])
+      })
+
+      it('forgets a deleted user, and a hidden one given another externalId', async () => {
+        if (typeof store.findAllByExternalId !== 'function') return
+        const alice = await create('alice', { externalId: 'oid-a' })
+        const hidden = await store.update(
+          alice.id,
+          fieldsOf(alice, { active: false, hidden: true }),
+          alice.version,
+          context,
+        )
+        const moved = await store.update(
+          alice.id,
+          fieldsOf(hidden!, { externalId: 'oid-b', active: false, hidden: true }),
+          hidden!.version,
+          context,
+        )
+        expect(moved?.hidden).toBe(true)
+        expect(await ids('oid-a')).toEqual([])
+        expect(await ids('oid-b')).toEqual([alice.id])
+        expect(await store.delete(alice.id, context)).toBe(true)
+        expect(await ids('oid-b')).toEqual([])
+      })
+
+      isolation('finds nothing of another tenant', async () => {
+        if (typeof store.findAllByExternalId !== 'function') return
+        const alice = await create('alice', { externalId: 'oid-a' })
+        await store.update(alice.id, fieldsOf(alice, { active: false, hidden: true }), alice.version, context)
+        expect(await ids('oid-a', other)).toEqual([])
+      })
+    })
   })
 }
 
@@ -761,7 +938,9 @@ export function describeUserStoreContract(
  * Declares a Jest `describe` block that checks a `TeamStore` against every rule of its contract:
  * `create` with members, `get` / `update` / `delete` and the membership methods on unknown teams,
  * displayName uniqueness (case-insensitive, 409), compare-and-swap `update` (412), member paging,
- * idempotent `addMembers` / `removeMembers`, `replaceMembers`, version bumps on membership changes,
+ * idempotent `addMembers` / `removeMembers`, `replaceMembers`, `applyChange` when implemented (all or
+ * nothing; member changes conditional on `expectedVersion`, 412 on a stale one; unconditional member
+ * deltas that never fail under concurrency), version bumps on membership changes,
  * `delete` and `removeUserFromTeams` dropping memberships, the `displayName` and `members` filters,
  * sorting, copies, tenant isolation, and concurrent membership changes.
  *
@@ -1021,6 +1200,106 @@ export function describeTeamStoreContract(
       )
       expect(await store.get(team.id, context)).toMatchObject({ displayName: 'Eng', version: team.version })
       expect(await memberIds(team.id)).toEqual([user(0)])
+    })
+
+    // A member change with `expectedVersion` is how the router honours If-Match (RFC 7644 §3.14); one
+    // without it is a commuting delta that several replicas may send at once.
+    describe('member changes through applyChange (when implemented)', () => {
+      const memberChanges = (): readonly (readonly [string, MemberChanges])[] => [
+        ['add', { kind: 'delta', added: refs([user(3)]), removed: [] }],
+        ['remove', { kind: 'delta', added: [], removed: [user(1)] }],
+        ['remove and add', { kind: 'delta', added: refs([user(3)]), removed: [user(1)] }],
+        ['replace', { kind: 'replace', members: refs([user(4)]) }],
+      ]
+
+      it('with a stale expectedVersion, a change of members only is a version mismatch and writes nothing', async () => {
+        if (typeof store.applyChange !== 'function') return
+        const team = await create('Eng', [user(0), user(1)])
+        // The version moves on after the caller read it: its If-Match is stale.
+        await store.addMembers(team.id, refs([user(2)]), context)
+        const moved = await store.get(team.id, context)
+        expect(moved?.version).not.toBe(team.version)
+        for (const [, members] of memberChanges()) {
+          await expectFailure(
+            () => store.applyChange!(team.id, { expectedVersion: team.version, members }, context),
+            412,
+          )
+          expect(await versionOf(team.id)).toBe(moved?.version)
+          expect(await sortedMembers(team.id)).toEqual([user(0), user(1), user(2)].sort())
+        }
+      })
+
+      it('with the current expectedVersion, a change of members only is written with one new version', async () => {
+        if (typeof store.applyChange !== 'function') return
+        for (const [kind, members] of memberChanges()) {
+          const team = await create(`Eng ${kind}`, [user(0), user(1)])
+          const after = await store.applyChange(team.id, { expectedVersion: team.version, members }, context)
+          expect(after).toMatchObject({ id: team.id, displayName: `Eng ${kind}` })
+          expect(after?.version).not.toBe(team.version)
+          expect(await versionOf(team.id)).toBe(after?.version)
+          const expected =
+            members.kind === 'replace'
+              ? members.members.map((m) => m.value)
+              : [user(0), user(1), ...members.added.map((m) => m.value)].filter(
+                  (id) => !members.removed.includes(id),
+                )
+          expect(await sortedMembers(team.id)).toEqual(expected.sort())
+        }
+      })
+
+      it('without expectedVersion, a member delta applies whatever the version is', async () => {
+        if (typeof store.applyChange !== 'function') return
+        const team = await create('Eng', [user(0), user(1)])
+        await store.addMembers(team.id, refs([user(2)]), context)
+        await store.update(team.id, newTeam('Engineering'), (await versionOf(team.id))!, context)
+        const after = await store.applyChange(
+          team.id,
+          { members: { kind: 'delta', added: refs([user(3)]), removed: [user(0)] } },
+          context,
+        )
+        expect(after?.displayName).toBe('Engineering')
+        expect(await versionOf(team.id)).toBe(after?.version)
+        expect(await sortedMembers(team.id)).toEqual([user(1), user(2), user(3)].sort())
+      })
+
+      it('concurrent member deltas without expectedVersion all succeed, and the membership is exact', async () => {
+        if (typeof store.applyChange !== 'function') return
+        const team = await create('Eng', [user(0), user(1), user(2)])
+        const { succeeded, statuses } = await race(
+          [0, 1, 2].map(
+            (i) => () =>
+              store.applyChange!(
+                team.id,
+                { members: { kind: 'delta', added: refs([user(i + 3)]), removed: [user(i)] } },
+                context,
+              ),
+          ),
+        )
+        expect(statuses).toEqual([])
+        expect(succeeded).toBe(3)
+        expect(await sortedMembers(team.id)).toEqual([user(3), user(4), user(5)].sort())
+      })
+
+      it('concurrent member changes conditional on one version: one succeeds, the others are 412', async () => {
+        if (typeof store.applyChange !== 'function') return
+        const team = await create('Eng', [user(0)])
+        const { succeeded, statuses } = await race(
+          [1, 2, 3, 4].map(
+            (i) => () =>
+              store.applyChange!(
+                team.id,
+                {
+                  expectedVersion: team.version,
+                  members: { kind: 'delta', added: refs([user(i)]), removed: [] },
+                },
+                context,
+              ),
+          ),
+        )
+        expect(succeeded).toBe(1)
+        expect(statuses).toEqual([412, 412, 412])
+        expect((await memberIds(team.id))?.length).toBe(2)
+      })
     })
 
     it('replaceMembers sets the complete member list', async () => {

@@ -1,18 +1,21 @@
-// Concurrent requests against one router: parallel member adds, racing creates of one userName, and PATCHes that lose a compare-and-swap race and retry.
+// Concurrent requests against one router: parallel member changes, racing creates of one userName, PATCHes that lose a compare-and-swap race and retry, and If-Match on member-only group PATCHes.
 import {
   isVersionMismatch,
   type MemoryTeamStore,
   type MemoryUserStore,
   type TeamStore,
   type UserStore,
+  versionMismatch,
 } from '../../lib'
 import {
   buildScimApp,
   client,
+  contextFor,
   createGroup,
   createUser,
   EXPRESS_VERSIONS,
   expectScimErrorResponse,
+  groupBody,
   patchBody,
   userBody,
 } from '../helpers/scim-app'
@@ -59,6 +62,18 @@ async function countUpdate<T>(stats: RaceStats, write: () => T): Promise<T> {
   }
 }
 
+/** Every UserStore method of the memory store, for wrappers that replace one. */
+function delegateUsers(store: MemoryUserStore): UserStore {
+  return {
+    create: (user, context) => store.create(user, context),
+    get: (id, context) => store.get(id, context),
+    list: (query, context) => store.list(query, context),
+    update: (id, fields, expectedVersion, context) => store.update(id, fields, expectedVersion, context),
+    delete: (id, context) => store.delete(id, context),
+    findExisting: (ids, context) => store.findExisting(ids, context),
+  }
+}
+
 /** The memory UserStore behind a read gate, with `update` delayed by a turn of the event loop. */
 function contendedUsers(gate: ReadGate, stats: RaceStats) {
   return (store: MemoryUserStore): UserStore => ({
@@ -75,8 +90,11 @@ function contendedUsers(gate: ReadGate, stats: RaceStats) {
   })
 }
 
-/** The memory TeamStore behind a read gate, with every write delayed by a turn. */
-function contendedTeams(gate: ReadGate, stats: RaceStats) {
+/**
+ * The memory TeamStore behind a read gate, with every write delayed by a turn. Without `applyChange`
+ * unless asked: the router then takes its fallback path (one store call per kind of change).
+ */
+function contendedTeams(gate: ReadGate, stats: RaceStats, options: { applyChange?: boolean } = {}) {
   return (store: MemoryTeamStore): TeamStore => ({
     create: (team, members, context) => store.create(team, members, context),
     get: async (id, context) => {
@@ -101,6 +119,12 @@ function contendedTeams(gate: ReadGate, stats: RaceStats) {
     },
     listMembers: (id, page, context) => store.listMembers(id, page, context),
     removeUserFromTeams: (userId, context) => store.removeUserFromTeams(userId, context),
+    ...(options.applyChange
+      ? {
+          applyChange: (id, change, context) =>
+            countUpdate(stats, () => store.applyChange(id, change, context)),
+        }
+      : {}),
   })
 }
 
@@ -133,6 +157,73 @@ describe.each(EXPRESS_VERSIONS)('concurrency on %s', (_label, makeExpress) => {
     const read = await api.get(`/Groups/${group}`)
     const members = (read.body.members as { value: string }[]).map((m) => m.value).sort()
     expect(members).toEqual([...users].sort())
+  })
+
+  it.each([20, 50])(
+    '%i parallel PATCHes that each remove one member and add another (applyChange): all 204, membership exact, no version race',
+    async (count) => {
+      const scim = buildScimApp({
+        express: makeExpress,
+        wrapTeamStore: contendedTeams(gate, stats, { applyChange: true }),
+      })
+      const api = client(scim)
+      const leaving: string[] = []
+      const joining: string[] = []
+      for (let i = 0; i < count; i++) leaving.push(await createUser(api, `leaving-${i}`))
+      for (let i = 0; i < count; i++) joining.push(await createUser(api, `joining-${i}`))
+      const group = await createGroup(api, 'Churn', leaving)
+
+      // Every request reads the same version before any writes: with a version check, all but one would lose.
+      gate.arm(count)
+      const responses = await Promise.all(
+        leaving.map((gone, i) =>
+          api.patch(
+            `/Groups/${group}`,
+            patchBody(
+              { op: 'remove', path: `members[value eq "${gone}"]` },
+              { op: 'add', path: 'members', value: [{ value: joining[i] }] },
+            ),
+          ),
+        ),
+      )
+      expect(responses.map((r) => r.status)).toEqual(leaving.map(() => 204))
+      expect(stats.versionMismatches).toBe(0)
+      expect(stats.updates).toBe(count)
+      const read = await api.get(`/Groups/${group}`)
+      const members = (read.body.members as { value: string }[]).map((m) => m.value).sort()
+      expect(members).toEqual([...joining].sort())
+      // Each delta made a version of its own.
+      expect(new Set(responses.map((r) => r.headers.etag)).size).toBe(count)
+    },
+  )
+
+  it('50 parallel member PATCHes of every kind (add, remove, both; with and without applyChange) all land', async () => {
+    for (const applyChange of [true, false]) {
+      gate = new ReadGate()
+      stats = newStats()
+      const scim = buildScimApp({
+        express: makeExpress,
+        wrapTeamStore: contendedTeams(gate, stats, { applyChange }),
+      })
+      const api = client(scim)
+      const start: string[] = []
+      const extra: string[] = []
+      for (let i = 0; i < 50; i++) start.push(await createUser(api, `start-${i}`))
+      for (let i = 0; i < 50; i++) extra.push(await createUser(api, `extra-${i}`))
+      const group = await createGroup(api, 'Mixed', start)
+      const bodies = start.map((member, i) => {
+        const remove = { op: 'remove', path: 'members', value: [{ value: member }] }
+        const add = { op: 'add', path: 'members', value: [{ value: extra[i] }] }
+        return i % 3 === 0 ? patchBody(remove) : i % 3 === 1 ? patchBody(add) : patchBody(remove, add)
+      })
+      gate.arm(50)
+      const responses = await Promise.all(bodies.map((body) => api.patch(`/Groups/${group}`, body)))
+      expect(responses.map((r) => r.status)).toEqual(bodies.map(() => 204))
+      expect(stats.versionMismatches).toBe(0)
+      const expected = [...start.filter((_, i) => i % 3 === 1), ...extra.filter((_, i) => i % 3 !== 0)].sort()
+      const page = scim.teamStore.listMembers(group, { startIndex: 1, count: 1000 }, contextFor())
+      expect(page?.resources.map((m) => m.value).sort()).toEqual(expected)
+    }
   })
 
   it('50 parallel PATCHes that each set externalId and add a member: every one lands, no member is lost', async () => {
@@ -229,13 +320,65 @@ describe.each(EXPRESS_VERSIONS)('concurrency on %s', (_label, makeExpress) => {
         api.patch(`/Users/${id}`, patchBody({ op: 'add', path: 'emails', value: [{ value }] })),
       ),
     )
-    for (const res of responses) if (res.status !== 200) expectScimErrorResponse(res, 503)
+    for (const res of responses) {
+      if (res.status === 200) continue
+      expectScimErrorResponse(res, 503)
+      expect(res.headers['retry-after']).toBe('1')
+    }
     const landed = emails.filter((_, i) => responses[i]?.status === 200)
     expect(landed.length).toBeGreaterThan(0)
     expect(stats.versionMismatches).toBeGreaterThanOrEqual(19)
     const read = await api.get(`/Users/${id}`)
     const stored = ((read.body.emails ?? []) as { value: string }[]).map((e) => e.value).sort()
     expect(stored).toEqual([...landed].sort())
+  })
+
+  it('a user PATCH that keeps losing its race is 503 with Retry-After, after maxPatchRetries retries', async () => {
+    let attempts = 0
+    const scim = buildScimApp({
+      express: makeExpress,
+      wrapUserStore: (store) => ({
+        ...delegateUsers(store),
+        update: () => {
+          attempts += 1
+          throw versionMismatch()
+        },
+      }),
+      router: { maxPatchRetries: 3 },
+    })
+    const api = client(scim)
+    const id = await createUser(api, 'loser@example.com')
+    const res = await api.patch(`/Users/${id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }))
+    expectScimErrorResponse(res, 503)
+    expect(res.headers['retry-after']).toMatch(/^[1-9]\d*$/)
+    expect(attempts).toBe(4)
+  })
+
+  it('a group rename that keeps losing its race is 503 with Retry-After', async () => {
+    let attempts = 0
+    const scim = buildScimApp({
+      express: makeExpress,
+      wrapTeamStore: (store) => {
+        const wrapped = contendedTeams(new ReadGate(), newStats())(store)
+        return {
+          ...wrapped,
+          update: () => {
+            attempts += 1
+            throw versionMismatch()
+          },
+        }
+      },
+      router: { maxPatchRetries: 2 },
+    })
+    const api = client(scim)
+    const group = await createGroup(api, 'Renamed often')
+    const res = await api.patch(
+      `/Groups/${group}`,
+      patchBody({ op: 'replace', path: 'displayName', value: 'Other' }),
+    )
+    expectScimErrorResponse(res, 503)
+    expect(res.headers['retry-after']).toMatch(/^[1-9]\d*$/)
+    expect(attempts).toBe(3)
   })
 
   it('a PATCH with If-Match that loses the race is 412, not retried over the other write', async () => {
@@ -277,4 +420,158 @@ describe.each(EXPRESS_VERSIONS)('concurrency on %s', (_label, makeExpress) => {
     expect(scim.events.filter((e) => e.type === 'user.deactivated')).toHaveLength(1)
     expect(scim.sessions.revocationCount(scim.tenant, id)).toBe(5)
   })
+})
+
+/** Set `next` to a write: it runs once, right after the router's next read of a team, before the router writes. */
+interface Interposer {
+  next?: (() => void) | undefined
+}
+
+/**
+ * The memory TeamStore where another writer's change lands between the router's read of a team and its
+ * own write, as on a busy database with several replicas. With or without `applyChange`.
+ */
+function interposedTeams(interposer: Interposer, options: { applyChange: boolean }) {
+  return (store: MemoryTeamStore): TeamStore => ({
+    create: (team, members, context) => store.create(team, members, context),
+    get: (id, context) => {
+      const team = store.get(id, context)
+      const write = interposer.next
+      interposer.next = undefined
+      write?.()
+      return team
+    },
+    list: (query, context) => store.list(query, context),
+    update: (id, fields, expectedVersion, context) => store.update(id, fields, expectedVersion, context),
+    delete: (id, context) => store.delete(id, context),
+    addMembers: (id, members, context) => store.addMembers(id, members, context),
+    removeMembers: (id, userIds, context) => store.removeMembers(id, userIds, context),
+    replaceMembers: (id, members, context) => store.replaceMembers(id, members, context),
+    listMembers: (id, page, context) => store.listMembers(id, page, context),
+    removeUserFromTeams: (userId, context) => store.removeUserFromTeams(userId, context),
+    ...(options.applyChange
+      ? { applyChange: (id, change, context) => store.applyChange(id, change, context) }
+      : {}),
+  })
+}
+
+/** Four users and a group of the first two, created with its ETag. */
+async function ifMatchFixture(api: ReturnType<typeof client>) {
+  const alice = await createUser(api, 'alice')
+  const bob = await createUser(api, 'bob')
+  const carol = await createUser(api, 'carol')
+  const dave = await createUser(api, 'dave')
+  const created = await api.post('/Groups', groupBody('Guarded', [alice, bob]))
+  expect(created.status).toBe(201)
+  return { alice, bob, carol, dave, group: created.body.id as string, tag: created.headers.etag as string }
+}
+
+type IfMatchFixture = Awaited<ReturnType<typeof ifMatchFixture>>
+
+/** Member-only PATCHes of every shape the router writes differently, and the members each leaves. */
+const MEMBER_ONLY: readonly [
+  string,
+  (f: IfMatchFixture) => Record<string, unknown>,
+  (f: IfMatchFixture) => string[],
+][] = [
+  [
+    'add',
+    (f) => patchBody({ op: 'add', path: 'members', value: [{ value: f.carol }] }),
+    (f) => [f.alice, f.bob, f.carol],
+  ],
+  ['remove', (f) => patchBody({ op: 'remove', path: `members[value eq "${f.bob}"]` }), (f) => [f.alice]],
+  [
+    'replace',
+    (f) => patchBody({ op: 'replace', path: 'members', value: [{ value: f.carol }] }),
+    (f) => [f.carol],
+  ],
+  [
+    'remove and add',
+    (f) =>
+      patchBody(
+        { op: 'remove', path: `members[value eq "${f.bob}"]` },
+        { op: 'add', path: 'members', value: [{ value: f.carol }] },
+      ),
+    (f) => [f.alice, f.carol],
+  ],
+]
+
+describe.each(EXPRESS_VERSIONS)('If-Match on member-only group PATCHes on %s', (_label, makeExpress) => {
+  const membersOf = (scim: ReturnType<typeof buildScimApp>, group: string) =>
+    scim.teamStore
+      .listMembers(group, { startIndex: 1, count: 100 }, contextFor())
+      ?.resources.map((m) => m.value)
+      .sort()
+
+  it.each(MEMBER_ONLY)(
+    '%s: a write landing between the read and the member write makes the If-Match stale: 412, nothing of it written',
+    async (_shape, body) => {
+      const interposer: Interposer = {}
+      const scim = buildScimApp({
+        express: makeExpress,
+        wrapTeamStore: interposedTeams(interposer, { applyChange: true }),
+      })
+      const api = client(scim)
+      const f = await ifMatchFixture(api)
+      // RFC 7644 §3.14: the If-Match version must still be current when the change is made, not only when read.
+      interposer.next = () => scim.teamStore.addMembers(f.group, [{ value: f.dave }], contextFor())
+      const res = await api.patch(`/Groups/${f.group}`, body(f)).set('If-Match', f.tag)
+      expectScimErrorResponse(res, 412)
+      expect(interposer.next).toBeUndefined()
+      expect(membersOf(scim, f.group)).toEqual([f.alice, f.bob, f.dave].sort())
+      expect(scim.events.filter((e) => e.type.startsWith('group.members'))).toEqual([])
+    },
+  )
+
+  it.each(MEMBER_ONLY)(
+    '%s: a current If-Match is 204 and the change is written',
+    async (_shape, body, expected) => {
+      const scim = buildScimApp({ express: makeExpress })
+      const api = client(scim)
+      const f = await ifMatchFixture(api)
+      const res = await api.patch(`/Groups/${f.group}`, body(f)).set('If-Match', f.tag)
+      expect(res.status).toBe(204)
+      expect(res.headers.etag).not.toBe(f.tag)
+      expect(membersOf(scim, f.group)).toEqual(expected(f).sort())
+      expect((await api.get(`/Groups/${f.group}`)).headers.etag).toBe(res.headers.etag)
+    },
+  )
+
+  it('a stale If-Match at the read is 412 whatever the store', async () => {
+    for (const applyChange of [true, false]) {
+      const scim = buildScimApp({ express: makeExpress, wrapTeamStore: interposedTeams({}, { applyChange }) })
+      const api = client(scim)
+      const f = await ifMatchFixture(api)
+      await api.patch(
+        `/Groups/${f.group}`,
+        patchBody({ op: 'add', path: 'members', value: [{ value: f.dave }] }),
+      )
+      const res = await api
+        .patch(`/Groups/${f.group}`, patchBody({ op: 'add', path: 'members', value: [{ value: f.carol }] }))
+        .set('If-Match', f.tag)
+      expectScimErrorResponse(res, 412)
+      expect(membersOf(scim, f.group)).toEqual([f.alice, f.bob, f.dave].sort())
+    }
+  })
+
+  it.each(MEMBER_ONLY)(
+    '%s with If-Match on a store without applyChange: it cannot be made conditional, so 501 and nothing written',
+    async (_shape, body, expected) => {
+      const scim = buildScimApp({
+        express: makeExpress,
+        wrapTeamStore: interposedTeams({}, { applyChange: false }),
+      })
+      const api = client(scim)
+      const f = await ifMatchFixture(api)
+      const res = await api.patch(`/Groups/${f.group}`, body(f)).set('If-Match', f.tag)
+      expectScimErrorResponse(res, 501)
+      expect(membersOf(scim, f.group)).toEqual([f.alice, f.bob].sort())
+      // Without If-Match the same change needs no version and is written.
+      expect((await api.patch(`/Groups/${f.group}`, body(f))).status).toBe(204)
+      expect(membersOf(scim, f.group)).toEqual(expected(f).sort())
+      // If-Match: * names no version: written too.
+      const again = await api.patch(`/Groups/${f.group}`, body(f)).set('If-Match', '*')
+      expect(again.status).toBe(204)
+    },
+  )
 })

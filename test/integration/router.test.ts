@@ -1122,6 +1122,149 @@ describe.each(EXPRESS_VERSIONS)('SCIM router on %s', (_label, makeExpress) => {
       expectScimErrorResponse(await api.get('/Schemas/urn:nope'), 404)
     })
 
+    describe('the discovery schemas (RFC 7643 §7, §8.7.2)', () => {
+      const SPC = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'
+      const RESOURCE_TYPE = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType'
+      const SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema'
+      const names = (attributes: { name: string }[]) => attributes.map((a) => a.name)
+
+      it('/Schemas lists ServiceProviderConfig, ResourceType and Schema after the resource schemas', async () => {
+        const res = await api.get('/Schemas')
+        expect(res.status).toBe(200)
+        const ids = res.body.Resources.map((s: { id: string }) => s.id)
+        expect(ids).toEqual([USER_SCHEMA, ENTERPRISE_SCHEMA, GROUP_SCHEMA, SPC, RESOURCE_TYPE, SCHEMA])
+        expect(res.body.totalResults).toBe(6)
+        // Without a TeamStore the Group schema goes, the discovery schemas stay.
+        const usersOnly = client(buildScimApp({ express: makeExpress, withoutTeams: true }))
+        const fewer = (await usersOnly.get('/Schemas')).body.Resources.map((s: { id: string }) => s.id)
+        expect(fewer).toEqual([USER_SCHEMA, ENTERPRISE_SCHEMA, SPC, RESOURCE_TYPE, SCHEMA])
+      })
+
+      it('/Schemas/<urn> answers each, with the attributes of RFC 7643 §8.7.2', async () => {
+        const spc = await api.get(`/Schemas/${SPC}`)
+        expect(spc.status).toBe(200)
+        expect(spc.body).toMatchObject({
+          schemas: [SCHEMA],
+          id: SPC,
+          name: 'Service Provider Configuration',
+          meta: {
+            resourceType: 'Schema',
+            location: expect.stringMatching(new RegExp(`/scim/Schemas/${SPC}$`)),
+          },
+        })
+        expect(names(spc.body.attributes)).toEqual([
+          'documentationUri',
+          'patch',
+          'bulk',
+          'filter',
+          'changePassword',
+          'sort',
+          'etag',
+          'authenticationSchemes',
+        ])
+        const bulk = spc.body.attributes.find((a: { name: string }) => a.name === 'bulk')
+        expect(bulk).toMatchObject({
+          type: 'complex',
+          multiValued: false,
+          required: true,
+          mutability: 'readOnly',
+        })
+        expect(names(bulk.subAttributes)).toEqual(['supported', 'maxOperations', 'maxPayloadSize'])
+        expect(bulk.subAttributes[1]).toMatchObject({
+          type: 'integer',
+          required: true,
+          mutability: 'readOnly',
+        })
+        const schemes = spc.body.attributes.find((a: { name: string }) => a.name === 'authenticationSchemes')
+        expect(schemes).toMatchObject({ type: 'complex', multiValued: true, required: true })
+        expect(names(schemes.subAttributes)).toEqual([
+          'type',
+          'name',
+          'description',
+          'specUri',
+          'documentationUri',
+          'primary',
+        ])
+
+        const resourceType = await api.get(`/Schemas/${encodeURIComponent(RESOURCE_TYPE)}`)
+        expect(resourceType.status).toBe(200)
+        expect(resourceType.body).toMatchObject({ id: RESOURCE_TYPE, name: 'ResourceType' })
+        expect(names(resourceType.body.attributes)).toEqual([
+          'id',
+          'name',
+          'description',
+          'endpoint',
+          'schema',
+          'schemaExtensions',
+        ])
+        const schemaAttribute = resourceType.body.attributes[4]
+        expect(schemaAttribute).toMatchObject({ type: 'reference', referenceTypes: ['uri'], caseExact: true })
+        const extensions = resourceType.body.attributes[5]
+        expect(extensions).toMatchObject({ type: 'complex', multiValued: true })
+        expect(names(extensions.subAttributes)).toEqual(['schema', 'required'])
+
+        const schema = await api.get(`/Schemas/${SCHEMA.toLowerCase()}`)
+        expect(schema.status).toBe(200)
+        expect(schema.body).toMatchObject({ id: SCHEMA, name: 'Schema' })
+        expect(names(schema.body.attributes)).toEqual(['id', 'name', 'description', 'attributes'])
+        const characteristics = [
+          'name',
+          'type',
+          'multiValued',
+          'description',
+          'required',
+          'canonicalValues',
+          'caseExact',
+          'mutability',
+          'returned',
+          'uniqueness',
+          'referenceTypes',
+        ]
+        const attributes = schema.body.attributes[3]
+        expect(attributes).toMatchObject({ type: 'complex', multiValued: true, required: true })
+        expect(names(attributes.subAttributes)).toEqual([...characteristics, 'subAttributes'])
+        expect(names(attributes.subAttributes[11].subAttributes)).toEqual(characteristics)
+      })
+
+      it('describes what the discovery endpoints answer: every attribute they send is declared', async () => {
+        const declared = async (urn: string) =>
+          new Set(names((await api.get(`/Schemas/${urn}`)).body.attributes))
+        const spcNames = await declared(SPC)
+        for (const key of Object.keys((await api.get('/ServiceProviderConfig')).body)) {
+          if (key !== 'schemas' && key !== 'meta') expect(spcNames).toContain(key)
+        }
+        const typeNames = await declared(RESOURCE_TYPE)
+        for (const key of Object.keys((await api.get('/ResourceTypes/User')).body)) {
+          if (key !== 'schemas' && key !== 'meta') expect(typeNames).toContain(key)
+        }
+        const schemaNames = await declared(SCHEMA)
+        for (const key of Object.keys((await api.get(`/Schemas/${USER_SCHEMA}`)).body)) {
+          if (key !== 'schemas' && key !== 'meta') expect(schemaNames).toContain(key)
+        }
+      })
+
+      it('they are no resource types: not in /ResourceTypes, and filters and PATCH still refuse their URNs', async () => {
+        const types = await api.get('/ResourceTypes')
+        expect(types.body.Resources.map((t: { id: string }) => t.id)).toEqual(['User', 'Group'])
+        expectScimErrorResponse(await api.get('/ResourceTypes/ServiceProviderConfig'), 404)
+        expectScimErrorResponse(await api.get('/ResourceTypes/Schema'), 404)
+
+        const filter = encodeURIComponent(`${SPC}:patch.supported eq true`)
+        expectScimErrorResponse(await api.get(`/Users?filter=${filter}`), 400, 'invalidFilter')
+        const byId = encodeURIComponent(`${SCHEMA}:id eq "x"`)
+        expectScimErrorResponse(await api.get(`/Groups?filter=${byId}`), 400, 'invalidFilter')
+
+        const id = await createUser(api, 'not-a-schema')
+        const patched = await api.patch(
+          `/Users/${id}`,
+          patchBody({ op: 'replace', path: `${RESOURCE_TYPE}:name`, value: 'x' }),
+        )
+        expectScimErrorResponse(patched, 400)
+        const read = await api.get(`/Users/${id}`)
+        expect(read.body[RESOURCE_TYPE]).toBeUndefined()
+      })
+    })
+
     it('a filter on a discovery endpoint is 403', async () => {
       const filter = encodeURIComponent('id eq "User"')
       expectScimErrorResponse(await api.get(`/Schemas?filter=${filter}`), 403)
@@ -1190,6 +1333,45 @@ describe.each(EXPRESS_VERSIONS)('SCIM router on %s', (_label, makeExpress) => {
         .set('X-Forwarded-Host', 'scim.example.com')
       expect(res.status).toBe(201)
       expect(res.body.meta.location).toBe(`https://scim.example.com/scim/Users/${res.body.id}`)
+      expect(res.headers.location).toBe(res.body.meta.location)
+    })
+
+    it.each([
+      ['a URL', 'https://evil.example/x?'],
+      ['javascript:', 'javascript:'],
+      ['javascript', 'javascript'],
+      ['another scheme', 'ftp'],
+      ['a scheme with a path', 'https/x'],
+      ['an empty value', ''],
+      ['an empty first value', ', https'],
+      ['two words', 'https evil'],
+    ])(
+      'under trust proxy, ignores an X-Forwarded-Proto that is %s: the socket decides',
+      async (_name, proto) => {
+        const proxied = buildScimApp({ express: makeExpress, setup: (app) => app.set('trust proxy', true) })
+        const res = await client(proxied).post('/Users', userBody('proxied')).set('X-Forwarded-Proto', proto)
+        expect(res.status).toBe(201)
+        const socketLocation = new RegExp(`^http://127\\.0\\.0\\.1:\\d+/scim/Users/${res.body.id}$`)
+        expect(res.body.meta.location).toMatch(socketLocation)
+        expect(res.headers.location).toBe(res.body.meta.location)
+        const read = await client(proxied).get(`/Users/${res.body.id}`).set('X-Forwarded-Proto', proto)
+        expect(read.body.meta.location).toMatch(socketLocation)
+      },
+    )
+
+    it.each([
+      ['HTTPS', 'https'],
+      ['https, http', 'https'],
+      [' Https ', 'https'],
+      ['http', 'http'],
+    ])('under trust proxy, reads X-Forwarded-Proto %j as %s', async (proto, expected) => {
+      const proxied = buildScimApp({ express: makeExpress, setup: (app) => app.set('trust proxy', true) })
+      const res = await client(proxied)
+        .post('/Users', userBody('proxied'))
+        .set('X-Forwarded-Proto', proto)
+        .set('X-Forwarded-Host', 'scim.example.com')
+      expect(res.status).toBe(201)
+      expect(res.body.meta.location).toBe(`${expected}://scim.example.com/scim/Users/${res.body.id}`)
       expect(res.headers.location).toBe(res.body.meta.location)
     })
 

@@ -146,8 +146,16 @@ describe('userResource', () => {
     const copy = structuredClone(document)
     const resource = userResource(storedUser({ document, email: 'z@b.c' }))
     expect(document).toEqual(copy)
-    ;(resource.schemas as string[]).push('mutated')
-    expect(document.schemas).toEqual([USER_SCHEMA])
+    expect(resource).not.toBe(document)
+  })
+
+  it('reads a frozen document without copying it deeply (a store may share one frozen document)', () => {
+    const emails = Object.freeze([Object.freeze({ value: 'a@b.c', type: 'work' })])
+    const document = Object.freeze({ schemas: Object.freeze([USER_SCHEMA]), userName: 'old', emails })
+    const resource = userResource(storedUser({ document, email: 'a@b.c' }))
+    expect(resource.emails).toBe(emails)
+    expect(resource.id).toBeDefined()
+    expect(Object.isFrozen(resource)).toBe(false)
   })
 
   it('survives a document that is not an object', () => {

@@ -353,3 +353,68 @@ describe('checkImmutable', () => {
     throw new Error('expected an error')
   })
 })
+
+describe('identifier policy (lib/schema/identifiers.ts)', () => {
+  it('read refuses a userName that fails UsernameCasePreserved, under both dialects, naming the attribute', () => {
+    for (const validator of [lenient, strict]) {
+      for (const userName of [
+        '',
+        ' ',
+        'jose\u0301',
+        'jo\u200bse',
+        '\uff52\uff4f\uff4f\uff54',
+        'root ',
+        'ro\r\not',
+      ]) {
+        const error = expectScimError(() => validator.read(body({ userName })), 400, 'invalidValue')
+        expect(error.message).toMatch(/^'userName' must /)
+        expect(error.message).not.toMatch(/[\p{Cc}\u200b\uff52]/u)
+      }
+    }
+  })
+
+  it('read never changes a name it accepts', () => {
+    for (const userName of ['jos\u00e9', 'stra\u00dfe', 'ODYSSEUS-\u039f\u0394\u039f\u03a3']) {
+      expect(lenient.read(body({ userName })).resource.userName).toBe(userName)
+    }
+    expect(groups.read({ schemas: [GROUP_SCHEMA], displayName: 'Sales Team' }).resource.displayName).toBe(
+      'Sales Team',
+    )
+  })
+
+  it('read refuses a group displayName that fails OpaqueString, and lets spaces inside through', () => {
+    for (const displayName of ['', 'Sales ', 'Sa\u200bles', 'Sales\u00a0Team', 'Ve\u0301ritas']) {
+      const error = expectScimError(
+        () => groups.read({ schemas: [GROUP_SCHEMA], displayName }),
+        400,
+        'invalidValue',
+      )
+      expect(error.message).toMatch(/^'displayName' must /)
+    }
+  })
+
+  it('holds only the identifier attributes to the policy: a user displayName may have a trailing space', () => {
+    expect(lenient.read(body({ displayName: 'Babs ' })).resource.displayName).toBe('Babs ')
+  })
+
+  it('read with checkNames: false leaves names to checkNames(next, current)', () => {
+    const { resource } = lenient.read(body({ userName: 'legacy ' }), { checkNames: false })
+    expect(resource.userName).toBe('legacy ')
+    // Kept as it is: a PUT or PATCH that does not change the name is not about the name.
+    expect(() => lenient.checkNames(resource, { userName: 'legacy ' })).not.toThrow()
+    // Changed, even by case, or with no current: checked.
+    expectScimError(() => lenient.checkNames(resource, { userName: 'Legacy ' }), 400, 'invalidValue')
+    expectScimError(() => lenient.checkNames(resource), 400, 'invalidValue')
+    expect(() =>
+      lenient.checkNames({ ...resource, userName: 'fixed' }, { userName: 'legacy ' }),
+    ).not.toThrow()
+  })
+
+  it('checkNames leaves absent or mistyped names to the schema checks', () => {
+    expect(() => lenient.checkNames({ schemas: [USER_SCHEMA] })).not.toThrow()
+    expect(() => lenient.checkNames({ schemas: [USER_SCHEMA], userName: 5 })).not.toThrow()
+    expect(() =>
+      groups.checkNames({ schemas: [GROUP_SCHEMA], displayName: 'Ok', userName: '' }),
+    ).not.toThrow()
+  })
+})

@@ -226,3 +226,32 @@ describe('a login in flight while SCIM deactivates the user', () => {
     },
   )
 })
+
+describe('the next SAML login of a user SCIM deleted with userDeletion: disable', () => {
+  it('is refused with 403 "User is deactivated", not handed to JIT sign-up as unknown', async () => {
+    const scim = buildScimApp({ router: { userDeletion: 'disable' } })
+    const api = client(scim)
+    const aliceId = await createUser(api, 'alice', {
+      externalId: 'oid-alice',
+      emails: [{ value: 'alice@example.com', type: 'work', primary: true }],
+    })
+    // A JIT host looks the person up by email, as most do: after the DELETE it finds nobody.
+    const linker = createSamlLinker({
+      userStore: scim.userStore,
+      findUser: (profile, context) => scim.userStore.findByEmail(context.tenant, String(profile.email ?? '')),
+    })
+    await api.delete(`/Users/${aliceId}`).expect(204)
+    expect(scim.userStore.findByEmail(TENANT, 'alice@example.com')).toBeUndefined()
+    for (const profile of [{ userUID: 'oid-alice' }, { userUID: 'oid-alice', email: 'alice@example.com' }]) {
+      await expect(linker.link(profile, { tenant: TENANT })).rejects.toMatchObject({
+        code: 'ERR_USER_DEACTIVATED',
+        status: 403,
+        message: 'User is deactivated',
+      })
+    }
+    // The IdP provisioning the person again makes them a new, linkable user.
+    const againId = await createUser(api, 'alice', { externalId: 'oid-alice' })
+    const link = await linker.link({ userUID: 'oid-alice' }, { tenant: TENANT })
+    expect(link.kind === 'provisioned' && link.user.id).toBe(againId)
+  })
+})

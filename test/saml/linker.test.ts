@@ -1,6 +1,7 @@
 // createSamlLinker().link(): the full decision table (provisioned, local, unknown, refusals), tenancy, settings, and the linker never writing.
 import { describe, expect, it, jest } from '@jest/globals'
 import {
+  type Awaitable,
   createSamlLinker,
   isSamlLinkError,
   MemoryUserStore,
@@ -125,6 +126,21 @@ function setup(options: Partial<SamlLinkerOptions> = {}) {
 }
 
 const acme = { tenant: TENANT }
+
+/** A UserStore over `store` whose `findAllByExternalId` answers what `answer` says, whatever the uid. */
+function storeWith(
+  store: MemoryUserStore,
+  answer: () => Awaitable<readonly StoredUser[]>,
+): UserStore & Required<Pick<UserStore, 'findAllByExternalId'>> {
+  return {
+    create: (user, context) => store.create(user, context),
+    get: (id, context) => store.get(id, context),
+    list: (query, context) => store.list(query, context),
+    update: (id, fields, version, context) => store.update(id, fields, version, context),
+    delete: (id, context) => store.delete(id, context),
+    findAllByExternalId: answer,
+  }
+}
 
 describe('the uid names a provisioned user', () => {
   it('links the active provisioned user, owned by SCIM', async () => {
@@ -360,15 +376,44 @@ describe('nobody', () => {
 })
 
 describe('hidden users', () => {
-  it('never links a hidden provisioned user by its uid', async () => {
-    const off = setup()
-    expect(await off.linker.link({ userUID: 'oid-erin' }, acme)).toEqual({
-      kind: 'unknown',
-      externalUid: 'oid-erin',
-      mayUpdateFromAssertion: true,
+  it('refuses the uid of a hidden user with 403 ERR_USER_DEACTIVATED, whatever findUser answers (no JIT way back)', async () => {
+    for (const rejectNonProvisionedUsers of [false, true]) {
+      const { store, linker, carol } = setup({ rejectNonProvisionedUsers })
+      // findUser (by email) finds nobody: without the linker's own look-up this was `unknown`, and a JIT host
+      // created a fresh account for a person the IdP had deprovisioned.
+      await refused(linker.link({ userUID: 'oid-erin' }, acme), 'ERR_USER_DEACTIVATED')
+      await refused(
+        linker.link({ userUID: 'oid-erin', email: 'new@example.com' }, acme),
+        'ERR_USER_DEACTIVATED',
+      )
+      // Nor may the host's lookup steer it elsewhere: a local user, or findUser answering null.
+      const viaLocal = createSamlLinker({
+        userStore: store,
+        findUser: () => carol,
+        rejectNonProvisionedUsers,
+      })
+      await refused(viaLocal.link({ userUID: 'oid-erin' }, acme), 'ERR_USER_DEACTIVATED')
+      const viaNull = createSamlLinker({ userStore: store, findUser: () => null, rejectNonProvisionedUsers })
+      await refused(viaNull.link({ userUID: 'oid-erin' }, acme), 'ERR_USER_DEACTIVATED')
+    }
+  })
+
+  it('a user SCIM created again with the hidden user’s uid signs in as the new user', async () => {
+    const { store, linker, erin } = setup()
+    const again = provision(store, TENANT, {
+      userName: 'erin',
+      externalId: 'oid-erin',
+      email: 'erin@example.com',
     })
-    const on = setup({ rejectNonProvisionedUsers: true })
-    await refused(on.linker.link({ userUID: 'oid-erin' }, acme), 'ERR_UNKNOWN_USER')
+    expect(again.id).not.toBe(erin.id)
+    const link = await linker.link({ userUID: 'oid-erin' }, acme)
+    expect(link.kind === 'provisioned' && link.user.id).toBe(again.id)
+  })
+
+  it('compares the hidden user’s uid case-sensitively and only in its tenant', async () => {
+    const { linker } = setup()
+    expect((await linker.link({ userUID: 'OID-ERIN' }, acme)).kind).toBe('unknown')
+    expect((await linker.link({ userUID: 'oid-erin' }, { tenant: OTHER_TENANT })).kind).toBe('unknown')
   })
 
   it('refuses a user SCIM deleted but the host keeps (hidden), whatever the assertion says: no JIT way back', async () => {
@@ -407,32 +452,37 @@ describe('hidden users', () => {
     })
     const upper = provision(store, TENANT, { userName: 'upper', externalId: 'OID-ALICE' })
     const everyone = [erin, localWithUid, upper, alice]
-    // This store ignores the filter and answers every user, hidden and local ones included.
-    const loose: UserStore = {
-      create: (user, context) => store.create(user, context),
-      get: (id, context) => store.get(id, context),
-      update: (id, fields, version, context) => store.update(id, fields, version, context),
-      delete: (id, context) => store.delete(id, context),
-      list: () => ({ totalResults: everyone.length, resources: everyone }),
-    }
+    // This store ignores the uid and answers every user, hidden and local ones included.
+    const loose = storeWith(store, () => everyone)
     const linker = createSamlLinker({ userStore: loose, findUser: () => undefined })
     const linked = await linker.link({ userUID: 'oid-alice' }, acme)
     expect(linked.kind === 'provisioned' && linked.user.id).toBe(alice.id)
-    for (const userUID of ['oid-erin', 'oid-frank', 'Oid-Alice']) {
+    for (const userUID of ['oid-frank', 'Oid-Alice']) {
       expect((await linker.link({ userUID }, acme)).kind).toBe('unknown')
+    }
+    await refused(linker.link({ userUID: 'oid-erin' }, acme), 'ERR_USER_DEACTIVATED')
+  })
+
+  it('reads a store answering null as nobody, and refuses a store answering something else than a list', async () => {
+    const { store } = setup()
+    const none = createSamlLinker({
+      userStore: storeWith(store, () => null as unknown as StoredUser[]),
+      findUser: () => undefined,
+    })
+    expect((await none.link({ userUID: 'oid-alice' }, acme)).kind).toBe('unknown')
+    for (const answer of [{}, 'alice', 1]) {
+      const odd = createSamlLinker({
+        userStore: storeWith(store, () => answer as unknown as StoredUser[]),
+        findUser: () => undefined,
+      })
+      await expect(odd.link({ userUID: 'oid-alice' }, acme)).rejects.toThrow(/findAllByExternalId/)
     }
   })
 
   it('refuses rather than guesses when the store answers two users with one externalId', async () => {
     const { store, alice } = setup()
     const twin = { ...alice, id: 'twin' }
-    const broken: UserStore = {
-      create: (user, context) => store.create(user, context),
-      get: (id, context) => store.get(id, context),
-      update: (id, fields, version, context) => store.update(id, fields, version, context),
-      delete: (id, context) => store.delete(id, context),
-      list: () => ({ totalResults: 2, resources: [alice, twin] }),
-    }
+    const broken = storeWith(store, () => [alice, twin])
     const linker = createSamlLinker({ userStore: broken, findUser: () => undefined })
     await refused(linker.link({ userUID: 'oid-alice' }, acme), 'ERR_MISMATCHED_IDENTITY')
   })
@@ -484,11 +534,12 @@ describe('tenancy', () => {
 
   it('scopes the store lookup to the tenant', async () => {
     const { store } = setup()
-    const list = jest.spyOn(store, 'list')
+    const lookup = jest.spyOn(store, 'findAllByExternalId')
     const linker = createSamlLinker({ userStore: store, findUser: () => undefined })
     await linker.link({ userUID: 'oid-alice' }, { tenant: OTHER_TENANT })
-    expect(list).toHaveBeenCalled()
-    for (const call of list.mock.calls) expect(call[1].tenant).toBe(OTHER_TENANT)
+    expect(lookup).toHaveBeenCalledTimes(1)
+    expect(lookup.mock.calls[0]![0]).toBe('oid-alice')
+    expect(lookup.mock.calls[0]![1].tenant).toBe(OTHER_TENANT)
   })
 })
 
@@ -631,10 +682,10 @@ describe('the linker never writes', () => {
 })
 
 describe('store and host errors', () => {
-  it('propagates the store’s list error unchanged', async () => {
+  it('propagates the store’s lookup error unchanged', async () => {
     const { store } = setup()
     const failure = new Error('database unavailable')
-    jest.spyOn(store, 'list').mockImplementation(() => {
+    jest.spyOn(store, 'findAllByExternalId').mockImplementation(() => {
       throw failure
     })
     const linker = createSamlLinker({ userStore: store, findUser: () => undefined })
@@ -644,13 +695,7 @@ describe('store and host errors', () => {
   it('propagates an asynchronous store rejection unchanged', async () => {
     const { store } = setup()
     const failure = new Error('timeout')
-    const failing: UserStore = {
-      create: (user, context) => store.create(user, context),
-      get: (id, context) => store.get(id, context),
-      update: (id, fields, version, context) => store.update(id, fields, version, context),
-      delete: (id, context) => store.delete(id, context),
-      list: () => Promise.reject(failure),
-    }
+    const failing = storeWith(store, () => Promise.reject(failure))
     const linker = createSamlLinker({ userStore: failing, findUser: () => undefined })
     const caught = await linker.link({ userUID: 'oid-alice' }, acme).catch((error: unknown) => error)
     expect(caught).toBe(failure)
@@ -680,7 +725,8 @@ describe('options', () => {
     ['no options', undefined, /options object/],
     ['null', null, /options object/],
     ['no userStore', { findUser }, /userStore/],
-    ['a userStore without list()', { userStore: {}, findUser }, /userStore/],
+    ['a userStore that is not an object', { userStore: 'users', findUser }, /userStore/],
+    ['a userStore without findAllByExternalId()', { userStore: {}, findUser }, /findAllByExternalId/],
     ['no findUser', { userStore: store }, /findUser/],
     ['a findUser that is not a function', { userStore: store, findUser: 'email' }, /findUser/],
     [
@@ -721,5 +767,32 @@ describe('options', () => {
         TypeError,
       )
     }
+  })
+})
+
+describe('a store without findAllByExternalId', () => {
+  it('is refused at construction with a TypeError naming the method: the linker fails closed', () => {
+    const store = new MemoryUserStore()
+    const withoutLookup: UserStore = {
+      create: (user, context) => store.create(user, context),
+      get: (id, context) => store.get(id, context),
+      list: (query, context) => store.list(query, context),
+      update: (id, fields, version, context) => store.update(id, fields, version, context),
+      delete: (id, context) => store.delete(id, context),
+    }
+    const build = () =>
+      createSamlLinker({
+        userStore: withoutLookup as SamlLinkerOptions['userStore'],
+        findUser: () => undefined,
+      })
+    expect(build).toThrow(TypeError)
+    expect(build).toThrow(/findAllByExternalId/)
+    const notAFunction = { ...withoutLookup, findAllByExternalId: true }
+    expect(() =>
+      createSamlLinker({
+        userStore: notAFunction as unknown as SamlLinkerOptions['userStore'],
+        findUser: () => undefined,
+      }),
+    ).toThrow(/findAllByExternalId/)
   })
 })

@@ -2,7 +2,9 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
-import type { MemoryUserStore, UserStore } from '../../lib'
+import type { MemoryUserStore, TeamStore, UserStore } from '../../lib'
+import { MAX_ID_LENGTH } from '../../lib/limits'
+import { identifierProblem } from '../../lib/schema/identifiers'
 import { captureDebugOutput } from '../helpers/debug-capture'
 import {
   buildScimApp,
@@ -501,6 +503,65 @@ describe.each(EXPRESS_VERSIONS)('hostile input on %s', (_label, makeExpress: Exp
     })
   })
 
+  describe('path ids no store can hold (U+0000, longer than MAX_ID_LENGTH)', () => {
+    let calls: string[]
+    let guarded: ScimApp
+    let guardedApi: ScimClient
+
+    /** Records every method called on a store. */
+    function spy<T extends object>(store: T, name: string): T {
+      return new Proxy(store, {
+        get(target, key) {
+          const value = Reflect.get(target, key, target)
+          if (typeof value !== 'function') return value
+          return (...args: unknown[]) => {
+            calls.push(`${name}.${String(key)}`)
+            return (value as (...a: unknown[]) => unknown).apply(target, args)
+          }
+        },
+      })
+    }
+
+    beforeEach(() => {
+      calls = []
+      guarded = buildScimApp({
+        express: makeExpress,
+        wrapUserStore: (store) => spy(store, 'userStore') as unknown as UserStore,
+        wrapTeamStore: (store) => spy(store, 'teamStore') as unknown as TeamStore,
+      })
+      guardedApi = client(guarded)
+    })
+
+    it.each([
+      ['U+0000 alone', '%00'],
+      ['U+0000 inside', 'a%00b'],
+      ['U+0000 after a plausible id', '2f9c1e4a-0000-4000-8000-000000000000%00'],
+      [`${MAX_ID_LENGTH + 1} characters`, 'a'.repeat(MAX_ID_LENGTH + 1)],
+      [`${MAX_ID_LENGTH + 1} non-ASCII characters`, encodeURIComponent('€'.repeat(MAX_ID_LENGTH + 1))],
+    ])('%s: 404 for GET, PUT, PATCH and DELETE on /Users and /Groups, no store called', async (_name, id) => {
+      const patch = patchBody({ op: 'replace', path: 'displayName', value: 'x' })
+      for (const [type, body] of [
+        ['Users', userBody('someone')],
+        ['Groups', { schemas: [GROUP_SCHEMA], displayName: 'team' }],
+      ] as const) {
+        const path = `/${type}/${id}`
+        expectRefused(await guardedApi.get(path), 404)
+        expectRefused(await guardedApi.put(path, body), 404)
+        expectRefused(await guardedApi.patch(path, patch), 404)
+        expectRefused(await guardedApi.delete(path), 404)
+        expectRefused(await client(guarded, TOKEN, `${guarded.base}/v2`).get(path), 404)
+      }
+      expect(calls).toEqual([])
+      expectNoPollution()
+    })
+
+    it(`an id of exactly ${MAX_ID_LENGTH} characters is asked of the store (404 when absent)`, async () => {
+      expectRefused(await guardedApi.get(`/Users/${'a'.repeat(MAX_ID_LENGTH)}`), 404)
+      expectRefused(await guardedApi.get(`/Groups/${'a'.repeat(MAX_ID_LENGTH)}`), 404)
+      expect(calls).toEqual(['userStore.get', 'teamStore.get'])
+    })
+  })
+
   describe('filters', () => {
     beforeEach(async () => {
       await createUser(api, 'alice')
@@ -626,7 +687,8 @@ describe.each(EXPRESS_VERSIONS)('hostile input on %s', (_label, makeExpress: Exp
   })
 
   describe('injection strings match only themselves', () => {
-    const HOSTILE = ['x" or 1=1 --', '%', '_', '*)(uid=*', 'a%b', 'a_b']
+    // No spaces: the identifier policy refuses them in userName; a SQL comment does the same job.
+    const HOSTILE = ['x"/**/or/**/1=1--', '%', '_', '*)(uid=*', 'a%b', 'a_b']
     const DECOYS = ['abc', 'a1b', 'xyz']
 
     beforeEach(async () => {
@@ -654,12 +716,12 @@ describe.each(EXPRESS_VERSIONS)('hostile input on %s', (_label, makeExpress: Exp
       ['userName sw "%"', ['%']],
       ['userName sw "_"', ['_']],
       ['userName ew "%"', ['%']],
-      ['userName co "*"', ['*)(uid=*']],
+      ['userName co "*"', ['*)(uid=*', 'x"/**/or/**/1=1--']],
       ['userName eq "*"', []],
       ['userName eq "a_b" or userName eq "%"', ['%', 'a_b']],
-      ['userName co "1=1"', ['x" or 1=1 --']],
-      ['displayName co "\\""', ['x" or 1=1 --']],
-      ['userName eq "X\\" OR 1=1 --"', ['x" or 1=1 --']],
+      ['userName co "1=1"', ['x"/**/or/**/1=1--']],
+      ['displayName co "\\""', ['x"/**/or/**/1=1--']],
+      ['userName eq "X\\"/**/OR/**/1=1--"', ['x"/**/or/**/1=1--']],
       ['userName co "a.b"', []],
       ['userName co "\\\\"', []],
     ])('%s matches exactly %j', async (filter, expected) => {
@@ -952,9 +1014,12 @@ describe.each(EXPRESS_VERSIONS)('hostile input on %s', (_label, makeExpress: Exp
       ['a lone surrogate', 'a\ud800b'],
       ['a backslash and a quote', '\\"'],
     ])('%s: POST 201, GET identical, application/scim+json', async (_name, text) => {
+      // userName follows the identifier policy (RFC 8265): a text it refuses is 400 there, and verbatim elsewhere.
+      const userName = identifierProblem(text, 'UsernameCasePreserved') === undefined ? text : 'hostile'
+      if (userName !== text) expectRefused(await api.post('/Users', userBody(text)), 400, 'invalidValue')
       const res = await api.post(
         '/Users',
-        userBody(text, { displayName: text, nickName: text, title: text, name: { givenName: text } }),
+        userBody(userName, { displayName: text, nickName: text, title: text, name: { givenName: text } }),
       )
       expect(res.status).toBe(201)
       expect(res.headers['content-type']).toBe('application/scim+json; charset=utf-8')
@@ -964,14 +1029,14 @@ describe.each(EXPRESS_VERSIONS)('hostile input on %s', (_label, makeExpress: Exp
       expect(read.headers['content-type']).toBe('application/scim+json; charset=utf-8')
       expect(read.headers['set-cookie']).toBeUndefined()
       expect(read.body).toMatchObject({
-        userName: text,
+        userName,
         displayName: text,
         nickName: text,
         title: text,
         name: { givenName: text },
       })
-      // Where the filter fits the length limit, userName eq finds exactly this user.
-      const filter = `userName eq ${JSON.stringify(text)}`
+      // Where the filter fits the length limit, displayName eq finds exactly this user.
+      const filter = `displayName eq ${JSON.stringify(text)}`
       if (filter.length <= 10_000) {
         const found = await api.get(`/Users?filter=${encodeURIComponent(filter)}`)
         expect(found.body.Resources.map((u: { id: string }) => u.id)).toEqual([res.body.id])
@@ -1181,16 +1246,19 @@ describe('error bodies and debug output during hostile requests', () => {
       return res
     }
 
+    // The identifier policy refuses the escape in a userName (without quoting it); displayName keeps it.
+    await keep(api.post('/Users', userBody(`\u001b[31m%s%n${NAME_MARK}`, { password: PASSWORD })))
     const created = await keep(
-      api.post('/Users', userBody(`\u001b[31m%s%n${NAME_MARK}`, { password: PASSWORD })),
+      api.post(
+        '/Users',
+        userBody(`%s%n${NAME_MARK}`, { displayName: `\u001b[31m${NAME_MARK}`, password: PASSWORD }),
+      ),
     )
     expect(created.status).toBe(201)
     const id = created.body.id as string
     expect(scim.userStore.verifyPassword(TENANT, id, PASSWORD)).toBe(true)
     // A duplicate carrying a password, and passwords of the wrong type.
-    const duplicate = await keep(
-      api.post('/Users', userBody(`\u001b[31m%s%n${NAME_MARK}`, { password: PASSWORD })),
-    )
+    const duplicate = await keep(api.post('/Users', userBody(`%s%n${NAME_MARK}`, { password: PASSWORD })))
     expect(duplicate.status).toBe(409)
     await keep(api.patch(`/Users/${id}`, patchBody({ op: 'replace', path: 'password', value: NEW_PASSWORD })))
     await keep(

@@ -23,6 +23,15 @@ describeUserStoreContract('MemoryUserStore with the host registry and explicit t
   otherTenantContext: createTestContext('globex'),
 }))
 
+describeUserStoreContract(
+  'MemoryUserStore with userNameEmailNamespace: separate',
+  () => {
+    const store = new MemoryUserStore({ userNameEmailNamespace: 'separate' })
+    return { store, addLocalUser: (user, context) => store.addLocalUser(context.tenant, user) }
+  },
+  { userNameEmailNamespace: 'separate' },
+)
+
 // A store without the optional applyChange must pass the suite too: every method but that one.
 describeTeamStoreContract('a TeamStore without applyChange', ({ userCount }) => {
   const context = createTestContext('acme')
@@ -110,6 +119,26 @@ describe('memory stores: options and the production warning', () => {
     expect(() => new MemoryUserStore()).not.toThrow()
     expect(() => new MemoryTeamStore({})).not.toThrow()
     expect(() => new MemoryUserStore({ registry: createSchemaRegistry() })).not.toThrow()
+  })
+
+  it('MemoryUserStore takes userNameEmailNamespace: shared or separate, nothing else; MemoryTeamStore not at all', () => {
+    for (const userNameEmailNamespace of ['shared', 'separate', undefined] as const) {
+      expect(
+        () => new MemoryUserStore({ userNameEmailNamespace, registry: createSchemaRegistry() }),
+      ).not.toThrow()
+    }
+    for (const bad of ['Shared', 'off', true, false, null, 0]) {
+      expect(() => new MemoryUserStore({ userNameEmailNamespace: bad as never })).toThrow(
+        /MemoryUserStore "userNameEmailNamespace" must be 'shared' or 'separate'/,
+      )
+    }
+    expect(() => new MemoryUserStore({ userNameEmailNamespaces: 'separate' } as never)).toThrow(
+      /unknown MemoryUserStore option "userNameEmailNamespaces"/,
+    )
+    expect(() => new MemoryUserStore({ userNameEmailNamespace: 'separate', registy: 1 } as never)).toThrow(
+      /unknown MemoryUserStore option "registy"/,
+    )
+    expect(() => new MemoryTeamStore({ userNameEmailNamespace: 'separate' } as never)).toThrow(TypeError)
   })
 
   it('warns in production, once per store, with a code; stays quiet otherwise', () => {
@@ -426,6 +455,60 @@ describe('MemoryUserStore', () => {
     expect(store.findByEmail('globex', 'jit@example.com')).toBeUndefined()
   })
 
+  it('login and email share one namespace by default, apart with userNameEmailNamespace: separate', () => {
+    const shared = new MemoryUserStore()
+    shared.create(user('carol', { email: 'carol@x.example' }), acme)
+    shared.addLocalUser('acme', { userName: 'admin@x.example', active: true })
+    expect(statusOf(() => shared.create(user('CAROL@X.example'), acme))).toBe(409)
+    expect(statusOf(() => shared.create(user('mallory', { email: 'Admin@x.example' }), acme))).toBe(409)
+    expect(shared.create(user('carol@x.example', { email: 'other@x.example' }), globex).userName).toBe(
+      'carol@x.example',
+    )
+    const holders = shared.findByUserNameOrEmail('CAROL@x.example', 'ADMIN@x.example', acme)
+    expect(holders.map((u) => u.userName).sort()).toEqual(['admin@x.example', 'carol'])
+    const separate = new MemoryUserStore({ userNameEmailNamespace: 'separate' })
+    separate.create(user('carol', { email: 'carol@x.example' }), acme)
+    expect(separate.create(user('CAROL@X.example'), acme).userName).toBe('CAROL@X.example')
+    expect(separate.findByUserNameOrEmail('nobody', 'carol', acme)).toEqual([])
+  })
+
+  it('folds userNames and emails with foldCase(): final sigma is sigma, ß stays apart from ss', () => {
+    const store = new MemoryUserStore()
+    const sigma = store.create(user('ODYSSEUS-\u039f\u0394\u039f\u03a3'), acme)
+    expect(statusOf(() => store.create(user('odysseus-\u03bf\u03b4\u03bf\u03c3'), acme))).toBe(409)
+    expect(store.findByUserName('acme', 'odysseus-\u03bf\u03b4\u03bf\u03c3')?.id).toBe(sigma.id)
+    expect(userNames(store.list(query('userName eq "odysseus-\u03bf\u03b4\u03bf\u03c3"'), acme))).toEqual([
+      sigma.userName,
+    ])
+    store.create(user('stra\u00dfe'), acme)
+    expect(store.create(user('STRASSE'), acme).userName).toBe('STRASSE')
+    const email = store.create(user('e', { email: '\u03a0\u039f\u039b\u03a5\u03a3@x.example' }), acme)
+    expect(store.findByEmail('acme', '\u03c0\u03bf\u03bb\u03c5\u03c3@x.example')?.id).toBe(email.id)
+  })
+
+  it('findAllByExternalId finds visible and hidden holders from the indexes, and is synchronous', () => {
+    const store = new MemoryUserStore()
+    const alice = store.create(user('alice', { externalId: 'oid-a' }), acme)
+    const hidden = store.update(
+      alice.id,
+      user('alice', { externalId: 'oid-a', active: false, hidden: true }),
+      alice.version,
+      acme,
+    )!
+    expect(store.findByExternalId('acme', 'oid-a')).toBeUndefined()
+    expect(store.findAllByExternalId('oid-a', acme)).toEqual([hidden])
+    const again = store.create(user('alice', { externalId: 'oid-a' }), acme)
+    expect(store.findAllByExternalId('oid-a', acme).map((u) => u.id)).toEqual([again.id, alice.id])
+    expect(store.findAllByExternalId('oid-a', globex)).toEqual([])
+    expect(store.findAllByExternalId(1 as never, acme)).toEqual([])
+    // Copies: changing a result changes nothing stored.
+    const [first] = store.findAllByExternalId('oid-a', acme)
+    ;(first as { userName: string }).userName = 'changed'
+    expect(store.get(again.id, acme)?.userName).toBe('alice')
+    store.delete(alice.id, acme)
+    expect(store.findAllByExternalId('oid-a', acme).map((u) => u.id)).toEqual([again.id])
+  })
+
   it('findByExternalId is case-sensitive, findByUserName case-insensitive, both per tenant', () => {
     const store = new MemoryUserStore()
     store.create(user('Alice', { externalId: 'Ext-1' }), acme)
@@ -480,6 +563,21 @@ describe('MemoryTeamStore', () => {
   const refs = (ids: readonly string[]) => ids.map((value) => ({ value }))
   const names = (page: { resources: readonly { displayName: string }[] }) =>
     page.resources.map((t) => t.displayName)
+
+  it('folds team names with foldCase(): final sigma is sigma, ß stays apart from ss', () => {
+    const store = new MemoryTeamStore()
+    const sigma = store.create(team('\u039f\u0394\u039f\u03a3'), [], acme)
+    expect(statusOf(() => store.create(team('\u03bf\u03b4\u03bf\u03c3'), [], acme))).toBe(409)
+    expect(names(store.list(query('displayName eq "\u03bf\u03b4\u03bf\u03c3"'), acme))).toEqual([
+      sigma.displayName,
+    ])
+    const other = store.create(team('Other'), [], acme)
+    expect(
+      statusOf(() => store.update(other.id, team('\u03bf\u03b4\u03bf\u03c3'), other.version, acme)),
+    ).toBe(409)
+    store.create(team('Stra\u00dfe'), [], acme)
+    expect(store.create(team('STRASSE'), [], acme).displayName).toBe('STRASSE')
+  })
 
   it('lets two teams share an externalId', () => {
     const store = new MemoryTeamStore()
