@@ -518,7 +518,7 @@ class Patch {
       }
       const list = this.list(ref)
       const hadValues = list.size > 0
-      const { written, changed } = union(list, given)
+      const { written, changed } = list.union(given)
       if (immutable && hadValues && changed)
         throw mutability(`'${where}' is immutable and already has a value`)
       list.settlePrimary(written)
@@ -648,7 +648,7 @@ class Patch {
     if (!this.settings.membersLoaded) return
     // A replacement list with duplicates means each member once (RFC 7644 §3.5.2.3).
     if (op === 'replace') this.write(ref, [])
-    union(this.list(ref), given)
+    this.list(ref).union(given)
     this.commit(ref)
   }
 
@@ -919,37 +919,6 @@ function sameMembers(a: unknown, b: unknown): boolean {
 function asArray(value: unknown): unknown[] {
   if (value === undefined || value === null) return []
   return Array.isArray(value) ? value : [value]
-}
-
-/**
- * Adds elements to a multi-valued attribute without duplicates (RFC 7644 §3.5.2.1). A complex element
- * whose identity is already present updates that element's mutable sub-attributes instead. Returns the
- * slots written (for `primary`) and whether anything changed.
- */
-function union(list: WorkingList, added: readonly unknown[]): { written: number[]; changed: boolean } {
-  const written: number[] = []
-  let changed = false
-  for (const element of added) {
-    const at = list.findSame(element)[0]
-    if (at === undefined) {
-      written.push(list.push(element))
-      changed = true
-      continue
-    }
-    const existing = list.at(at)
-    if (!isObject(element) || !isObject(existing)) continue
-    const merged: Record<string, unknown> = { ...existing }
-    for (const [subName, subValue] of Object.entries(element)) {
-      const sub = findSubAttribute(list.definition, subName)
-      if (sub && sub.mutability !== 'immutable') merged[subName] = subValue
-    }
-    if (!jsonEqual(merged, existing)) {
-      list.replace(at, merged)
-      changed = true
-    }
-    written.push(at)
-  }
-  return { written, changed }
 }
 
 function checkRequest(request: unknown, settings: Settings): readonly PatchOperation[] {

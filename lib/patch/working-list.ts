@@ -1,7 +1,7 @@
 // A multi-valued attribute's elements during one PATCH: copied once, indexed on demand and kept indexed, so an operation costs what it touches.
 import type { Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
-import { isObject } from '../json'
+import { isObject, jsonEqual } from '../json'
 import { foldCase } from '../schema/fold'
 import { findSubAttribute } from '../schema/registry'
 
@@ -57,35 +57,6 @@ function literalKey(sub: AttributeDefinition, literal: unknown): string {
   return keyerFor(sub)?.(literal) ?? '\u0000'
 }
 
-/** `sub eq literal` terms any of which selects the candidates, or undefined when the filter needs a scan. */
-function lookupTerms(filter: Filter): { readonly sub: string; readonly literal: unknown }[] | undefined {
-  switch (filter.kind) {
-    case 'comparison':
-      if (filter.operator !== 'eq' || filter.value === null) return undefined
-      if (filter.path.schema !== undefined || filter.path.subAttribute !== undefined) return undefined
-      return [{ sub: filter.path.attribute, literal: filter.value }]
-    case 'and':
-      // Every match satisfies each term: the first keyable one narrows enough.
-      for (const child of filter.filters) {
-        const terms = lookupTerms(child)
-        if (terms) return terms
-      }
-      return undefined
-    case 'or': {
-      // A match satisfies some term: the union of every term's candidates.
-      const all: { sub: string; literal: unknown }[] = []
-      for (const child of filter.filters) {
-        const terms = lookupTerms(child)
-        if (!terms) return undefined
-        all.push(...terms)
-      }
-      return all
-    }
-    default:
-      return undefined
-  }
-}
-
 /**
  * The elements of one multi-valued attribute while a PATCH edits them. Built once per attribute per
  * request from a private copy; equality indexes (per sub-attribute, and on the element identity that
@@ -139,8 +110,7 @@ export class WorkingList {
    * how many elements will be tested before any is, so the caller can refuse work it will not pay for.
    */
   find(filter: Filter, test: (element: unknown) => boolean, charge: (tests: number) => void): number[] {
-    const terms = lookupTerms(filter)
-    const candidates = terms && this.#candidates(terms)
+    const candidates = this.#select(filter)
     const slots: number[] = []
     if (candidates) {
       charge(candidates.size)
@@ -197,6 +167,37 @@ export class WorkingList {
   }
 
   /**
+   * Adds elements without duplicates (RFC 7644 §3.5.2.1): an element whose identity is already present
+   * updates that element's mutable sub-attributes instead. Returns the slots written (for
+   * `settlePrimary`) and whether anything changed. O(added), whatever the list's length.
+   */
+  union(added: readonly unknown[]): { written: number[]; changed: boolean } {
+    const written: number[] = []
+    let changed = false
+    for (const element of added) {
+      const at = this.findSame(element)[0]
+      if (at === undefined) {
+        written.push(this.push(element))
+        changed = true
+        continue
+      }
+      const existing = this.#slots[at]
+      if (!isObject(element) || !isObject(existing)) continue
+      const merged: Record<string, unknown> = { ...existing }
+      for (const [subName, subValue] of Object.entries(element)) {
+        const sub = findSubAttribute(this.#definition, subName)
+        if (sub && sub.mutability !== 'immutable') merged[subName] = subValue
+      }
+      if (!jsonEqual(merged, existing)) {
+        this.replace(at, merged)
+        changed = true
+      }
+      written.push(at)
+    }
+    return { written, changed }
+  }
+
+  /**
    * RFC 7643 §2.4: `primary: true` appears at most once. When one of the elements just written (`slots`,
    * in the order they were written) says so, the last that does wins and every other element that says
    * so becomes `primary: false`. Only elements that say so are visited, so this costs what it changes.
@@ -215,17 +216,40 @@ export class WorkingList {
     }
   }
 
-  #candidates(terms: readonly { sub: string; literal: unknown }[]): Set<number> | undefined {
-    const out = new Set<number>()
-    for (const { sub, literal } of terms) {
-      const definition = findSubAttribute(this.#definition, sub)
-      if (!definition) return undefined
-      const index = this.#index(definition)
-      if (!index) return undefined
-      for (const slot of index.keyed.get(literalKey(definition, literal)) ?? []) out.add(slot)
-      for (const slot of index.unkeyed) out.add(slot)
+  /**
+   * A superset of the slots `filter` can match, from the indexes, or undefined when the filter needs a
+   * scan: `sub eq literal` looks up one index, `and` the first child that can, `or` the union of all.
+   */
+  #select(filter: Filter): Set<number> | undefined {
+    switch (filter.kind) {
+      case 'comparison': {
+        if (filter.operator !== 'eq' || filter.value === null) return undefined
+        if (filter.path.schema !== undefined || filter.path.subAttribute !== undefined) return undefined
+        const definition = findSubAttribute(this.#definition, filter.path.attribute)
+        const index = definition && this.#index(definition)
+        if (!definition || !index) return undefined
+        return new Set([...(index.keyed.get(literalKey(definition, filter.value)) ?? []), ...index.unkeyed])
+      }
+      case 'and':
+        // Every match satisfies each child: the first child with an index narrows enough.
+        for (const child of filter.filters) {
+          const selected = this.#select(child)
+          if (selected) return selected
+        }
+        return undefined
+      case 'or': {
+        // A match satisfies some child: the union of every child's candidates.
+        const out = new Set<number>()
+        for (const child of filter.filters) {
+          const selected = this.#select(child)
+          if (!selected) return undefined
+          for (const slot of selected) out.add(slot)
+        }
+        return out
+      }
+      default:
+        return undefined
     }
-    return out
   }
 
   #index(sub: AttributeDefinition) {

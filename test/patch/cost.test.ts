@@ -78,6 +78,20 @@ describe('PATCH cost per request', () => {
     )
     const emails = replaced.resource.emails as Record<string, unknown>[]
     expect(emails).toHaveLength(4999)
+    // An `and` whose first term has no index is narrowed by the next one that has.
+    const narrowed = patch(
+      user,
+      request({
+        op: 'replace',
+        path: 'emails[type pr and value eq "e5@example.com"].display',
+        value: 'five',
+      }),
+    )
+    expect((narrowed.resource.emails as Record<string, unknown>[])[5]).toEqual({
+      type: 'work',
+      value: 'e5@example.com',
+      display: 'five',
+    })
     expect(emails[7]).toEqual({ type: 'home', value: 'e7@example.com' })
     expect(emails[8]).toEqual({ type: 'work', value: 'e9@example.com', display: 'nine' })
   })
