@@ -7,8 +7,8 @@ import { isScimError, scimError } from './errors'
 import { refuseUnreadBody } from './http/drain'
 import { type ListParameters, listParametersFromSearch } from './http/list-query'
 import { sendError, sendJson } from './http/respond'
+import { isStorableId } from './ids'
 import { isObject } from './json'
-import { isStorableId } from './limits'
 import { logAuth, logRequest, logStore } from './log'
 import { type Configuration, parseOptions, type ResolvedSettings } from './options'
 import { resourceTypes, schemas, serviceProviderConfig } from './resources/discovery'
@@ -313,8 +313,11 @@ async function handle(
       logStore('%s %s failed: %s (%s)', method, label, (error as Error)?.name ?? 'error', requestId)
     const headers: Record<string, string> = {}
     if (status === 401) headers['WWW-Authenticate'] = 'Bearer realm="SCIM"'
-    // The body may still be arriving: answer so that the client can read it, then close the connection.
-    if (status === 413 || status === 415) refuseUnreadBody(request, response, error, headers)
+    // A body refused before it was read in full may still be arriving: answer so that the client can
+    // read it, then close the connection. A body read in full (a resource over maxResourceBytes) leaves
+    // the connection as good as any other.
+    const unread = !request.readableEnded && !request.destroyed
+    if ((status === 413 || status === 415) && unread) refuseUnreadBody(request, response, error, headers)
     else sendError(response, error, headers)
   } finally {
     logRequest('%s %s -> %d (%s)', method, label, response.statusCode, requestId)

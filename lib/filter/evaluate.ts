@@ -201,8 +201,8 @@ function compileComparison(
   dialect: FilterDialect,
 ): FilterPredicate {
   const target = resolveFilterPath(scope, node.path, true)
-  const written = stringifyAttributePath(node.path)
-  const operand = checkComparison(target.leaf, node.operator, node.value, written, dialect)
+  // The path itself, not its text: only an error quotes it.
+  const operand = checkComparison(target.leaf, node.operator, node.value, node.path, dialect)
   const values = valuesGetter(target, scope)
   if (operand.type === 'null') {
     // `eq null`: the attribute has no value; `ne null`: it has one (the same as `pr`).

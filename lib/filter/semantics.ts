@@ -59,7 +59,8 @@ export function resolveFilterPath(
   path: { readonly schema?: string; readonly attribute: string; readonly subAttribute?: string },
   forComparison: boolean,
 ): FilterTarget {
-  const written = stringifyAttributePath(path)
+  // Only errors quote the path: built when one is thrown, not on every compile.
+  const written = () => stringifyAttributePath(path)
   let resolved: ResolvedAttribute | undefined
   if (scope.kind === 'resource') {
     resolved = scope.registry.resolve(scope.resourceType, path)
@@ -69,12 +70,12 @@ export function resolveFilterPath(
   }
   if (!resolved) {
     const inside = scope.kind === 'element' ? ` inside '${scope.parent.attribute.name}[...]'` : ''
-    throw invalidFilter(`Unknown attribute '${written}'${inside}`)
+    throw invalidFilter(`Unknown attribute '${written()}'${inside}`)
   }
   const named = resolved.subAttribute ?? resolved.attribute
   for (const definition of [resolved.attribute, named]) {
     if (definition.returned === 'never' || definition.mutability === 'writeOnly') {
-      throw invalidFilter(`The attribute '${written}' cannot be used in a filter`)
+      throw invalidFilter(`The attribute '${written()}' cannot be used in a filter`)
     }
   }
   if (scope.kind === 'element') return { resolved, leaf: named, subAttribute: named }
@@ -83,7 +84,8 @@ export function resolveFilterPath(
   const attribute = resolved.attribute
   if (forComparison && attribute.type === 'complex') {
     const value = attribute.multiValued ? findSubAttribute(attribute, 'value') : undefined
-    if (!value) throw invalidFilter(`Cannot compare the complex attribute '${written}'; name a sub-attribute`)
+    if (!value)
+      throw invalidFilter(`Cannot compare the complex attribute '${written()}'; name a sub-attribute`)
     return { resolved, leaf: value, subAttribute: value }
   }
   return { resolved, leaf: attribute }
@@ -112,11 +114,12 @@ export function checkComparison(
   leaf: AttributeDefinition,
   operator: ComparisonOperator,
   value: FilterValue,
-  written: string,
+  written: string | Parameters<typeof stringifyAttributePath>[0],
   dialect: FilterDialect = 'lenient',
 ): ComparisonOperand {
   const refuse = (why: string): never => {
-    throw invalidFilter(`'${written} ${operator}' ${why}`)
+    const path = typeof written === 'string' ? written : stringifyAttributePath(written)
+    throw invalidFilter(`'${path} ${operator}' ${why}`)
   }
   if (value === null) {
     if (operator !== 'eq' && operator !== 'ne') refuse('cannot compare with null; use eq or ne')

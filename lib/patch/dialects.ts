@@ -2,7 +2,7 @@
 // Under `dialect: 'strict'` every rule here is off and only RFC 7644 §3.5.2 applies.
 import type { Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
-import { isStorableId } from '../limits'
+import { isStorableId } from '../ids'
 import { parseDateTime } from '../schema/datetime'
 import { findSubAttribute } from '../schema/registry'
 

@@ -2,8 +2,8 @@
 import type { Filter } from '../../types/filter'
 import type { MemberChanges, MemberReference } from '../../types/patch'
 import { scimError } from '../errors'
+import { isStorableId } from '../ids'
 import { isObject } from '../json'
-import { isStorableId } from '../limits'
 
 /** A member reference from a checked `members` element: `value` is required, `type` and `display` kept. */
 export function toMemberReference(element: unknown, where: string): MemberReference {

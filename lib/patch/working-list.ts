@@ -4,6 +4,7 @@ import type { AttributeDefinition } from '../../types/schema'
 import { isObject, jsonEqual } from '../json'
 import { foldCase } from '../schema/fold'
 import { findSubAttribute } from '../schema/registry'
+import { readBooleanString } from './dialects'
 
 /** Slots of the elements that share one key. */
 type Buckets = Map<string, Set<number>>
@@ -53,7 +54,9 @@ function keyerFor(sub: AttributeDefinition): Keyer | undefined {
 
 /** The key an `eq` literal looks up, in the keyer's terms (Entra's "True" / "False" read as booleans). */
 function literalKey(sub: AttributeDefinition, literal: unknown): string {
-  if (sub.type === 'boolean' && typeof literal === 'string') return `b${literal.toLowerCase() === 'true'}`
+  // Entra's "True" / "False" (the dialect module's rule; under `strict` the filter was refused already).
+  const read = sub.type === 'boolean' ? readBooleanString(literal, 'lenient') : undefined
+  if (read !== undefined) return `b${read}`
   return keyerFor(sub)?.(literal) ?? '\u0000'
 }
 
@@ -228,7 +231,11 @@ export class WorkingList {
         const definition = findSubAttribute(this.#definition, filter.path.attribute)
         const index = definition && this.#index(definition)
         if (!definition || !index) return undefined
-        return new Set([...(index.keyed.get(literalKey(definition, filter.value)) ?? []), ...index.unkeyed])
+        const keyed = index.keyed.get(literalKey(definition, filter.value))
+        if (index.unkeyed.size === 0) return keyed ?? new Set()
+        const out = new Set(index.unkeyed)
+        for (const slot of keyed ?? []) out.add(slot)
+        return out
       }
       case 'and':
         // Every match satisfies each child: the first child with an index narrows enough.

@@ -4,6 +4,7 @@ import type { ListPage, StoredTeam, TeamChange, TeamMember, TeamStore } from '..
 import { scimError } from '../errors'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
+import { isStorableId } from '../ids'
 import { logStore } from '../log'
 import { compareAndSwap, ifMatchNamesVersion } from './compare-and-swap'
 import {
@@ -49,7 +50,21 @@ function projection(exchange: Exchange, parameters = projectionFromQuery(exchang
 }
 
 /** Every member of a team, read page by page. */
-async function readMembers(exchange: Exchange, id: string): Promise<TeamMember[]> {
+async function readMembers(exchange: Exchange, id: string): Promise<TeamMember[]>
+async function readMembers(
+  exchange: Exchange,
+  id: string,
+  admit: (count: number) => boolean,
+): Promise<TeamMember[] | undefined>
+/**
+ * Every member of a team, read page by page. With `admit`, the count the first page reports is offered
+ * to it, and the rest is read only when it agrees (a list page's byte budget decides).
+ */
+async function readMembers(
+  exchange: Exchange,
+  id: string,
+  admit?: (count: number) => boolean,
+): Promise<TeamMember[] | undefined> {
   const store = teamStoreOf(exchange)
   const members: TeamMember[] = []
   for (let startIndex = 1; ; startIndex += MEMBER_PAGE) {
@@ -59,7 +74,9 @@ async function readMembers(exchange: Exchange, id: string): Promise<TeamMember[]
       | null
     if (!page) throw notFound()
     const checked = checkPage<TeamMember>(page, MEMBER_PAGE)
-    members.push(...checked.resources)
+    if (startIndex === 1 && admit && !admit(checked.totalResults)) return undefined
+    // A loop, not push(...): a page of 10,000 spread as arguments is close to the engine's limits.
+    for (const member of checked.resources) members.push(member)
     if (checked.resources.length === 0 || members.length >= checked.totalResults) return members
   }
 }
@@ -72,6 +89,15 @@ async function present(
   members?: readonly TeamMember[],
 ): Promise<ScimResource> {
   const list = members ?? (view.includes('members') ? await readMembers(exchange, team.id) : undefined)
+  return presentWith(exchange, team, view, list)
+}
+
+function presentWith(
+  exchange: Exchange,
+  team: StoredTeam,
+  view: Projection,
+  list: readonly TeamMember[] | undefined,
+): ScimResource {
   const resource = groupResource(team, list)
   ;(resource.meta as Record<string, unknown>).location =
     `${exchange.baseUrl}/Groups/${encodeURIComponent(team.id)}`
@@ -91,6 +117,14 @@ async function checkMembers(exchange: Exchange, members: readonly MemberReferenc
         'Only users can be members of a group (nested groups are not supported)',
       )
     }
+  }
+  // An id no store could hold names no user: refused here, before any store call (and never echoed).
+  if (members.some((member) => !isStorableId(member.value))) {
+    throw scimError(
+      400,
+      'invalidValue',
+      'A member id cannot exist: ids are 1 to 512 characters without U+0000',
+    )
   }
   const ids = [...new Set(members.map((m) => m.value))]
   if (ids.length === 0) return
@@ -154,10 +188,15 @@ export async function getGroup(exchange: Exchange, id: string): Promise<void> {
   sendJson(exchange.response, 200, await present(exchange, team, view), { ETag: etagOf(team.version) })
 }
 
-/** Groups presented at once while a list page fills: member reads overlap, and a full page stops early. */
-const PRESENT_BATCH = 10
+/** What one member reference costs in a response, at least: `{"value":"<uuid>","type":"User"}`. */
+const MEMBER_BYTES = 50
 
-/** The groups of one list page, projected and serialised within the response budget; shared by GET /Groups and the searches. */
+/**
+ * The groups of one list page, projected and serialised within the response budget; shared by GET
+ * /Groups and the searches. Groups are presented one at a time, and a group's members are read only when
+ * their count fits what is left of the budget (the first group always is: a page holds at least one),
+ * so a page of large teams costs what the budget allows, not `count` × their member lists.
+ */
 export async function groupPage(
   exchange: Exchange,
   parameters: ListParameters,
@@ -166,14 +205,21 @@ export async function groupPage(
   const view = projectionFor(exchange, 'Group', parameters)
   const query = listQuery(exchange.config, 'Group', parameters)
   const page = checkPage<StoredTeam>(await teamStoreOf(exchange).list(query, exchange.context), query.count)
+  const withMembers = view.includes('members')
   const resources: string[] = []
-  for (let i = 0; i < page.resources.length && !budget.closed; i += PRESENT_BATCH) {
-    const batch = page.resources.slice(i, i + PRESENT_BATCH)
-    for (const resource of await Promise.all(batch.map((team) => present(exchange, team, view)))) {
-      const json = budget.take(resource)
-      if (json === undefined) break
-      resources.push(json)
+  for (const team of page.resources) {
+    if (budget.closed) break
+    let members: TeamMember[] | undefined
+    if (withMembers) {
+      members = await readMembers(exchange, team.id, (count) => budget.admits(count * MEMBER_BYTES))
+      if (!members) {
+        budget.close()
+        break
+      }
     }
+    const json = budget.take(presentWith(exchange, team, view, members))
+    if (json === undefined) break
+    resources.push(json)
   }
   return { totalResults: page.totalResults, resources }
 }
@@ -352,8 +398,9 @@ export async function replaceGroup(exchange: Exchange, id: string): Promise<void
   await checkMembers(exchange, members)
   const replacement: MemberChanges = { kind: 'replace', members }
   const { before, after, membersWritten } = await writeTeam(exchange, id, async (current) => {
-    validator.checkImmutable(groupResource(current), resource)
-    checkResourceLimits(exchange.config.limits, resource, 'Group')
+    const currentResource = groupResource(current)
+    validator.checkImmutable(currentResource, resource)
+    checkResourceLimits(exchange.config.limits, resource, 'Group', currentResource)
     validator.checkNames(resource, current)
     return { write: true, resource, members: replacement }
   })
@@ -379,9 +426,10 @@ export async function patchGroup(exchange: Exchange, id: string): Promise<void> 
   const { before, after, extra, membersWritten } = await writeTeam(exchange, id, async (current) => {
     const members = needsList ? await readMembers(exchange, id) : undefined
     const patch = needsList ? config.groupPatcherWithMembers! : config.groupPatcher!
-    const result = patch(groupResource(current, members), body)
+    const currentResource = groupResource(current, members)
+    const result = patch(currentResource, body)
     config.groupValidator!.checkNames(result.resource, current)
-    if (result.changed) checkResourceLimits(config.limits, result.resource, 'Group')
+    if (result.changed) checkResourceLimits(config.limits, result.resource, 'Group', currentResource)
     const changes = result.memberChanges
     if (changes) await checkMembers(exchange, changes.kind === 'replace' ? changes.members : changes.added)
     const attributes = result.changedAttributes.filter((a) => a !== 'members')

@@ -25,45 +25,99 @@ const MAX_DEPTH = 4
  * `maxValuesPerAttribute` values, 413 when the resource would be stored in more than
  * `maxResourceBytes`. Run on the resource about to be written, so nothing over a limit is ever stored,
  * and every later PATCH or list page of it is bounded too. Costs one walk of the resource.
+ *
+ * `current` is the stored resource a PUT or PATCH replaces. A resource stored before the limits (or
+ * under higher ones) may stay over them as long as the write enlarges nothing there: no attribute over
+ * the value limit gains values, and, over the byte limit, no string, list or object attribute grows
+ * (booleans and numbers are bounded, so `active: false` always goes through). A deactivation, a rename
+ * to a shorter name or a removal of values is never blocked by old data, and repeated writes still
+ * cannot grow a resource past the limits.
  */
 export function checkResourceLimits(
   limits: ResourceLimits,
   resource: ScimResource,
   resourceType: string,
+  current?: ScimResource,
 ): void {
-  const members =
-    resourceType === 'Group' ? Object.keys(resource).find((k) => k.toLowerCase() === 'members') : undefined
-  const document = members === undefined ? resource : { ...resource, [members]: undefined }
-  checkValues(limits.maxValuesPerAttribute, document, '', MAX_DEPTH)
-  const bytes = Buffer.byteLength(JSON.stringify(document))
-  if (bytes > limits.maxResourceBytes) {
-    throw scimError(
-      413,
-      undefined,
-      `The ${resourceType} would be stored in ${bytes} bytes; at most ${limits.maxResourceBytes} are accepted`,
-    )
-  }
-}
-
-function checkValues(max: number, value: unknown, where: string, depth: number): void {
-  if (depth === 0) return
-  if (Array.isArray(value)) {
-    if (value.length > max) {
+  const next = storedPart(resource, resourceType)
+  const before = current === undefined ? undefined : storedPart(current, resourceType)
+  const over = valueCounts(next).filter(([, count]) => count > limits.maxValuesPerAttribute)
+  if (over.length > 0) {
+    const counts = before === undefined ? undefined : new Map(valueCounts(before))
+    const grown = over.find(([path, count]) => count > (counts?.get(path) ?? 0))
+    if (grown) {
       throw scimError(
         400,
         'invalidValue',
-        `'${where}' has ${value.length} values; at most ${max} are accepted`,
+        `'${grown[0]}' has ${grown[1]} values; at most ${limits.maxValuesPerAttribute} are accepted`,
       )
     }
-    for (const element of value) checkValues(max, element, where, depth - 1)
-    return
   }
-  if (!isObject(value)) return
-  for (const key of Object.keys(value)) checkValues(max, value[key], pathOf(where, key), depth - 1)
+  const bytes = Buffer.byteLength(JSON.stringify(next))
+  if (bytes <= limits.maxResourceBytes) return
+  if (before !== undefined && !enlarges(next, before)) return
+  throw scimError(
+    413,
+    undefined,
+    `The ${resourceType} would be stored in ${bytes} bytes; at most ${limits.maxResourceBytes} are accepted`,
+  )
 }
 
-/** The attribute's name as a PATCH path writes it: `emails`, `name.givenName`, `urn:...:User:manager`. */
-function pathOf(parent: string, key: string): string {
-  if (parent === '') return key
-  return parent.startsWith('urn:') && !parent.includes('.') ? `${parent}:${key}` : `${parent}.${key}`
+/** Attributes the store keeps in the document: not the server's (`id`, `meta`), not a group's `members`. */
+const NOT_STORED: Readonly<Record<string, readonly string[]>> = {
+  User: ['id', 'meta', 'password', 'groups'],
+  Group: ['id', 'meta', 'members'],
+}
+
+/** What the store keeps of a resource. */
+function storedPart(resource: ScimResource, resourceType: string): ScimResource {
+  const dropped = NOT_STORED[resourceType] ?? ['id', 'meta']
+  const out: ScimResource = {}
+  for (const key of Object.keys(resource)) if (!dropped.includes(key.toLowerCase())) out[key] = resource[key]
+  return out
+}
+
+/** True when some string, list or object attribute of `next` (an extension's, one level down) is new or larger. */
+function enlarges(next: ScimResource, before: ScimResource): boolean {
+  const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '')
+  const grows = (
+    after: Record<string, unknown>,
+    earlier: Record<string, unknown> | undefined,
+    depth: number,
+  ): boolean =>
+    Object.keys(after).some((key) => {
+      const value = after[key]
+      if (typeof value !== 'string' && typeof value !== 'object') return false
+      const old = earlier?.[key]
+      if (depth > 0 && key.toLowerCase().startsWith('urn:') && isObject(value)) {
+        return grows(value, isObject(old) ? old : undefined, depth - 1)
+      }
+      return old === undefined || sizeOf(value) > sizeOf(old)
+    })
+  return grows(next, before, 1)
+}
+
+/** Every array in the resource with its length, by the path a PATCH would name it with. */
+function valueCounts(resource: ScimResource): [string, number][] {
+  const counts: [string, number][] = []
+  /** `level`: the resource itself, an extension object (keys are its attributes), or anything below. */
+  const walk = (value: unknown, where: string, level: 'resource' | 'extension' | 'inner', depth: number) => {
+    if (depth === 0) return
+    if (Array.isArray(value)) {
+      counts.push([where, value.length])
+      for (const element of value) walk(element, where, 'inner', depth - 1)
+      return
+    }
+    if (!isObject(value)) return
+    for (const key of Object.keys(value)) {
+      if (level === 'resource') {
+        walk(value[key], key, key.toLowerCase().startsWith('urn:') ? 'extension' : 'inner', depth - 1)
+      } else {
+        // `name.givenName`, `emails.value`; an extension's attributes as `urn:...:User:manager`.
+        walk(value[key], level === 'extension' ? `${where}:${key}` : `${where}.${key}`, 'inner', depth - 1)
+      }
+    }
+  }
+  walk(resource, '', 'resource', MAX_DEPTH)
+  return counts
 }

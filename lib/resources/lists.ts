@@ -90,6 +90,7 @@ export class ResponseBudget {
   #taken = 0
   #closed = false
 
+  /** A budget of `bytes` (the router's `maxResponseBytes`). */
   constructor(bytes: number) {
     this.#left = bytes
   }
@@ -97,6 +98,16 @@ export class ResponseBudget {
   /** True once the page is full: callers stop presenting resources. */
   get closed(): boolean {
     return this.#closed
+  }
+
+  /** True when something about `bytes` large would still fit (anything does while the page is empty). */
+  admits(bytes: number): boolean {
+    return !this.#closed && (this.#taken === 0 || bytes <= this.#left)
+  }
+
+  /** Ends the page: nothing more is taken. */
+  close(): void {
+    this.#closed = true
   }
 
   /** The resource as JSON when it fits (the first always does), else undefined and the page is closed. */

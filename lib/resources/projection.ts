@@ -84,13 +84,17 @@ function pickSubs(
   value: unknown,
   keep: (sub: AttributeDefinition) => boolean,
 ): unknown {
+  const kept = (key: string) => {
+    const sub = index.get(key) ?? index.get(key.toLowerCase())
+    return sub !== undefined && keep(sub)
+  }
   const pickOne = (element: unknown) => {
     if (!isObject(element)) return element
+    const keys = Object.keys(element)
+    // Usually every key stays: then the element itself is the answer (responses never edit it).
+    if (keys.every(kept)) return element
     const out: Record<string, unknown> = {}
-    for (const key of Object.keys(element)) {
-      const sub = index.get(key) ?? index.get(key.toLowerCase())
-      if (sub && keep(sub)) out[key] = element[key]
-    }
+    for (const key of keys) if (kept(key)) out[key] = element[key]
     return out
   }
   return Array.isArray(value) ? value.map(pickOne) : pickOne(value)

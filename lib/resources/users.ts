@@ -232,7 +232,7 @@ export async function replaceUser(exchange: Exchange, id: string): Promise<void>
     validator.checkNames(resource, current)
     // A PUT without `active` keeps the user as it is: only an explicit true re-enables a disabled user.
     const next = resource.active === undefined ? { ...resource, active: current.active } : resource
-    checkResourceLimits(exchange.config.limits, next, 'User')
+    checkResourceLimits(exchange.config.limits, next, 'User', currentResource)
     const changed = changedBetween(currentResource, { ...next, id: current.id })
     if (password !== undefined) changed.push('password')
     return { fields: userFieldsOf(next, password), changedAttributes: changed }
@@ -246,7 +246,8 @@ export async function patchUser(exchange: Exchange, id: string): Promise<void> {
   requireSync(exchange, 'User')
   const body = (await readBody(exchange)) as unknown as PatchRequest
   const { before, after, changedAttributes } = await writeUser(exchange, id, (current) => {
-    const result = exchange.config.userPatcher(userResource(current), body)
+    const currentResource = userResource(current)
+    const result = exchange.config.userPatcher(currentResource, body)
     // Fail closed: only an explicit true (or Entra's "True") enables a user. Removing `active` or
     // setting it to null leaves the user as it is, never enabled by the `active` default.
     const keepsActive = typeof result.resource.active !== 'boolean'
@@ -256,7 +257,7 @@ export async function patchUser(exchange: Exchange, id: string): Promise<void> {
       : result.changedAttributes
     if (changedAttributes.length === 0) return { fields: undefined, changedAttributes: [] }
     exchange.config.userValidator.checkNames(resource, current)
-    checkResourceLimits(exchange.config.limits, resource, 'User')
+    checkResourceLimits(exchange.config.limits, resource, 'User', currentResource)
     const password = resource.password
     if (password !== undefined && typeof password !== 'string') {
       throw scimError(400, 'invalidValue', "'password' must be a string")

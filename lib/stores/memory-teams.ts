@@ -157,7 +157,7 @@ function checkMemberChange(change: MemberChanges): void {
  * when the filter reads `members`.
  *
  * Every method is synchronous, so every check-then-write is atomic under concurrent requests, and
- * every result is a fresh copy. Team `externalId` is not unique (two teams may share one).
+ * every result is a fresh record whose `document` is the stored one, frozen. Team `externalId` is not unique (two teams may share one).
  */
 export class MemoryTeamStore implements TeamStore {
   readonly #registry: SchemaRegistry

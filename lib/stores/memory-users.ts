@@ -138,7 +138,8 @@ function copyOut(record: UserRecord): StoredUser {
  *
  * Every method is synchronous, so no other request can run between a uniqueness or version check and
  * the write it guards: concurrent creates of one userName give exactly one user. Every result is a
- * fresh copy; nothing a caller does to it reaches the store. Passwords are kept only as SHA-256
+ * fresh record whose `document` is the stored one, frozen (written once, shared by every read, so a
+ * page of large users costs no copies); nothing a caller does reaches the store. Passwords are kept only as SHA-256
  * digests, never returned (see `verifyPassword`). Data lives as long as the instance: two stores never
  * share anything.
  */

