@@ -309,6 +309,7 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     dialect,
     maxOperations,
     maxValueFilterTests,
+    maxValuesPerAttribute: limits.maxValuesPerAttribute,
     ...(options.unmatchedFilter === undefined ? {} : { unmatchedFilter: options.unmatchedFilter }),
   }
   const teamStore = options.teamStore

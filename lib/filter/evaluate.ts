@@ -109,6 +109,7 @@ export function isPresent(value: unknown, depth = 3): boolean {
 function valueTest(
   operator: ComparisonFilter['operator'],
   operand: Exclude<ComparisonOperand, { type: 'null' }>,
+  context: Compilation,
 ): (v: unknown) => boolean {
   switch (operand.type) {
     case 'string': {
@@ -116,6 +117,20 @@ function valueTest(
       if (operand.caseExact) return (v) => typeof v === 'string' && test(v)
       // The operand is folded already; each stored value is folded once (lib/schema/fold.ts), by
       // toLowerCase() alone when that gives the same answer.
+      const folds = context.folds
+      if (folds) {
+        // Several comparisons in one filter: each stored value is folded once per evaluation, not once
+        // per term (200 `co` terms over long values would fold each value 200 times).
+        return (v) => {
+          if (typeof v !== 'string') return false
+          let folded = folds.get(v)
+          if (folded === undefined) {
+            folded = foldCase(v)
+            folds.set(v, folded)
+          }
+          return test(folded)
+        }
+      }
       const fold = needsFullFold(operand.value) ? foldCase : (s: string) => s.toLowerCase()
       return (v) => typeof v === 'string' && test(fold(v))
     }
@@ -198,11 +213,11 @@ function orderedTest(operator: ComparisonFilter['operator'], wanted: number): (v
 function compileComparison(
   node: ComparisonFilter,
   scope: FilterScope,
-  dialect: FilterDialect,
+  context: Compilation,
 ): FilterPredicate {
   const target = resolveFilterPath(scope, node.path, true)
   // The path itself, not its text: only an error quotes it.
-  const operand = checkComparison(target.leaf, node.operator, node.value, node.path, dialect)
+  const operand = checkComparison(target.leaf, node.operator, node.value, node.path, context.dialect)
   const values = valuesGetter(target, scope)
   if (operand.type === 'null') {
     // `eq null`: the attribute has no value; `ne null`: it has one (the same as `pr`).
@@ -212,10 +227,10 @@ function compileComparison(
   }
   if (node.operator === 'ne') {
     // `ne` is the negation of `eq`: true when no value equals, including when there is no value at all.
-    const equals = valueTest('eq', operand)
+    const equals = valueTest('eq', operand, context)
     return (r) => !values(r).some(equals)
   }
-  const test = valueTest(node.operator, operand)
+  const test = valueTest(node.operator, operand, context)
   return (r) => values(r).some(test)
 }
 
@@ -230,11 +245,7 @@ function compilePresent(node: PresentFilter, scope: FilterScope): FilterPredicat
   return (r) => values(r).some((v) => isPresent(v))
 }
 
-function compileValuePath(
-  node: ValuePathFilter,
-  scope: FilterScope,
-  dialect: FilterDialect,
-): FilterPredicate {
+function compileValuePath(node: ValuePathFilter, scope: FilterScope, context: Compilation): FilterPredicate {
   if (scope.kind === 'element')
     throw scimError(400, 'invalidFilter', 'A value path cannot nest inside another')
   const { resolved } = resolveFilterPath(scope, node.path, false)
@@ -245,7 +256,7 @@ function compileValuePath(
       `'${stringifyAttributePath(node.path)}[...]' needs a complex attribute such as emails or members`,
     )
   }
-  const inner = compileNode(node.filter, { kind: 'element', parent: resolved }, dialect)
+  const inner = compileNode(node.filter, { kind: 'element', parent: resolved }, context)
   const read = topLevelGetter(resolved)
   if (resolved.attribute.multiValued) {
     return (r) => {
@@ -261,24 +272,24 @@ function compileValuePath(
   }
 }
 
-function compileNode(node: Filter, scope: FilterScope, dialect: FilterDialect): FilterPredicate {
+function compileNode(node: Filter, scope: FilterScope, context: Compilation): FilterPredicate {
   switch (node.kind) {
     case 'comparison':
-      return compileComparison(node, scope, dialect)
+      return compileComparison(node, scope, context)
     case 'present':
       return compilePresent(node, scope)
     case 'valuePath':
-      return compileValuePath(node, scope, dialect)
+      return compileValuePath(node, scope, context)
     case 'not': {
-      const inner = compileNode(node.filter, scope, dialect)
+      const inner = compileNode(node.filter, scope, context)
       return (r) => !inner(r)
     }
     case 'and': {
-      const parts = node.filters.map((f) => compileNode(f, scope, dialect))
+      const parts = node.filters.map((f) => compileNode(f, scope, context))
       return (r) => parts.every((p) => p(r))
     }
     case 'or': {
-      const parts = node.filters.map((f) => compileNode(f, scope, dialect))
+      const parts = node.filters.map((f) => compileNode(f, scope, context))
       return (r) => parts.some((p) => p(r))
     }
   }
@@ -294,8 +305,9 @@ function compileNode(node: Filter, scope: FilterScope, dialect: FilterDialect): 
  */
 export function compileFilter(filter: Filter, options: MatchFilterOptions = {}): FilterPredicate {
   const registry = options.registry ?? createSchemaRegistry()
-  const dialect = readFilterDialect(options.dialect)
-  return compileNode(filter, { kind: 'resource', registry, resourceType: options.resourceType }, dialect)
+  const context = compilation(filter, readFilterDialect(options.dialect))
+  const scope = { kind: 'resource', registry, resourceType: options.resourceType } as const
+  return evaluateOnce(compileNode(filter, scope, context), context)
 }
 
 /**
@@ -315,5 +327,45 @@ export function compileValueFilter(
   parent: ResolvedAttribute,
   options: FilterDialectOptions = {},
 ): FilterPredicate {
-  return compileNode(filter, { kind: 'element', parent }, readFilterDialect(options.dialect))
+  const context = compilation(filter, readFilterDialect(options.dialect))
+  return evaluateOnce(compileNode(filter, { kind: 'element', parent }, context), context)
+}
+
+/** What every node of one compiled filter shares. */
+interface Compilation {
+  readonly dialect: FilterDialect
+  /** Stored strings folded during the current evaluation, when the filter has several comparisons. */
+  readonly folds: Map<string, string> | undefined
+}
+
+function compilation(filter: Filter, dialect: FilterDialect): Compilation {
+  return { dialect, folds: comparisons(filter) > 1 ? new Map() : undefined }
+}
+
+/** The comparisons in a filter (at most `maxTerms`, as the parser bounds them). */
+function comparisons(filter: Filter): number {
+  switch (filter.kind) {
+    case 'comparison':
+      return 1
+    case 'present':
+      return 0
+    case 'not':
+    case 'valuePath':
+      return comparisons(filter.filter)
+    default:
+      return filter.filters.reduce((total, child) => total + comparisons(child), 0)
+  }
+}
+
+/** The predicate, forgetting the folds of one evaluation before the next (they hold one resource's strings). */
+function evaluateOnce(predicate: FilterPredicate, context: Compilation): FilterPredicate {
+  const folds = context.folds
+  if (!folds) return predicate
+  return (resource) => {
+    try {
+      return predicate(resource)
+    } finally {
+      folds.clear()
+    }
+  }
 }

@@ -155,6 +155,8 @@ export function checkComparison(
     case 'binary':
       if (ORDERING.has(operator) || SUBSTRING.has(operator)) refuse('is not defined for binary attributes')
       if (typeof value !== 'string') refuse('needs a base64 string')
+      // Stored as text like any string: U+0000 cannot be in a column, so it can only be an attack.
+      if ((value as string).includes('\u0000')) refuse('cannot contain the character U+0000')
       return { type: 'string', caseExact: true, value: value as string, written: value as string }
     case 'complex':
       return refuse('cannot compare a complex attribute')

@@ -25,7 +25,7 @@ import {
 } from './dialects'
 import { MemberTracker, memberIdsFromFilter, toMemberReference } from './members'
 import { canonicalKeys, checkKey, cleanList, cleanSingle } from './values'
-import { WorkingList } from './working-list'
+import { tooManyValues, WorkingList } from './working-list'
 
 /** URN of the PatchOp message. RFC 7644 §3.5.2. */
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
@@ -55,6 +55,12 @@ export interface ApplyPatchOptions {
    * elements can cost.
    */
   readonly maxValueFilterTests?: number
+  /**
+   * Most values a multi-valued attribute may grow to in one request (group `members` excepted); an add
+   * past it is 400 `invalidValue` at the first value over, before the rest is indexed. Unlimited by
+   * default; the router passes its `maxValuesPerAttribute`.
+   */
+  readonly maxValuesPerAttribute?: number
   /** What an operation whose value filter matches no element does. */
   readonly unmatchedFilter?: UnmatchedFilterPolicy
   /**
@@ -72,6 +78,7 @@ interface Settings {
   readonly dialect: PatchDialect
   readonly maxOperations: number
   readonly maxValueFilterTests: number
+  readonly maxValuesPerAttribute: number | undefined
   readonly createOnUnmatched: boolean
   readonly noTargetOnUnmatchedRemove: boolean
   readonly membersLoaded: boolean
@@ -105,6 +112,13 @@ function settingsFrom(options: ApplyPatchOptions): Settings {
   if (!Number.isSafeInteger(maxValueFilterTests) || maxValueFilterTests < 1) {
     throw new TypeError('express-scim: maxValueFilterTests must be a positive integer')
   }
+  const maxValuesPerAttribute = options.maxValuesPerAttribute
+  if (
+    maxValuesPerAttribute !== undefined &&
+    (!Number.isSafeInteger(maxValuesPerAttribute) || maxValuesPerAttribute < 1)
+  ) {
+    throw new TypeError('express-scim: maxValuesPerAttribute must be a positive integer')
+  }
   const addOrReplace = options.unmatchedFilter?.addOrReplace ?? (dialect === 'strict' ? 'noTarget' : 'create')
   const remove = options.unmatchedFilter?.remove ?? 'ignore'
   if (
@@ -121,6 +135,7 @@ function settingsFrom(options: ApplyPatchOptions): Settings {
     dialect,
     maxOperations,
     maxValueFilterTests,
+    maxValuesPerAttribute,
     createOnUnmatched: addOrReplace === 'create',
     noTargetOnUnmatchedRemove: remove === 'noTarget',
     membersLoaded: options.membersLoaded ?? true,
@@ -200,6 +215,11 @@ class Patch {
   /** Extensions removed as a whole (their stored objects are not carried over). */
   readonly #clearedExtensions = new Set<string>()
   #members: MemberTracker | undefined
+  /**
+   * Operations so far, a path-less value's keys each counted as one (Entra's dotted and filtered keys
+   * are operations on paths): `maxOperations` bounds them all, not only the `Operations` array.
+   */
+  #operations = 0
   /** Elements the value filters have tested so far (RFC 7644 §3.12 `tooMany` past the bound). */
   #tests = 0
   readonly #charge = (tests: number): void => {
@@ -251,12 +271,26 @@ class Patch {
       entry = {
         ref,
         before: this.#original(ref) ?? undefined,
-        value: ref.definition.multiValued ? new WorkingList(ref.definition, asArray(value)) : value,
+        value: ref.definition.multiValued ? this.#newList(ref, asArray(value)) : value,
         written: false,
       }
       this.#working.set(ref.id, entry)
     }
     return entry
+  }
+
+  /**
+   * A working list for a multi-valued attribute, capped at `maxValuesPerAttribute` (or at what the
+   * attribute held before the request, if more: old data stays writable) so that an add past the
+   * limit stops at once. Group `members` are not capped: they are not in the document.
+   */
+  #newList(ref: AttributeRef, elements: readonly unknown[]): WorkingList {
+    const limit = this.settings.maxValuesPerAttribute
+    if (limit === undefined || isMembers(ref)) return new WorkingList(ref.definition, elements)
+    const stored = this.#original(ref)
+    const size = Math.max(limit, Array.isArray(stored) ? stored.length : 0)
+    if (elements.length > size) throw tooManyValues(ref.key, size)
+    return new WorkingList(ref.definition, elements, { size, name: ref.key })
   }
 
   /** A single-valued attribute's current value: the private copy, safe to change in place, then `write()`. */
@@ -269,7 +303,7 @@ class Patch {
   list(ref: AttributeRef): WorkingList {
     const entry = this.#entry(ref)
     if (entry.value instanceof WorkingList) return entry.value
-    const list = new WorkingList(ref.definition, asArray(entry.value))
+    const list = this.#newList(ref, asArray(entry.value))
     entry.value = list
     return list
   }
@@ -282,7 +316,7 @@ class Patch {
     const entry = this.#entry(ref)
     entry.written = true
     entry.value = ref.definition.multiValued
-      ? new WorkingList(ref.definition, empty ? [] : asArray(value))
+      ? this.#newList(ref, empty ? [] : asArray(value))
       : empty
         ? undefined
         : value
@@ -394,7 +428,20 @@ class Patch {
 
   // ---- operations -------------------------------------------------------------------------------
 
+  /** Counts operations; 400 `tooMany` past `maxOperations` (RFC 7644 §3.12). */
+  countOperations(count: number): void {
+    this.#operations += count
+    if (this.#operations > this.settings.maxOperations) {
+      throw scimError(
+        400,
+        'tooMany',
+        `The PATCH makes more than ${this.settings.maxOperations} operations (a path-less value's keys count each)`,
+      )
+    }
+  }
+
   apply(operation: PatchOperation, index: number): void {
+    this.countOperations(1)
     const where = `Operations[${index}]`
     if (!isObject(operation)) throw scimError(400, 'invalidSyntax', `${where} must be an object`)
     for (const key of Object.keys(operation)) checkKey(key, where)
@@ -423,7 +470,10 @@ class Patch {
     if (!isObject(value))
       throw scimError(400, 'invalidValue', `${where}: a ${op} without "path" needs an object value`)
     const { registry, dialect } = this.settings
-    for (const key of Object.keys(value)) {
+    const keys = Object.keys(value)
+    // The operation itself was counted; each further key is one more.
+    this.countOperations(keys.length - 1)
+    for (const key of keys) {
       checkKey(key, where)
       const urn = startsWithUrn(key)
       const schema = urn ? registry.getSchema(key) : undefined

@@ -113,7 +113,8 @@ function literalAs(sub: AttributeDefinition, literal: unknown, dialect: PatchDia
     case 'complex':
       return undefined
     default:
-      return typeof literal === 'string' ? literal : undefined
+      // U+0000 is refused in every stored string (no database column holds it), here as on POST.
+      return typeof literal === 'string' && !literal.includes('\u0000') ? literal : undefined
   }
 }
 

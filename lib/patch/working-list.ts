@@ -1,6 +1,7 @@
 // A multi-valued attribute's elements during one PATCH: copied once, indexed on demand and kept indexed, so an operation costs what it touches.
 import type { Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
+import { scimError } from '../errors'
 import { isObject, jsonEqual } from '../json'
 import { foldCase } from '../schema/fold'
 import { findSubAttribute } from '../schema/registry'
@@ -11,6 +12,23 @@ type Buckets = Map<string, Set<number>>
 
 /** What an element looks like to the indexes: the key of one of its sub-attribute values, or none. */
 type Keyer = (value: unknown) => string | undefined
+
+/** The bytes of an element one test counts for: a comparison against a longer element counts more. */
+const TEST_BYTES = 256
+
+/** The comparisons (and presence tests) of a filter: each tests every element it is asked about. */
+function termsIn(filter: Filter): number {
+  switch (filter.kind) {
+    case 'comparison':
+    case 'present':
+      return 1
+    case 'not':
+    case 'valuePath':
+      return termsIn(filter.filter)
+    default:
+      return filter.filters.reduce((total, child) => total + termsIn(child), 0)
+  }
+}
 
 /** A removed element's slot: removal leaves a hole rather than moving every later element. */
 const HOLE: unique symbol = Symbol('removed')
@@ -68,17 +86,29 @@ function literalKey(sub: AttributeDefinition, literal: unknown): string {
  */
 export class WorkingList {
   readonly #definition: AttributeDefinition
+  readonly #cap: { readonly size: number; readonly name: string } | undefined
   readonly #slots: (unknown | typeof HOLE)[]
   #live: number
   /** Equality indexes by canonical sub-attribute name: keyed slots, and slots whose value has no key. */
   readonly #indexes = new Map<string, { keyer: Keyer; keyed: Buckets; unkeyed: Set<number> }>()
   #identity: { key: (element: unknown) => string; buckets: Buckets } | undefined
+  /** Test weights of the elements by slot, computed on first use and forgotten when an element changes. */
+  readonly #weights: (number | undefined)[] = []
   /** Slots whose element says `primary: true` (RFC 7643 §2.4: at most one should). */
   readonly #primaries = new Set<number>()
 
-  /** `elements` must be a private copy: the list edits them in place. */
-  constructor(definition: AttributeDefinition, elements: readonly unknown[]) {
+  /**
+   * `elements` must be a private copy: the list edits them in place. `cap` is the most elements it may
+   * grow to (the attribute's name for the 400 past it): an add past it stops at the first element over,
+   * before the rest is indexed.
+   */
+  constructor(
+    definition: AttributeDefinition,
+    elements: readonly unknown[],
+    cap?: { readonly size: number; readonly name: string },
+  ) {
     this.#definition = definition
+    this.#cap = cap
     this.#slots = [...elements]
     this.#live = elements.length
     this.#slots.forEach((element, slot) => {
@@ -114,19 +144,25 @@ export class WorkingList {
    */
   find(filter: Filter, test: (element: unknown) => boolean, charge: (tests: number) => void): number[] {
     const candidates = this.#select(filter)
-    const slots: number[] = []
-    if (candidates) {
-      charge(candidates.size)
-      for (const slot of [...candidates].sort((a, b) => a - b)) {
-        if (test(this.#slots[slot])) slots.push(slot)
-      }
-      return slots
+    const tested = candidates
+      ? [...candidates].sort((a, b) => a - b)
+      : this.#slots.flatMap((element, slot) => (element === HOLE ? [] : [slot]))
+    // One test is one comparison against up to TEST_BYTES of an element: what the work really is.
+    const terms = termsIn(filter)
+    let tests = 0
+    for (const slot of tested) tests += terms * this.#weightOf(slot)
+    charge(tests)
+    return tested.filter((slot) => test(this.#slots[slot]))
+  }
+
+  /** How many tests one comparison against the element in `slot` counts for: one per TEST_BYTES begun. */
+  #weightOf(slot: number): number {
+    let weight = this.#weights[slot]
+    if (weight === undefined) {
+      weight = 1 + Math.floor((JSON.stringify(this.#slots[slot])?.length ?? 0) / TEST_BYTES)
+      this.#weights[slot] = weight
     }
-    charge(this.#live)
-    this.#slots.forEach((element, slot) => {
-      if (element !== HOLE && test(element)) slots.push(slot)
-    })
-    return slots
+    return weight
   }
 
   /**
@@ -148,6 +184,7 @@ export class WorkingList {
 
   /** Appends an element; returns its slot. */
   push(element: unknown): number {
+    if (this.#cap && this.#live >= this.#cap.size) throw tooManyValues(this.#cap.name, this.#cap.size)
     const slot = this.#slots.length
     this.#slots.push(element)
     this.#live++
@@ -283,6 +320,7 @@ export class WorkingList {
   }
 
   #track(slot: number, element: unknown): void {
+    this.#weights[slot] = undefined
     for (const [name, index] of this.#indexes) indexElement(index, name, slot, element, true)
     if (this.#identity) add(this.#identity.buckets, this.#identity.key(element), slot)
     if (isPrimary(element)) this.#primaries.add(slot)
@@ -312,6 +350,15 @@ function indexElement(
     else index.unkeyed.delete(slot)
   } else if (adding) add(index.keyed, key, slot)
   else drop(index.keyed, key, slot)
+}
+
+/** 400 `invalidValue` for an attribute that would hold more than `size` values. */
+export function tooManyValues(name: string, size: number): Error {
+  return scimError(
+    400,
+    'invalidValue',
+    `'${name}' would have more than ${size} values; at most ${size} are accepted`,
+  )
 }
 
 /** The value of `primary` in an element of a multi-valued complex attribute. */

@@ -20,6 +20,9 @@ export interface Projection {
   includes(attribute: string): boolean
 }
 
+/** Most names one `attributes` or `excludedAttributes` list may hold (RFC 7644 §3.4.2.5 sets none). */
+export const MAX_NAMES = 256
+
 /** Most attribute keys one projection remembers the definition of. */
 const RESOLUTION_CACHE_SIZE = 256
 
@@ -39,6 +42,10 @@ function select(
   parser: FilterParser,
 ): Selection | undefined {
   if (!names) return undefined
+  // Every name is parsed and resolved: bound the work. The schemas have far fewer attributes than this.
+  if (names.length > MAX_NAMES) {
+    throw scimError(400, 'invalidValue', `At most ${MAX_NAMES} attribute names may be listed`)
+  }
   const whole = new Set<string>()
   const subs = new Map<string, Set<string>>()
   const extensions = new Set<string>()

@@ -7,7 +7,7 @@ import type { PatchDialect } from '../patch/dialects'
 import { parseDateTime } from '../schema/datetime'
 import { identifierAttributesOf, identifierProblem } from '../schema/identifiers'
 import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
-import type { ScimResource } from './representation'
+import { primaryEmail, type ScimResource } from './representation'
 
 /** A body read and checked: the resource to store, and the write-only values taken out of it. */
 export interface ValidatedBody {
@@ -164,6 +164,14 @@ export function createResourceValidator(
       // The detail names the rule and code points, never the value: it may hold invisible characters.
       if (problem !== undefined) throw scimError(400, 'invalidValue', `'${attribute}' ${problem}`)
     }
+    if (resourceType.id !== 'User') return
+    // The one email a store keys on shares the login namespace: held to the userName's profile, so that
+    // `carol@example.com` plus a zero-width space (or in NFD) is not a second identity key.
+    const email = primaryEmail(next)
+    if (email === undefined || email === '') return
+    if (current !== undefined && (current as { email?: unknown }).email === email) return
+    const problem = identifierProblem(email, 'UsernameCasePreserved')
+    if (problem !== undefined) throw scimError(400, 'invalidValue', `'emails' (the primary email) ${problem}`)
   }
 
   /** One value of an attribute: dialect forms read, unknown and read-only sub-attributes dropped. */

@@ -1,4 +1,4 @@
-// The identifier policy: which spellings of a userName or group displayName are refused (RFC 8265, PRECIS), so that no two users or teams differ only by invisible or look-alike characters.
+// The identifier policy: which spellings of a userName or group displayName are refused (RFC 8265, PRECIS), so that no two users or teams differ only by invisible characters or by forms the profile would map (width, NFC, spaces). Confusable scripts (Cyrillic а for Latin a) are not detected: that is Unicode UTS #39, not PRECIS.
 //
 // userName follows the UsernameCasePreserved profile (RFC 8265 §3.4) over the IdentifierClass (RFC 8264
 // §4.2); a group's displayName follows the OpaqueString profile (RFC 8265 §4.2) over the FreeformClass
@@ -63,8 +63,11 @@ const CONTROL = /\p{Cc}/u
 const SURROGATE = /\p{Cs}/u
 /** Line and paragraph separators: in no PRECIS class, so disallowed in both. */
 const SEPARATOR = /[\p{Zl}\p{Zp}]/u
-/** RFC 8264 §9.13 PrecisIgnorableProperties (Default_Ignorable_Code_Point) and every other format character. */
-const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u
+/**
+ * RFC 8264 §9.13 PrecisIgnorableProperties (Default_Ignorable_Code_Point), every other format
+ * character, and U+2800 BRAILLE PATTERN BLANK, a symbol that renders as nothing (ours: not in PRECIS).
+ */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u
 const NONCHARACTER = /\p{Noncharacter_Code_Point}/u
 const PRIVATE_USE = /\p{Co}/u
 /** RFC 8264 §9.14 Unassigned (noncharacters are Cn too; they are reported as such first). */

@@ -328,3 +328,20 @@ describe('active fails closed', () => {
     expect(response.body.active).toBe(true)
   })
 })
+
+describe('attribute lists', () => {
+  it('refuses more than 256 names in attributes (each is parsed and resolved)', async () => {
+    const http = client(buildScimApp())
+    const names = Array.from({ length: 257 }, (_, i) => `name${i}`)
+    const response = await http.post('/Users/.search', {
+      schemas: [SEARCH_SCHEMA],
+      attributes: names,
+    })
+    expectError(response, 400, 'invalidValue')
+    const fine = await http.post('/Users/.search', {
+      schemas: [SEARCH_SCHEMA],
+      attributes: names.slice(0, 256),
+    })
+    expect(fine.status).toBe(200)
+  })
+})
