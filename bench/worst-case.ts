@@ -113,7 +113,7 @@ const CASES: readonly Case[] = [
     status: 400,
   },
   {
-    name: 'GET /Users?count=1000 over 1,000 users of ~60 KB (4 MB budget)',
+    name: 'GET /Users?count=1000 over 1,000 users of ~60 KB (2 MB budget)',
     method: 'GET',
     path: () => '/Users?count=1000',
     status: 200,

@@ -344,7 +344,7 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     maxPatchRetries: positiveInteger(options.maxPatchRetries, 'maxPatchRetries', 5),
     maxOperations,
     limits,
-    maxResponseBytes: parseByteSize(options.maxResponseBytes ?? '4mb', 'maxResponseBytes'),
+    maxResponseBytes: parseByteSize(options.maxResponseBytes ?? '2mb', 'maxResponseBytes'),
     dialect,
     adoptLocalUsers,
     isProtectedUser: options.isProtectedUser,

@@ -98,7 +98,7 @@ export interface ScimRouterOptions extends SyncSettings {
    */
   readonly maxResourceBytes?: number | string
   /**
-   * Most bytes of resources in one list or search response, in bytes or as `'4mb'` (default `'4mb'`).
+   * Most bytes of resources in one list or search response, in bytes or as `'2mb'` (default `'2mb'`).
    * A page stops before the resource that would pass it (it always holds at least one), and
    * `itemsPerPage` says how many it holds: the client pages on from `startIndex + itemsPerPage`
    * (RFC 7644 §3.4.2.4 lets a page hold fewer than `count`).

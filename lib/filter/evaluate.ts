@@ -123,6 +123,8 @@ function valueTest(
         // per term (200 `co` terms over long values would fold each value 200 times).
         return (v) => {
           if (typeof v !== 'string') return false
+          // A short string folds faster than a map finds it; only long ones are worth remembering.
+          if (v.length < MEMO_LENGTH) return test(foldCase(v))
           let folded = folds.get(v)
           if (folded === undefined) {
             folded = foldCase(v)
@@ -331,6 +333,9 @@ export function compileValueFilter(
   return evaluateOnce(compileNode(filter, { kind: 'element', parent }, context), context)
 }
 
+/** Stored strings at least this long are folded once per evaluation and remembered. */
+const MEMO_LENGTH = 64
+
 /** What every node of one compiled filter shares. */
 interface Compilation {
   readonly dialect: FilterDialect
@@ -365,7 +370,7 @@ function evaluateOnce(predicate: FilterPredicate, context: Compilation): FilterP
     try {
       return predicate(resource)
     } finally {
-      folds.clear()
+      if (folds.size > 0) folds.clear()
     }
   }
 }

@@ -261,21 +261,12 @@ class Patch {
 
   /** The working entry of an attribute, made (with its one copy) on first use. */
   #entry(ref: AttributeRef): Entry {
-    if (isMembers(ref) && !this.settings.membersLoaded) {
-      throw new Error('express-scim: this PATCH needs the member list; check requiresMemberList() first')
-    }
-    let entry = this.#working.get(ref.id)
-    if (!entry) {
-      const copy = canonicalKeys(ref.definition, copyJson(this.#stored(ref)))
-      const value = copy === null ? undefined : copy
-      entry = {
-        ref,
-        before: this.#original(ref) ?? undefined,
-        value: ref.definition.multiValued ? this.#newList(ref, asArray(value)) : value,
-        written: false,
-      }
-      this.#working.set(ref.id, entry)
-    }
+    const existing = this.#working.get(ref.id)
+    if (existing) return existing
+    const entry = this.#blankEntry(ref)
+    const copy = canonicalKeys(ref.definition, copyJson(this.#stored(ref)))
+    const value = copy === null ? undefined : copy
+    entry.value = ref.definition.multiValued ? this.#newList(ref, asArray(value)) : value
     return entry
   }
 
@@ -291,6 +282,16 @@ class Patch {
     const size = Math.max(limit, Array.isArray(stored) ? stored.length : 0)
     if (elements.length > size) throw tooManyValues(ref.key, size)
     return new WorkingList(ref.definition, elements, { size, name: ref.key })
+  }
+
+  /** A working entry made for a write that replaces the attribute: nothing of the stored value is read. */
+  #blankEntry(ref: AttributeRef): Entry {
+    if (isMembers(ref) && !this.settings.membersLoaded) {
+      throw new Error('express-scim: this PATCH needs the member list; check requiresMemberList() first')
+    }
+    const entry: Entry = { ref, before: this.#original(ref) ?? undefined, value: undefined, written: false }
+    this.#working.set(ref.id, entry)
+    return entry
   }
 
   /** A single-valued attribute's current value: the private copy, safe to change in place, then `write()`. */
@@ -313,7 +314,8 @@ class Patch {
     const empty = value === undefined || value === null || (Array.isArray(value) && value.length === 0)
     // RFC 7644 §3.5.2: an operation that leaves a required attribute unassigned is a mutability error.
     if (empty && ref.definition.required) throw mutability(`'${ref.key}' is required and cannot be removed`)
-    const entry = this.#entry(ref)
+    // A first write of an attribute needs no copy of the stored value: it replaces it.
+    const entry = this.#working.get(ref.id) ?? this.#blankEntry(ref)
     entry.written = true
     entry.value = ref.definition.multiValued
       ? this.#newList(ref, empty ? [] : asArray(value))
