@@ -222,13 +222,14 @@ class Patch {
   #operations = 0
   /** Elements the value filters have tested so far (RFC 7644 §3.12 `tooMany` past the bound). */
   #tests = 0
-  readonly #charge = (tests: number): void => {
+  /** Counts value-filter tests; 400 `tooMany` past `maxValueFilterTests`, before the tests are made. */
+  chargeTests(tests: number): void {
     this.#tests += tests
     if (this.#tests > this.settings.maxValueFilterTests) {
       throw scimError(
         400,
         'tooMany',
-        `The PATCH's value filters would test more than ${this.settings.maxValueFilterTests} elements; send fewer operations`,
+        `The PATCH's value filters would make more than ${this.settings.maxValueFilterTests} tests; send fewer or simpler operations`,
       )
     }
   }
@@ -653,7 +654,7 @@ class Patch {
     const list = definition.multiValued ? this.list(ref) : undefined
     const current = list ? undefined : this.read(ref)
     const slots = list
-      ? list.find(filter.ast, filter.test, this.#charge)
+      ? list.find(filter.ast, filter.test, (tests) => this.chargeTests(tests))
       : isObject(current) && filter.test(current)
         ? [0]
         : []
@@ -818,7 +819,7 @@ class Patch {
       return
     }
     const list = this.list(ref)
-    const slots = list.find(filter.ast, filter.test, this.#charge)
+    const slots = list.find(filter.ast, filter.test, (tests) => this.chargeTests(tests))
     if (slots.length === 0) {
       if (this.settings.noTargetOnUnmatchedRemove) throw noTarget(`'${where}' matches no element`)
       return
