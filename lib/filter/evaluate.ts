@@ -344,21 +344,23 @@ interface Compilation {
 }
 
 function compilation(filter: Filter, dialect: FilterDialect): Compilation {
-  return { dialect, folds: comparisons(filter) > 1 ? new Map() : undefined }
+  return { dialect, folds: filterTerms(filter) > 1 ? new Map() : undefined }
 }
 
-/** The comparisons in a filter (at most `maxTerms`, as the parser bounds them). */
-function comparisons(filter: Filter): number {
+/**
+ * The terms of a filter: comparisons and presence tests, each of which tests every value it is asked
+ * about (at most `maxTerms`, as the parser bounds them). What one evaluation of the filter costs per value.
+ */
+export function filterTerms(filter: Filter): number {
   switch (filter.kind) {
     case 'comparison':
-      return 1
     case 'present':
-      return 0
+      return 1
     case 'not':
     case 'valuePath':
-      return comparisons(filter.filter)
+      return filterTerms(filter.filter)
     default:
-      return filter.filters.reduce((total, child) => total + comparisons(child), 0)
+      return filter.filters.reduce((total, child) => total + filterTerms(child), 0)
   }
 }
 

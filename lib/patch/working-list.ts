@@ -2,6 +2,7 @@
 import type { Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
 import { scimError } from '../errors'
+import { filterTerms } from '../filter/evaluate'
 import { isObject, jsonEqual } from '../json'
 import { foldCase } from '../schema/fold'
 import { findSubAttribute } from '../schema/registry'
@@ -15,20 +16,6 @@ type Keyer = (value: unknown) => string | undefined
 
 /** The bytes of an element one test counts for: a comparison against a longer element counts more. */
 const TEST_BYTES = 256
-
-/** The comparisons (and presence tests) of a filter: each tests every element it is asked about. */
-function termsIn(filter: Filter): number {
-  switch (filter.kind) {
-    case 'comparison':
-    case 'present':
-      return 1
-    case 'not':
-    case 'valuePath':
-      return termsIn(filter.filter)
-    default:
-      return filter.filters.reduce((total, child) => total + termsIn(child), 0)
-  }
-}
 
 /** A removed element's slot: removal leaves a hole rather than moving every later element. */
 const HOLE: unique symbol = Symbol('removed')
@@ -148,7 +135,7 @@ export class WorkingList {
       ? [...candidates].sort((a, b) => a - b)
       : this.#slots.flatMap((element, slot) => (element === HOLE ? [] : [slot]))
     // One test is one comparison against up to TEST_BYTES of an element: what the work really is.
-    const terms = termsIn(filter)
+    const terms = filterTerms(filter)
     let tests = 0
     for (const slot of tested) tests += terms * this.#weightOf(slot)
     charge(tests)

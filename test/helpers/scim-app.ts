@@ -195,3 +195,23 @@ export function expectScimErrorResponse(res: request.Response, status: number, s
 
 /** A weak entity tag, as RFC 7644 §3.14 uses. */
 export const WEAK_ETAG = /^W\/"[^"]*"$/
+
+/**
+ * A TeamStore over a MemoryTeamStore with only the required methods (no `applyChange`), each delegating,
+ * and `overrides` in place of any: for tests that count, delay or drop one method.
+ */
+export function teamStoreOver(store: MemoryTeamStore, overrides: Partial<TeamStore> = {}): TeamStore {
+  return {
+    create: (team, members, context) => store.create(team, members, context),
+    get: (id, context) => store.get(id, context),
+    list: (query, context) => store.list(query, context),
+    update: (id, fields, version, context) => store.update(id, fields, version, context),
+    delete: (id, context) => store.delete(id, context),
+    addMembers: (id, members, context) => store.addMembers(id, members, context),
+    removeMembers: (id, userIds, context) => store.removeMembers(id, userIds, context),
+    replaceMembers: (id, members, context) => store.replaceMembers(id, members, context),
+    listMembers: (id, page, context) => store.listMembers(id, page, context),
+    removeUserFromTeams: (userId, context) => store.removeUserFromTeams(userId, context),
+    ...overrides,
+  }
+}

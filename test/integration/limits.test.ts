@@ -1,12 +1,12 @@
 // Bounded cost over HTTP: values per attribute, bytes per stored resource and per list page, and `active` that only an explicit true turns on.
 import { describe, expect, it } from '@jest/globals'
-import type { TeamStore } from '../../lib'
 import {
   buildScimApp,
   client,
   LIST_SCHEMA,
   PATCH_SCHEMA,
   SEARCH_SCHEMA,
+  teamStoreOver,
   USER_SCHEMA,
 } from '../helpers/scim-app'
 
@@ -227,21 +227,13 @@ describe('bytes per list response (maxResponseBytes)', () => {
     let memberReads = 0
     const scim = buildScimApp({
       router: { maxResponseBytes: '50kb' },
-      wrapTeamStore: (store): TeamStore => ({
-        create: (team, members, context) => store.create(team, members, context),
-        get: (id, context) => store.get(id, context),
-        list: (query, context) => store.list(query, context),
-        update: (id, fields, version, context) => store.update(id, fields, version, context),
-        delete: (id, context) => store.delete(id, context),
-        addMembers: (id, members, context) => store.addMembers(id, members, context),
-        removeMembers: (id, ids, context) => store.removeMembers(id, ids, context),
-        replaceMembers: (id, members, context) => store.replaceMembers(id, members, context),
-        listMembers: (id, page, context) => {
-          memberReads++
-          return store.listMembers(id, page, context)
-        },
-        removeUserFromTeams: (userId, context) => store.removeUserFromTeams(userId, context),
-      }),
+      wrapTeamStore: (store) =>
+        teamStoreOver(store, {
+          listMembers: (id, page, context) => {
+            memberReads++
+            return store.listMembers(id, page, context)
+          },
+        }),
     })
     const http = client(scim)
     const ids: string[] = []

@@ -11,6 +11,7 @@ import { MemoryUserStore } from '../../lib/stores/memory-users'
 import { createTestContext, describeTeamStoreContract, describeUserStoreContract } from '../../lib/testing'
 import type { AttributePath } from '../../types/filter'
 import type { ListQuery, NewUser, StoredUser, TeamStore } from '../../types/stores'
+import { teamStoreOver } from '../helpers/scim-app'
 
 describeUserStoreContract('MemoryUserStore', () => {
   const store = new MemoryUserStore()
@@ -38,18 +39,7 @@ describeTeamStoreContract('a TeamStore without applyChange', ({ userCount }) => 
   const users = new MemoryUserStore()
   const ids = Array.from({ length: userCount }, (_, i) => users.create(user(`member${i}`), context).id)
   const teams = new MemoryTeamStore()
-  const store: TeamStore = {
-    create: (t, m, c) => teams.create(t, m, c),
-    get: (id, c) => teams.get(id, c),
-    list: (q, c) => teams.list(q, c),
-    update: (id, t, v, c) => teams.update(id, t, v, c),
-    delete: (id, c) => teams.delete(id, c),
-    addMembers: (id, m, c) => teams.addMembers(id, m, c),
-    removeMembers: (id, u, c) => teams.removeMembers(id, u, c),
-    replaceMembers: (id, m, c) => teams.replaceMembers(id, m, c),
-    listMembers: (id, p, c) => teams.listMembers(id, p, c),
-    removeUserFromTeams: (u, c) => teams.removeUserFromTeams(u, c),
-  }
+  const store: TeamStore = teamStoreOver(teams)
   return { store, users: ids, context }
 })
 
