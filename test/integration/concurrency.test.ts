@@ -17,6 +17,7 @@ import {
   expectScimErrorResponse,
   groupBody,
   patchBody,
+  teamStoreOver,
   userBody,
 } from '../helpers/scim-app'
 
@@ -95,37 +96,33 @@ function contendedUsers(gate: ReadGate, stats: RaceStats) {
  * unless asked: the router then takes its fallback path (one store call per kind of change).
  */
 function contendedTeams(gate: ReadGate, stats: RaceStats, options: { applyChange?: boolean } = {}) {
-  return (store: MemoryTeamStore): TeamStore => ({
-    create: (team, members, context) => store.create(team, members, context),
-    get: async (id, context) => {
-      await gate.pass()
-      return store.get(id, context)
-    },
-    list: (query, context) => store.list(query, context),
-    update: (id, fields, expectedVersion, context) =>
-      countUpdate(stats, () => store.update(id, fields, expectedVersion, context)),
-    delete: (id, context) => store.delete(id, context),
-    addMembers: async (id, members, context) => {
-      await yieldTurn()
-      return store.addMembers(id, members, context)
-    },
-    removeMembers: async (id, userIds, context) => {
-      await yieldTurn()
-      return store.removeMembers(id, userIds, context)
-    },
-    replaceMembers: async (id, members, context) => {
-      await yieldTurn()
-      return store.replaceMembers(id, members, context)
-    },
-    listMembers: (id, page, context) => store.listMembers(id, page, context),
-    removeUserFromTeams: (userId, context) => store.removeUserFromTeams(userId, context),
-    ...(options.applyChange
-      ? {
-          applyChange: (id, change, context) =>
-            countUpdate(stats, () => store.applyChange(id, change, context)),
-        }
-      : {}),
-  })
+  return (store: MemoryTeamStore): TeamStore =>
+    teamStoreOver(store, {
+      get: async (id, context) => {
+        await gate.pass()
+        return store.get(id, context)
+      },
+      update: (id, fields, expectedVersion, context) =>
+        countUpdate(stats, () => store.update(id, fields, expectedVersion, context)),
+      addMembers: async (id, members, context) => {
+        await yieldTurn()
+        return store.addMembers(id, members, context)
+      },
+      removeMembers: async (id, userIds, context) => {
+        await yieldTurn()
+        return store.removeMembers(id, userIds, context)
+      },
+      replaceMembers: async (id, members, context) => {
+        await yieldTurn()
+        return store.replaceMembers(id, members, context)
+      },
+      ...(options.applyChange
+        ? {
+            applyChange: (id, change, context) =>
+              countUpdate(stats, () => store.applyChange(id, change, context)),
+          }
+        : {}),
+    })
 }
 
 const newStats = (): RaceStats => ({ updates: 0, versionMismatches: 0 })
@@ -432,27 +429,19 @@ interface Interposer {
  * own write, as on a busy database with several replicas. With or without `applyChange`.
  */
 function interposedTeams(interposer: Interposer, options: { applyChange: boolean }) {
-  return (store: MemoryTeamStore): TeamStore => ({
-    create: (team, members, context) => store.create(team, members, context),
-    get: (id, context) => {
-      const team = store.get(id, context)
-      const write = interposer.next
-      interposer.next = undefined
-      write?.()
-      return team
-    },
-    list: (query, context) => store.list(query, context),
-    update: (id, fields, expectedVersion, context) => store.update(id, fields, expectedVersion, context),
-    delete: (id, context) => store.delete(id, context),
-    addMembers: (id, members, context) => store.addMembers(id, members, context),
-    removeMembers: (id, userIds, context) => store.removeMembers(id, userIds, context),
-    replaceMembers: (id, members, context) => store.replaceMembers(id, members, context),
-    listMembers: (id, page, context) => store.listMembers(id, page, context),
-    removeUserFromTeams: (userId, context) => store.removeUserFromTeams(userId, context),
-    ...(options.applyChange
-      ? { applyChange: (id, change, context) => store.applyChange(id, change, context) }
-      : {}),
-  })
+  return (store: MemoryTeamStore): TeamStore =>
+    teamStoreOver(store, {
+      get: (id, context) => {
+        const team = store.get(id, context)
+        const write = interposer.next
+        interposer.next = undefined
+        write?.()
+        return team
+      },
+      ...(options.applyChange
+        ? { applyChange: (id, change, context) => store.applyChange(id, change, context) }
+        : {}),
+    })
 }
 
 /** Four users and a group of the first two, created with its ETag. */
