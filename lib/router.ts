@@ -13,15 +13,8 @@ import { logAuth, logRequest, logStore } from './log'
 import { type Configuration, parseOptions, type ResolvedSettings } from './options'
 import { resourceTypes, schemas, serviceProviderConfig } from './resources/discovery'
 import { type Exchange, readBody } from './resources/exchange'
-import {
-  createGroup,
-  deleteGroup,
-  getGroup,
-  groupPage,
-  listGroups,
-  patchGroup,
-  replaceGroup,
-} from './resources/groups'
+import { getGroup, groupPage, listGroups } from './resources/group-reads'
+import { createGroup, deleteGroup, patchGroup, replaceGroup } from './resources/groups'
 import { checkedFilter, listQuery, listResponseText, pageSize, ResponseBudget } from './resources/lists'
 import {
   createUser,

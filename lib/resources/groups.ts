@@ -1,24 +1,15 @@
-// The /Groups endpoints: SCIM groups as the host's teams, with membership changes sent as deltas that never read the member list.
+// The /Groups writes: SCIM groups as the host's teams, with membership changes sent as deltas that never read the member list.
 import type { MemberChanges, MemberReference, PatchRequest } from '../../types/patch'
-import type { ListPage, StoredTeam, TeamChange, TeamMember, TeamStore } from '../../types/stores'
+import type { StoredTeam, TeamChange } from '../../types/stores'
 import { scimError } from '../errors'
-import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
+import { projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
 import { isStorableId } from '../ids'
 import { logStore } from '../log'
 import { compareAndSwap, ifMatchNamesVersion } from './compare-and-swap'
-import {
-  checkIfMatch,
-  type Exchange,
-  emit,
-  notModified,
-  projectionFor,
-  readBody,
-  requireSync,
-} from './exchange'
+import { checkIfMatch, type Exchange, emit, readBody, requireSync } from './exchange'
+import { notFound, present, projection, readMembers, teamStoreOf } from './group-reads'
 import { checkResourceLimits } from './limits'
-import { checkPage, listQuery, listResponseText, ResponseBudget } from './lists'
-import type { Projection } from './projection'
 import {
   etagOf,
   groupResource,
@@ -28,81 +19,8 @@ import {
   teamFieldsOf,
 } from './representation'
 
-/** Members read per `listMembers` call when a response needs the whole list. */
-const MEMBER_PAGE = 10_000
-
 /** Member ids checked per `get` batch when the UserStore has no `findExisting`. */
 const CHECK_BATCH = 100
-
-function notFound(): Error {
-  return scimError(404, undefined, 'Group not found')
-}
-
-function teamStoreOf(exchange: Exchange): TeamStore {
-  // The router does not route /Groups without a TeamStore; this guards the type.
-  const store = exchange.config.teamStore
-  if (!store) throw notFound()
-  return store
-}
-
-function projection(exchange: Exchange, parameters = projectionFromQuery(exchange.query)): Projection {
-  return projectionFor(exchange, 'Group', parameters)
-}
-
-/** Every member of a team, read page by page. */
-async function readMembers(exchange: Exchange, id: string): Promise<TeamMember[]>
-async function readMembers(
-  exchange: Exchange,
-  id: string,
-  admit: (count: number) => boolean,
-): Promise<TeamMember[] | undefined>
-/**
- * Every member of a team, read page by page. With `admit`, the count the first page reports is offered
- * to it, and the rest is read only when it agrees (a list page's byte budget decides).
- */
-async function readMembers(
-  exchange: Exchange,
-  id: string,
-  admit?: (count: number) => boolean,
-): Promise<TeamMember[] | undefined> {
-  const store = teamStoreOf(exchange)
-  const members: TeamMember[] = []
-  for (let startIndex = 1; ; startIndex += MEMBER_PAGE) {
-    const page = (await store.listMembers(id, { startIndex, count: MEMBER_PAGE }, exchange.context)) as
-      | ListPage<TeamMember>
-      | undefined
-      | null
-    if (!page) throw notFound()
-    const checked = checkPage<TeamMember>(page, MEMBER_PAGE)
-    if (startIndex === 1 && admit && !admit(checked.totalResults)) return undefined
-    // A loop, not push(...): a page of 10,000 spread as arguments is close to the engine's limits.
-    for (const member of checked.resources) members.push(member)
-    if (checked.resources.length === 0 || members.length >= checked.totalResults) return members
-  }
-}
-
-/** The group as the client sees it; members are read only when the response carries them. */
-async function present(
-  exchange: Exchange,
-  team: StoredTeam,
-  view: Projection,
-  members?: readonly TeamMember[],
-): Promise<ScimResource> {
-  const list = members ?? (view.includes('members') ? await readMembers(exchange, team.id) : undefined)
-  return presentWith(exchange, team, view, list)
-}
-
-function presentWith(
-  exchange: Exchange,
-  team: StoredTeam,
-  view: Projection,
-  list: readonly TeamMember[] | undefined,
-): ScimResource {
-  const resource = groupResource(team, list)
-  ;(resource.meta as Record<string, unknown>).location =
-    `${exchange.baseUrl}/Groups/${encodeURIComponent(team.id)}`
-  return view.apply(resource)
-}
 
 /**
  * 400 unless every member is a user of the tenant (checked before anything is written, so a bad
@@ -174,61 +92,6 @@ export async function createGroup(exchange: Exchange): Promise<void> {
     ETag: etagOf(team.version),
     Location: `${exchange.baseUrl}/Groups/${encodeURIComponent(team.id)}`,
   })
-}
-
-/** GET /Groups/:id. `excludedAttributes=members` never reads the member list. */
-export async function getGroup(exchange: Exchange, id: string): Promise<void> {
-  const view = projection(exchange)
-  const team = await teamStoreOf(exchange).get(id, exchange.context)
-  if (!team) throw notFound()
-  if (notModified(exchange, team.version)) {
-    sendEmpty(exchange.response, 304, { ETag: etagOf(team.version) })
-    return
-  }
-  sendJson(exchange.response, 200, await present(exchange, team, view), { ETag: etagOf(team.version) })
-}
-
-/** What one member reference costs in a response, at least: `{"value":"<uuid>","type":"User"}`. */
-const MEMBER_BYTES = 50
-
-/**
- * The groups of one list page, projected and serialised within the response budget; shared by GET
- * /Groups and the searches. Groups are presented one at a time, and a group's members are read only when
- * their count fits what is left of the budget (the first group always is: a page holds at least one),
- * so a page of large teams costs what the budget allows, not `count` × their member lists.
- */
-export async function groupPage(
-  exchange: Exchange,
-  parameters: ListParameters,
-  budget: ResponseBudget,
-): Promise<{ totalResults: number; resources: string[] }> {
-  const view = projectionFor(exchange, 'Group', parameters)
-  const query = listQuery(exchange.config, 'Group', parameters)
-  const page = checkPage<StoredTeam>(await teamStoreOf(exchange).list(query, exchange.context), query.count)
-  const withMembers = view.includes('members')
-  const resources: string[] = []
-  for (const team of page.resources) {
-    if (budget.closed) break
-    let members: TeamMember[] | undefined
-    if (withMembers) {
-      members = await readMembers(exchange, team.id, (count) => budget.admits(count * MEMBER_BYTES))
-      if (!members) {
-        budget.close()
-        break
-      }
-    }
-    const json = budget.take(presentWith(exchange, team, view, members))
-    if (json === undefined) break
-    resources.push(json)
-  }
-  return { totalResults: page.totalResults, resources }
-}
-
-/** GET /Groups and POST /Groups/.search. */
-export async function listGroups(exchange: Exchange, parameters?: ListParameters): Promise<void> {
-  const checked = parameters ?? listParametersFromQuery(exchange.query)
-  const page = await groupPage(exchange, checked, new ResponseBudget(exchange.config.maxResponseBytes))
-  sendJson(exchange.response, 200, listResponseText(page.totalResults, checked.startIndex, page.resources))
 }
 
 /** What a PUT or PATCH decided to write, from the team it read. */
