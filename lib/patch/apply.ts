@@ -475,7 +475,7 @@ class Patch {
     const { registry, dialect } = this.settings
     const keys = Object.keys(value)
     // The operation itself was counted; each further key is one more.
-    this.countOperations(keys.length - 1)
+    this.countOperations(Math.max(0, keys.length - 1))
     for (const key of keys) {
       checkKey(key, where)
       const urn = startsWithUrn(key)

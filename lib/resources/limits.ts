@@ -17,8 +17,11 @@ export const DEFAULT_MAX_VALUES_PER_ATTRIBUTE = 1000
 /** Default most bytes of one stored resource: a full Entra user with the enterprise extension is ~3 KB. */
 export const DEFAULT_MAX_RESOURCE_BYTES = 64 * 1024
 
-/** How deep SCIM values nest: extension, attribute, element, sub-attribute (RFC 7643 §2.3.8). */
-const MAX_DEPTH = 4
+/**
+ * How deep SCIM values nest: extension, attribute, element, sub-attribute, and the values of a
+ * multi-valued sub-attribute (RFC 7643 §2.3.8 allows a sub-attribute to be multi-valued).
+ */
+const MAX_DEPTH = 5
 
 /**
  * 400 `invalidValue` naming the attribute when a multi-valued attribute holds more than
@@ -43,8 +46,12 @@ export function checkResourceLimits(
   const before = current === undefined ? undefined : storedPart(current, resourceType)
   const over = valueCounts(next).filter(([, count]) => count > limits.maxValuesPerAttribute)
   if (over.length > 0) {
-    const counts = before === undefined ? undefined : new Map(valueCounts(before))
-    const grown = over.find(([path, count]) => count > (counts?.get(path) ?? 0))
+    // A path may name several arrays (a sub-attribute of each element): the largest one before counts.
+    const counts = new Map<string, number>()
+    for (const [path, count] of before === undefined ? [] : valueCounts(before)) {
+      counts.set(path, Math.max(count, counts.get(path) ?? 0))
+    }
+    const grown = over.find(([path, count]) => count > (counts.get(path) ?? 0))
     if (grown) {
       throw scimError(
         400,
