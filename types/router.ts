@@ -80,9 +80,10 @@ export interface ScimRouterOptions extends SyncSettings {
   /** Most operations in one PATCH (default 1000); more is 400 `tooMany`. */
   readonly maxOperations?: number
   /**
-   * Most element tests the value filters (`emails[type eq "work"]`) of one PATCH may make, summed over
-   * its operations (default 20,000); more is 400 `tooMany`. Filters of `sub eq "value"` terms, the
-   * shapes IdPs send, test only the elements an index finds, so real requests test a handful.
+   * Most tests the value filters (`emails[type eq "work"]`) of one PATCH may make, summed over its
+   * operations (default 20,000): one comparison term against one element, counted once per 256 bytes of
+   * the element; more is 400 `tooMany`, before the work. Filters of `sub eq "value"` terms, the shapes
+   * IdPs send, test only the elements an index finds, so real requests make a handful.
    */
   readonly maxValueFilterTests?: number
   /**

@@ -35,7 +35,7 @@ const PATCH_OP_LOWER = PATCH_OP_SCHEMA.toLowerCase()
 /** Default most operations in one PATCH request. */
 export const DEFAULT_MAX_OPERATIONS = 1000
 
-/** Default most element tests the value filters of one PATCH may make, summed over its operations. */
+/** Default most tests the value filters of one PATCH may make, summed over its operations. */
 export const DEFAULT_MAX_VALUE_FILTER_TESTS = 20_000
 
 /** Options of `applyPatch()`. */
@@ -49,10 +49,11 @@ export interface ApplyPatchOptions {
   /** Most operations accepted in one request (default 1000); more is 400 `tooMany`. */
   readonly maxOperations?: number
   /**
-   * Most elements the value filters of one request may test, summed over its operations (default
-   * 20,000); more is 400 `tooMany`. `attr[sub eq "x"]` filters (what IdPs send) test only the elements
-   * an index finds, other filters every element of the attribute; so the bound caps what operations ×
-   * elements can cost.
+   * Most tests the value filters of one request may make, summed over its operations (default 20,000):
+   * one comparison term against one element, counted once per 256 bytes of the element; more is 400
+   * `tooMany`, charged before the tests run. `attr[sub eq "x"]` filters (what IdPs send) test only the
+   * elements an index finds, other filters every element of the attribute; so the bound caps what
+   * operations × terms × elements can cost.
    */
   readonly maxValueFilterTests?: number
   /**
