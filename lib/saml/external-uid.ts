@@ -66,6 +66,9 @@ export function externalUidOf(values: readonly unknown[]): string | undefined {
   for (const value of values.flat(2)) {
     if (value === undefined || value === null || value === '') continue
     if (typeof value !== 'string') throw new SamlLinkError('ERR_INVALID_EXTERNAL_UID')
+    // No stored externalId holds U+0000 (SCIM writes refuse it; PostgreSQL cannot store it): such a
+    // uid names nobody, and must not reach a store, which would answer with an error (22021).
+    if (value.includes('\u0000')) throw new SamlLinkError('ERR_INVALID_EXTERNAL_UID')
     uids.add(value)
   }
   if (uids.size > 1) throw new SamlLinkError('ERR_INVALID_EXTERNAL_UID')

@@ -6,20 +6,16 @@ import { foldCase } from '../schema/fold'
 /** Whether userNames and emails share one uniqueness namespace (see `MemoryUserStoreOptions`). */
 export type UserNameEmailNamespace = 'shared' | 'separate'
 
-const NAMESPACE_OPTION = 'userNameEmailNamespace'
+/** The MemoryUserStore option that chooses the namespace. */
+export const NAMESPACE_OPTION = 'userNameEmailNamespace'
 
-/**
- * Takes `userNameEmailNamespace` out of a MemoryUserStore's options: the namespace, and the other
- * options for the shared checks (which refuse unknown keys). Throws `TypeError` on a value other than
- * `'shared'` or `'separate'`.
- */
-export function readNamespaceOption(options: unknown): { shared: boolean; rest: unknown } {
-  if (!isObject(options) || !Object.hasOwn(options, NAMESPACE_OPTION)) return { shared: true, rest: options }
-  const { [NAMESPACE_OPTION]: namespace, ...rest } = options
+/** True unless `options` asks for `'separate'`; `TypeError` on any other value but `'shared'`. */
+export function readSharedNamespace(options: unknown): boolean {
+  const namespace = isObject(options) ? options[NAMESPACE_OPTION] : undefined
   if (namespace !== undefined && namespace !== 'shared' && namespace !== 'separate') {
     throw new TypeError(`express-scim: MemoryUserStore "${NAMESPACE_OPTION}" must be 'shared' or 'separate'`)
   }
-  return { shared: namespace !== 'separate', rest }
+  return namespace !== 'separate'
 }
 
 /** The names of one user, as the index reads them. */

@@ -17,7 +17,12 @@ import { type ScimResource, userResource } from '../resources/representation'
 import { USER_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'
-import { readNamespaceOption, type UserNameEmailNamespace, UserNameIndex } from './memory-user-names'
+import {
+  NAMESPACE_OPTION,
+  readSharedNamespace,
+  type UserNameEmailNamespace,
+  UserNameIndex,
+} from './memory-user-names'
 import {
   checkTenant,
   type IndexedTerm,
@@ -154,9 +159,8 @@ export class MemoryUserStore implements UserStore {
    * other than `'shared'` or `'separate'`. Warns when `NODE_ENV` is `production`.
    */
   constructor(options?: MemoryUserStoreOptions) {
-    const { shared, rest } = readNamespaceOption(options)
-    this.#registry = readStoreOptions(rest, 'MemoryUserStore')
-    this.#sharedNamespace = shared
+    this.#registry = readStoreOptions(options, 'MemoryUserStore', [NAMESPACE_OPTION])
+    this.#sharedNamespace = readSharedNamespace(options)
     warnInProduction(
       'express-scim: MemoryUserStore keeps users in memory, so they are lost on restart and not shared ' +
         'between processes; use a database-backed UserStore in production',

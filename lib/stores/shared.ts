@@ -2,6 +2,7 @@
 import type { AttributePath, Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
 import type { ListPage, ListQuery, RequestContext, SortOrder } from '../../types/stores'
+import { closestName } from '../closest-name'
 import { compareCodePoints } from '../filter/evaluate'
 import { isObject, ownEntry } from '../json'
 import { parseDateTime } from '../schema/datetime'
@@ -17,13 +18,26 @@ export interface MemoryStoreOptions {
   readonly registry?: SchemaRegistry
 }
 
-/** Checks a memory store's options and returns the registry to use. Throws `TypeError` on anything else. */
-export function readStoreOptions(options: unknown, className: string): SchemaRegistry {
+/**
+ * Checks a memory store's options and returns the registry to use. `registry` and the class's own
+ * `keys` are the options; any other key is a `TypeError` naming the closest option, as
+ * `createScimRouter` does. The caller reads its own keys' values.
+ */
+export function readStoreOptions(
+  options: unknown,
+  className: string,
+  keys: readonly string[] = [],
+): SchemaRegistry {
   if (options === undefined) return createSchemaRegistry()
   if (!isObject(options)) throw new TypeError(`express-scim: ${className} options must be an object`)
+  const known = ['registry', ...keys]
   for (const key of Object.keys(options)) {
     // A misspelt option would otherwise be ignored silently, and the host would not get what it asked for.
-    if (key !== 'registry') throw new TypeError(`express-scim: unknown ${className} option "${key}"`)
+    if (known.includes(key)) continue
+    const suggestion = closestName(key, known)
+    throw new TypeError(
+      `express-scim: unknown ${className} option "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    )
   }
   const registry = options.registry
   if (registry === undefined) return createSchemaRegistry()

@@ -95,6 +95,15 @@ describe('values', () => {
     expect(externalUidOf([])).toBeUndefined()
   })
 
+  it('refuses a uid holding U+0000, which no stored externalId holds, before any store sees it', () => {
+    expect(() => externalUidOf(['a\u0000b'])).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_EXTERNAL_UID' }),
+    )
+    expect(() => uidOf(undefined, { userUID: '\u0000' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_EXTERNAL_UID' }),
+    )
+  })
+
   it('ignores empty values next to one real value', () => {
     expect(uidOf(undefined, { userUID: ['', 'abc', null] })).toBe('abc')
   })
