@@ -1,164 +1,44 @@
 // Applies a SCIM PatchOp (RFC 7644 §3.5.2) to a resource: schema-bound, atomic, and never mutating its input.
-import type { Filter, PatchPath } from '../../types/filter'
-import type {
-  MemberChanges,
-  PatchOperation,
-  PatchRequest,
-  PatchResult,
-  UnmatchedFilterPolicy,
-} from '../../types/patch'
-import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
-import { isScimError, scimError } from '../errors'
-import { compileValueFilter, type FilterPredicate } from '../filter/evaluate'
-import { createFilterParser, type FilterParser } from '../filter/parser'
+import type { Filter } from '../../types/filter'
+import type { MemberChanges, PatchOperation, PatchRequest, PatchResult } from '../../types/patch'
+import type { AttributeDefinition } from '../../types/schema'
+import { scimError } from '../errors'
+import type { FilterPredicate } from '../filter/evaluate'
 import { copyJson, isObject, jsonEqual, ownEntry } from '../json'
-import { GROUP_SCHEMA } from '../schema/core'
-import { createSchemaRegistry, findSubAttribute, type SchemaRegistry } from '../schema/registry'
+import { findSubAttribute } from '../schema/registry'
 import {
   elementFromFilter,
   ignoresReadOnlyInPathLessValue,
   membersToRemove,
   normalizeOpName,
-  type PatchDialect,
   pathLessKeyAsPath,
   startsWithUrn,
 } from './dialects'
 import { MemberTracker, memberIdsFromFilter, toMemberReference } from './members'
+import { type ApplyPatchOptions, checkRequest, settingsFrom } from './settings'
+import {
+  type AttributeRef,
+  attributeRef,
+  invalidPath,
+  isMembers,
+  type PathSettings,
+  parsePath,
+  pathSettingsFrom,
+  resolveTarget,
+  type Target,
+} from './targets'
 import { canonicalKeys, checkKey, cleanList, cleanSingle } from './values'
 import { tooManyValues, WorkingList } from './working-list'
 
-/** URN of the PatchOp message. RFC 7644 §3.5.2. */
-export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+export {
+  type ApplyPatchOptions,
+  DEFAULT_MAX_OPERATIONS,
+  DEFAULT_MAX_VALUE_FILTER_TESTS,
+  PATCH_OP_SCHEMA,
+} from './settings'
 
-const PATCH_OP_LOWER = PATCH_OP_SCHEMA.toLowerCase()
-
-/** Default most operations in one PATCH request. */
-export const DEFAULT_MAX_OPERATIONS = 1000
-
-/** Default most tests the value filters of one PATCH may make, summed over its operations. */
-export const DEFAULT_MAX_VALUE_FILTER_TESTS = 20_000
-
-/** Options of `applyPatch()`. */
-export interface ApplyPatchOptions {
-  /** Resource type of the resource (`User`, `Group`); decides the schema every path resolves against. */
-  readonly resourceType: string
-  /** Schemas, with host extensions. Defaults to the built-in User, Enterprise User and Group. */
-  readonly registry?: SchemaRegistry
-  /** `lenient` (default) reads the Entra and Okta dialects; `strict` reads RFC 7644 only. */
-  readonly dialect?: PatchDialect
-  /** Most operations accepted in one request (default 1000); more is 400 `tooMany`. */
-  readonly maxOperations?: number
-  /**
-   * Most tests the value filters of one request may make, summed over its operations (default 20,000):
-   * one comparison term against one element, counted once per 256 bytes of the element; more is 400
-   * `tooMany`, charged before the tests run. `attr[sub eq "x"]` filters (what IdPs send) test only the
-   * elements an index finds, other filters every element of the attribute; so the bound caps what
-   * operations × terms × elements can cost.
-   */
-  readonly maxValueFilterTests?: number
-  /**
-   * Most values a multi-valued attribute may grow to in one request (group `members` excepted); an add
-   * past it is 400 `invalidValue` at the first value over, before the rest is indexed. Unlimited by
-   * default; the router passes its `maxValuesPerAttribute`.
-   */
-  readonly maxValuesPerAttribute?: number
-  /** What an operation whose value filter matches no element does. */
-  readonly unmatchedFilter?: UnmatchedFilterPolicy
-  /**
-   * Whether `resource.members` holds the complete member list (default true). With false, member
-   * operations are turned into `memberChanges` without reading the list, so adding one member to a
-   * 100,000-member group costs the same as to an empty one; requests for which that is impossible are
-   * reported by `requiresMemberList()`, which the caller checks first.
-   */
-  readonly membersLoaded?: boolean
-}
-
-interface Settings {
-  readonly registry: SchemaRegistry
-  readonly resourceType: string
-  readonly dialect: PatchDialect
-  readonly maxOperations: number
-  readonly maxValueFilterTests: number
-  readonly maxValuesPerAttribute: number | undefined
-  readonly createOnUnmatched: boolean
-  readonly noTargetOnUnmatchedRemove: boolean
-  readonly membersLoaded: boolean
-  readonly parser: FilterParser
-  readonly extensions: ReadonlySet<string>
-  /**
-   * Resolved targets by path text, for this patcher only. IdPs send the same few paths again and again;
-   * the cache is bounded, so unique hostile paths cannot grow it.
-   */
-  readonly targets: Map<string, Target>
-}
-
-/** Most resolved paths one patcher remembers. */
-const TARGET_CACHE_SIZE = 256
-
-/** Checked options, once per call (or once per router, through `createPatcher()`). */
-function settingsFrom(options: ApplyPatchOptions): Settings {
-  if (!isObject(options)) throw new TypeError('express-scim: applyPatch needs options with a resourceType')
-  const registry = options.registry ?? createSchemaRegistry()
-  const resourceType = registry.getResourceType(String(options.resourceType))
-  if (!resourceType)
-    throw new TypeError(`express-scim: unknown resource type ${String(options.resourceType)}`)
-  const dialect = options.dialect ?? 'lenient'
-  if (dialect !== 'lenient' && dialect !== 'strict')
-    throw new TypeError('express-scim: dialect is lenient or strict')
-  const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS
-  if (!Number.isInteger(maxOperations) || maxOperations < 1) {
-    throw new TypeError('express-scim: maxOperations must be a positive integer')
-  }
-  const maxValueFilterTests = options.maxValueFilterTests ?? DEFAULT_MAX_VALUE_FILTER_TESTS
-  if (!Number.isSafeInteger(maxValueFilterTests) || maxValueFilterTests < 1) {
-    throw new TypeError('express-scim: maxValueFilterTests must be a positive integer')
-  }
-  const maxValuesPerAttribute = options.maxValuesPerAttribute
-  if (
-    maxValuesPerAttribute !== undefined &&
-    (!Number.isSafeInteger(maxValuesPerAttribute) || maxValuesPerAttribute < 1)
-  ) {
-    throw new TypeError('express-scim: maxValuesPerAttribute must be a positive integer')
-  }
-  const addOrReplace = options.unmatchedFilter?.addOrReplace ?? (dialect === 'strict' ? 'noTarget' : 'create')
-  const remove = options.unmatchedFilter?.remove ?? 'ignore'
-  if (
-    (addOrReplace !== 'create' && addOrReplace !== 'noTarget') ||
-    (remove !== 'ignore' && remove !== 'noTarget')
-  ) {
-    throw new TypeError(
-      'express-scim: unmatchedFilter is { addOrReplace: create|noTarget, remove: ignore|noTarget }',
-    )
-  }
-  return {
-    registry,
-    resourceType: resourceType.id,
-    dialect,
-    maxOperations,
-    maxValueFilterTests,
-    maxValuesPerAttribute,
-    createOnUnmatched: addOrReplace === 'create',
-    noTargetOnUnmatchedRemove: remove === 'noTarget',
-    membersLoaded: options.membersLoaded ?? true,
-    // The built-in schemas share the parser's precompiled default; only host extensions need their own.
-    parser:
-      options.registry === undefined
-        ? createFilterParser()
-        : createFilterParser({ schemaUrns: registry.schemaUrns() }),
-    extensions: new Set(resourceType.schemaExtensions.map((e) => e.schema.toLowerCase())),
-    targets: new Map(),
-  }
-}
-
-/** A top-level attribute of the resource type: where it lives and its canonical key in results. */
-interface AttributeRef {
-  readonly resolved: ResolvedAttribute
-  readonly definition: AttributeDefinition
-  /** `name` for core attributes, `urn:...:name` for extension ones. */
-  readonly key: string
-  /** `key` in lower case: the identity of the attribute within one request. */
-  readonly id: string
-}
+const mutability = (detail: string) => scimError(400, 'mutability', detail)
+const noTarget = (detail: string) => scimError(400, 'noTarget', detail)
 
 /** One attribute's state within a request. */
 interface Entry {
@@ -169,40 +49,6 @@ interface Entry {
   value: unknown
   /** True once an operation wrote it; only written attributes reach the result. */
   written: boolean
-}
-
-type Target =
-  | { readonly kind: 'extension'; readonly schema: string }
-  | {
-      readonly kind: 'attribute'
-      readonly attribute: AttributeRef
-      /** The sub-attribute after a dot (`name.givenName`), or after the filter (`emails[...].value`). */
-      readonly sub?: AttributeDefinition
-      readonly filter?: { readonly ast: Filter; readonly test: FilterPredicate }
-    }
-
-function attributeRef(resolved: ResolvedAttribute): AttributeRef {
-  const definition = resolved.attribute
-  const key = resolved.inExtension ? `${resolved.schema}:${definition.name}` : definition.name
-  return {
-    resolved: { schema: resolved.schema, inExtension: resolved.inExtension, attribute: definition },
-    definition,
-    key,
-    id: key.toLowerCase(),
-  }
-}
-
-const invalidPath = (detail: string) => scimError(400, 'invalidPath', detail)
-const mutability = (detail: string) => scimError(400, 'mutability', detail)
-const noTarget = (detail: string) => scimError(400, 'noTarget', detail)
-
-/** True for the association attribute whose changes go to TeamStore as deltas: a Group's `members`. */
-function isMembers(attribute: AttributeRef): boolean {
-  return (
-    !attribute.resolved.inExtension &&
-    attribute.resolved.schema === GROUP_SCHEMA &&
-    attribute.definition.name === 'members'
-  )
 }
 
 /** One application of one request. Holds copies only: the input resource is never written. */
@@ -243,7 +89,7 @@ class Patch {
 
   constructor(
     private readonly original: Record<string, unknown>,
-    private readonly settings: Settings,
+    private readonly settings: PathSettings,
   ) {}
 
   // ---- reading and writing attributes --------------------------------------------------------------
@@ -375,61 +221,6 @@ class Patch {
 
   // ---- resolving paths ------------------------------------------------------------------------------
 
-  target(path: PatchPath, text: string): Target {
-    const { registry, resourceType } = this.settings
-    if (path.attribute === undefined) {
-      const schema = registry.getSchema(path.schema ?? '')
-      if (!schema || !this.settings.extensions.has(schema.id.toLowerCase())) {
-        throw invalidPath(`'${text}' is not an extension of ${resourceType}`)
-      }
-      return { kind: 'extension', schema: schema.id }
-    }
-    if (path.valueFilter === undefined) {
-      const resolved = registry.resolve(resourceType, { ...path, attribute: path.attribute })
-      if (!resolved) throw invalidPath(`Unknown attribute '${text}'`)
-      const sub = resolved.subAttribute
-      return { kind: 'attribute', attribute: attributeRef(resolved), ...(sub ? { sub } : {}) }
-    }
-    const resolved = registry.resolve(resourceType, {
-      ...(path.schema !== undefined ? { schema: path.schema } : {}),
-      attribute: path.attribute,
-    })
-    if (!resolved) throw invalidPath(`Unknown attribute '${text}'`)
-    if (resolved.attribute.type !== 'complex')
-      throw invalidPath(`'${text}' filters an attribute that is not complex`)
-    let sub: AttributeDefinition | undefined
-    if (path.subAttribute !== undefined) {
-      sub = findSubAttribute(resolved.attribute, path.subAttribute)
-      if (!sub) throw invalidPath(`Unknown sub-attribute in '${text}'`)
-    }
-    let test: FilterPredicate
-    try {
-      test = compileValueFilter(path.valueFilter, resolved, { dialect: this.settings.dialect })
-    } catch (error) {
-      // A filter naming what the attribute lacks makes the path invalid (RFC 7644 §3.5.2).
-      if (isScimError(error) && error.status === 400) throw invalidPath(`In '${text}': ${error.message}`)
-      throw error
-    }
-    const ref = attributeRef(resolved)
-    return {
-      kind: 'attribute',
-      attribute: ref,
-      ...(sub ? { sub } : {}),
-      filter: { ast: path.valueFilter, test },
-    }
-  }
-
-  parsePath(text: unknown): Target {
-    if (typeof text !== 'string') throw invalidPath('"path" must be a string')
-    const { targets } = this.settings
-    const cached = targets.get(text)
-    if (cached) return cached
-    const target = this.target(this.settings.parser.parsePatchPath(text), text)
-    if (targets.size >= TARGET_CACHE_SIZE) targets.clear()
-    targets.set(text, target)
-    return target
-  }
-
   // ---- operations -------------------------------------------------------------------------------
 
   /** Counts operations; 400 `tooMany` past `maxOperations` (RFC 7644 §3.12). */
@@ -457,7 +248,7 @@ class Patch {
     if (op === 'remove') {
       // RFC 7644 §3.5.2.2: "path" is required for remove.
       if (!hasPath) throw noTarget(`${where}: remove needs a "path"`)
-      this.remove(this.parsePath(operation.path), String(operation.path), operation.value)
+      this.remove(parsePath(this.settings, operation.path), String(operation.path), operation.value)
       return
     }
     if (!Object.hasOwn(operation, 'value'))
@@ -466,7 +257,7 @@ class Patch {
       this.setPathLess(operation.value, op, where)
       return
     }
-    this.set(this.parsePath(operation.path), String(operation.path), operation.value, op, false)
+    this.set(parsePath(this.settings, operation.path), String(operation.path), operation.value, op, false)
   }
 
   /** add / replace without a path: each key of the value object is an attribute (RFC 7644 §3.5.2.1, §3.5.2.3). */
@@ -483,17 +274,23 @@ class Patch {
       const schema = urn ? registry.getSchema(key) : undefined
       const asPath = pathLessKeyAsPath(key, schema !== undefined, dialect)
       if (asPath !== undefined) {
-        this.set(this.parsePath(asPath), asPath, value[key], op, true)
+        this.set(parsePath(this.settings, asPath), asPath, value[key], op, true)
         continue
       }
       if (schema) {
-        this.set(this.target({ kind: 'patchPath', schema: key }, key), key, value[key], op, true)
+        this.set(
+          resolveTarget(this.settings, { kind: 'patchPath', schema: key }, key),
+          key,
+          value[key],
+          op,
+          true,
+        )
         continue
       }
       // RFC 7644 §3.5.2.1: the keys are attribute names. (The lenient dialect took dotted and URN keys above.)
       if (urn || key.includes('.')) throw invalidPath(`Unknown attribute '${key}'`)
       // A plain attribute name is also a path: resolve it as one (and through the same cache).
-      const target = this.parsePath(key)
+      const target = parsePath(this.settings, key)
       if (target.kind !== 'attribute' || target.sub || target.filter)
         throw invalidPath(`Unknown attribute '${key}'`)
       this.set(target, key, value[key], op, true)
@@ -975,34 +772,6 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value]
 }
 
-function checkRequest(request: unknown, settings: Settings): readonly PatchOperation[] {
-  if (!isObject(request)) throw scimError(400, 'invalidSyntax', 'The PATCH body must be a PatchOp object')
-  for (const key of Object.keys(request)) checkKey(key, 'the PATCH body')
-  const schemas = request.schemas
-  // RFC 7644 §3.5.2: the body is a PatchOp message.
-  if (
-    !Array.isArray(schemas) ||
-    !(
-      schemas[0] === PATCH_OP_SCHEMA ||
-      schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_LOWER)
-    )
-  ) {
-    throw scimError(400, 'invalidSyntax', `"schemas" must contain "${PATCH_OP_SCHEMA}"`)
-  }
-  const operations = ownEntry(request, 'Operations')?.value
-  if (!Array.isArray(operations) || operations.length === 0) {
-    throw scimError(400, 'invalidSyntax', '"Operations" must be a non-empty array')
-  }
-  if (operations.length > settings.maxOperations) {
-    throw scimError(
-      400,
-      'tooMany',
-      `The PATCH has ${operations.length} operations; at most ${settings.maxOperations} are accepted`,
-    )
-  }
-  return operations as PatchOperation[]
-}
-
 /**
  * Applies a PATCH request (RFC 7644 §3.5.2) to a resource and returns the new resource with what changed.
  * Operations apply in order and atomically: on any error a SCIM 400 is thrown and nothing is returned,
@@ -1026,7 +795,7 @@ export interface Patcher {
 
 /** Checks options once (`TypeError` on bad ones) and returns `applyPatch` bound to them. */
 export function createPatcher(options: ApplyPatchOptions): Patcher {
-  const settings = settingsFrom(options)
+  const settings = pathSettingsFrom(settingsFrom(options))
   const patcher = <T extends object>(resource: T, request: PatchRequest): PatchResult<T> => {
     if (!isObject(resource)) throw new TypeError('express-scim: applyPatch needs the resource as an object')
     const operations = checkRequest(request, settings)
@@ -1048,21 +817,20 @@ export function requiresMemberList(
   request: PatchRequest,
   options: Omit<ApplyPatchOptions, 'membersLoaded'>,
 ): boolean {
-  return needsMemberList(request, settingsFrom(options))
+  return needsMemberList(request, pathSettingsFrom(settingsFrom(options)))
 }
 
-function needsMemberList(request: PatchRequest, settings: Settings): boolean {
+function needsMemberList(request: PatchRequest, settings: PathSettings): boolean {
   let operations: readonly PatchOperation[]
   try {
     operations = checkRequest(request, settings)
   } catch {
     return false
   }
-  const patch = new Patch({}, settings)
   const needsList = (path: string, op: string | undefined): boolean => {
     let target: Target
     try {
-      target = patch.parsePath(path)
+      target = parsePath(settings, path)
     } catch {
       return false
     }
