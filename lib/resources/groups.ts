@@ -292,10 +292,11 @@ export async function patchGroup(exchange: Exchange, id: string): Promise<void> 
     const currentResource = groupResource(current, members)
     const result = patch(currentResource, body)
     config.groupValidator!.checkNames(result.resource, current)
-    if (result.changed) checkResourceLimits(config.limits, result.resource, 'Group', currentResource)
+    const attributes = result.changedAttributes.filter((a) => a !== 'members')
+    // Only the document is limited; a members-only change leaves it as it was.
+    if (attributes.length > 0) checkResourceLimits(config.limits, result.resource, 'Group', currentResource)
     const changes = result.memberChanges
     if (changes) await checkMembers(exchange, changes.kind === 'replace' ? changes.members : changes.added)
-    const attributes = result.changedAttributes.filter((a) => a !== 'members')
     return {
       write: attributes.length > 0,
       resource: result.resource,
