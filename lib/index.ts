@@ -52,7 +52,7 @@ export {
 } from './patch/apply'
 export type { PatchDialect } from './patch/dialects'
 // Representation helpers: adapter authors build the SCIM view of a stored record the way the router does.
-export { groupResource, primaryEmail, userResource } from './resources/representation'
+export { groupResource, primaryEmail, userResource } from './representation/resources'
 // The router: the product.
 export { createScimRouter } from './router'
 // SAML login linking: the host's login signs in the provisioned user by externalId, never by email.

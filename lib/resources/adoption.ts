@@ -2,9 +2,9 @@
 import type { StoredUser, UserFields } from '../../types/stores'
 import { isVersionMismatch, uniquenessConflict } from '../errors'
 import { attributeEquals } from '../filter/build'
+import { userFieldsOf, userResource } from '../representation/resources'
 import { backOff } from './compare-and-swap'
 import type { Exchange } from './exchange'
-import { userFieldsOf, userResource } from './representation'
 
 /** What a POST /Users did with adoption on. */
 export type CreateOutcome =

@@ -6,8 +6,8 @@ import { scimError } from '../errors'
 import { readJsonObject } from '../http/body'
 import { logEvent } from '../log'
 import type { Configuration, ResolvedSettings } from '../options'
+import { tagValue } from '../representation/resources'
 import { createProjection, type Projection, type ProjectionParameters } from './projection'
-import { tagValue } from './representation'
 
 /** Everything a handler needs about the request it answers. */
 export interface Exchange {

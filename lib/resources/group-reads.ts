@@ -3,10 +3,10 @@ import type { ListPage, StoredTeam, TeamMember, TeamStore } from '../../types/st
 import { scimError } from '../errors'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
+import { etagOf, groupResource, type ScimResource } from '../representation/resources'
 import { type Exchange, notModified, projectionFor } from './exchange'
 import { checkPage, listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
-import { etagOf, groupResource, type ScimResource } from './representation'
 
 /** Members read per `listMembers` call when a response needs the whole list. */
 const MEMBER_PAGE = 10_000

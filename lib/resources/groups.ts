@@ -6,10 +6,6 @@ import { projectionFromQuery } from '../http/list-query'
 import { sendEmpty, sendJson } from '../http/respond'
 import { isStorableId } from '../ids'
 import { logStore } from '../log'
-import { compareAndSwap, ifMatchNamesVersion } from './compare-and-swap'
-import { checkIfMatch, type Exchange, emit, readBody, requireSync } from './exchange'
-import { notFound, present, projection, readMembers, teamStoreOf } from './group-reads'
-import { checkResourceLimits } from './limits'
 import {
   etagOf,
   groupResource,
@@ -17,7 +13,11 @@ import {
   memberReferencesOf,
   type ScimResource,
   teamFieldsOf,
-} from './representation'
+} from '../representation/resources'
+import { compareAndSwap, ifMatchNamesVersion } from './compare-and-swap'
+import { checkIfMatch, type Exchange, emit, readBody, requireSync } from './exchange'
+import { notFound, present, projection, readMembers, teamStoreOf } from './group-reads'
+import { checkResourceLimits } from './limits'
 
 /** Member ids checked per `get` batch when the UserStore has no `findExisting`. */
 const CHECK_BATCH = 100

@@ -1,7 +1,7 @@
 // The bounds on one stored resource, checked after every POST, PUT and PATCH and before any write: values per multi-valued attribute, bytes of the document.
 import { scimError } from '../errors'
 import { isObject } from '../json'
-import type { ScimResource } from './representation'
+import type { ScimResource } from '../representation/resources'
 
 /** What `checkResourceLimits` enforces; built once per router from its options. */
 export interface ResourceLimits {

@@ -3,8 +3,8 @@ import type { AttributeDefinition } from '../../types/schema'
 import { scimError } from '../errors'
 import type { FilterParser } from '../filter/parser'
 import { isObject } from '../json'
+import type { ScimResource } from '../representation/resources'
 import type { SchemaRegistry } from '../schema/registry'
-import type { ScimResource } from './representation'
 
 /** What the client asked to see: RFC 7644 §3.4.2.5. */
 export interface ProjectionParameters {

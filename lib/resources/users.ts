@@ -6,13 +6,19 @@ import { type ListParameters, listParametersFromQuery, projectionFromQuery } fro
 import { sendEmpty, sendJson } from '../http/respond'
 import { jsonEqual } from '../json'
 import { logStore } from '../log'
+import {
+  etagOf,
+  isVisibleToScim,
+  type ScimResource,
+  userFieldsOf,
+  userResource,
+} from '../representation/resources'
 import { type CreateOutcome, createOrAdopt } from './adoption'
 import { compareAndSwap } from './compare-and-swap'
 import { type Exchange, emit, notModified, projectionFor, readBody, requireSync } from './exchange'
 import { checkResourceLimits } from './limits'
 import { checkPage, listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
-import { etagOf, isVisibleToScim, type ScimResource, userFieldsOf, userResource } from './representation'
 
 function notFound(): Error {
   return scimError(404, undefined, 'User not found')

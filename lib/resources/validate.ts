@@ -4,10 +4,10 @@ import type { AttributeDefinition, ResourceTypeDefinition } from '../../types/sc
 import { scimError } from '../errors'
 import { isObject, jsonEqual } from '../json'
 import type { PatchDialect } from '../patch/dialects'
+import { primaryEmail, type ScimResource } from '../representation/resources'
 import { parseDateTime } from '../schema/datetime'
 import { identifierAttributesOf, identifierProblem } from '../schema/identifiers'
 import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
-import { primaryEmail, type ScimResource } from './representation'
 
 /** A body read and checked: the resource to store, and the write-only values taken out of it. */
 export interface ValidatedBody {

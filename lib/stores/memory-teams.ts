@@ -18,7 +18,7 @@ import type {
 import { uniquenessConflict, versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
 import { copyJson, freezeJson, isObject } from '../json'
-import { groupResource, type ScimResource } from '../resources/representation'
+import { groupResource, type ScimResource } from '../representation/resources'
 import { GROUP_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'

@@ -13,7 +13,7 @@ import type {
 import { versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
 import { copyJson, freezeJson, isObject } from '../json'
-import { type ScimResource, userResource } from '../resources/representation'
+import { type ScimResource, userResource } from '../representation/resources'
 import { USER_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'

@@ -1,7 +1,7 @@
 // Unit tests of createProjection(): attributes / excludedAttributes (RFC 7644 §3.4.2.5) under each attribute's `returned` rule.
 import { createFilterParser } from '../../lib/filter/parser'
+import type { ScimResource } from '../../lib/representation/resources'
 import { createProjection } from '../../lib/resources/projection'
-import type { ScimResource } from '../../lib/resources/representation'
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../lib/schema/core'
 import { createSchemaRegistry } from '../../lib/schema/registry'
 import { expectScimError } from '../helpers/expect-scim-error'

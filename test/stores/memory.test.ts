@@ -2,7 +2,7 @@
 import { isScimError } from '../../lib/errors'
 import * as evaluate from '../../lib/filter/evaluate'
 import { parseFilter } from '../../lib/filter/parser'
-import * as representation from '../../lib/resources/representation'
+import * as representation from '../../lib/representation/resources'
 import { USER_SCHEMA } from '../../lib/schema/core'
 import { createSchemaRegistry } from '../../lib/schema/registry'
 import { MemorySessionRevoker } from '../../lib/stores/memory-sessions'

@@ -8,7 +8,7 @@ import {
   teamFieldsOf,
   userFieldsOf,
   userResource,
-} from '../../lib/resources/representation'
+} from '../../lib/representation/resources'
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../lib/schema/core'
 import type { StoredTeam, StoredUser } from '../../types/stores'
 
