@@ -11,6 +11,7 @@ export type * from '../types/sql'
 export type * from '../types/stores'
 // The static-token authenticator: most hosts start with one bearer token per IdP connection.
 export { bearerToken, type StaticToken, staticTokens } from './auth/static-tokens'
+export type { PatchDialect } from './dialect'
 // Errors: hosts and adapters throw and recognise the same SCIM errors the router answers with.
 // Stores throw uniquenessConflict() / versionMismatch() so the router answers 409 / retries or 412.
 export {
@@ -50,7 +51,6 @@ export {
   type Patcher,
   requiresMemberList,
 } from './patch/apply'
-export type { PatchDialect } from './patch/dialects'
 // Representation helpers: adapter authors build the SCIM view of a stored record the way the router does.
 export { groupResource, primaryEmail, userResource } from './representation/resources'
 // The router: the product.

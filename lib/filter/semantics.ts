@@ -1,6 +1,7 @@
 // What a filter term means under the schema: which attribute it names, and whether operator and value fit its type.
 import type { ComparisonOperator, FilterDialect, FilterValue } from '../../types/filter'
 import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
+import { readBooleanString, readDialect } from '../dialect'
 import { scimError } from '../errors'
 import { parseDateTime } from '../schema/datetime'
 import { foldCase } from '../schema/fold'
@@ -100,9 +101,7 @@ const SUBSTRING: ReadonlySet<ComparisonOperator> = new Set(['co', 'sw', 'ew'])
 
 /** Checks a `dialect` option: undefined means lenient; anything but the two names is a TypeError. */
 export function readFilterDialect(dialect: unknown): FilterDialect {
-  if (dialect === undefined || dialect === 'lenient') return 'lenient'
-  if (dialect === 'strict') return 'strict'
-  throw new TypeError("express-scim: the filter option dialect must be 'lenient' or 'strict'")
+  return readDialect(dialect, 'the filter option')
 }
 
 /**
@@ -128,13 +127,9 @@ export function checkComparison(
   switch (leaf.type) {
     case 'boolean': {
       if (operator !== 'eq' && operator !== 'ne') refuse('is not defined for boolean attributes')
-      // Entra writes booleans as "True"/"False"; the string, never its truthiness, decides. RFC 7644
-      // §3.4.2.2 knows only the JSON literals, so `strict` refuses the strings.
-      if (dialect === 'lenient' && typeof value === 'string' && /^(true|false)$/i.test(value)) {
-        return { type: 'boolean', value: value.toLowerCase() === 'true' }
-      }
-      if (typeof value !== 'boolean') refuse('needs true or false')
-      return { type: 'boolean', value: value as boolean }
+      const read = typeof value === 'boolean' ? value : readBooleanString(value, dialect)
+      if (read === undefined) refuse('needs true or false')
+      return { type: 'boolean', value: read as boolean }
     }
     case 'integer':
     case 'decimal':

@@ -2,10 +2,6 @@
 import type { Filter } from '../../types/filter'
 import type { MemberChanges, PatchOperation, PatchRequest, PatchResult } from '../../types/patch'
 import type { AttributeDefinition } from '../../types/schema'
-import { scimError } from '../errors'
-import type { FilterPredicate } from '../filter/evaluate'
-import { copyJson, isObject, jsonEqual, ownEntry } from '../json'
-import { findSubAttribute } from '../schema/registry'
 import {
   elementFromFilter,
   ignoresReadOnlyInPathLessValue,
@@ -13,7 +9,11 @@ import {
   normalizeOpName,
   pathLessKeyAsPath,
   startsWithUrn,
-} from './dialects'
+} from '../dialect'
+import { scimError } from '../errors'
+import type { FilterPredicate } from '../filter/evaluate'
+import { copyJson, isObject, jsonEqual, ownEntry } from '../json'
+import { findSubAttribute } from '../schema/registry'
 import { MemberTracker, memberIdsFromFilter, toMemberReference } from './members'
 import { type ApplyPatchOptions, checkRequest, settingsFrom } from './settings'
 import {

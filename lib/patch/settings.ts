@@ -1,10 +1,10 @@
 // The options of the PATCH engine, checked once per patcher, and the check of a PatchOp message's shape (RFC 7644 §3.5.2).
 import type { PatchOperation, UnmatchedFilterPolicy } from '../../types/patch'
+import type { PatchDialect } from '../dialect'
 import { scimError } from '../errors'
 import { createFilterParser, type FilterParser } from '../filter/parser'
 import { isObject, ownEntry } from '../json'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
-import type { PatchDialect } from './dialects'
 import { checkKey } from './values'
 
 /** URN of the PatchOp message. RFC 7644 §3.5.2. */

@@ -1,16 +1,16 @@
 // Checks PATCH values against attribute definitions and copies them: right types, known sub-attributes, safe keys.
 import type { AttributeDefinition } from '../../types/schema'
-import { scimError } from '../errors'
-import { isObject } from '../json'
-import { parseDateTime } from '../schema/datetime'
-import { findSubAttribute } from '../schema/registry'
 import {
   complexFromBareString,
   memberKeyAlias,
   type PatchDialect,
   readBooleanString,
   singleFromOneElementArray,
-} from './dialects'
+} from '../dialect'
+import { scimError } from '../errors'
+import { isObject } from '../json'
+import { parseDateTime } from '../schema/datetime'
+import { findSubAttribute } from '../schema/registry'
 
 /** `__proto__`, `constructor`, `prototype`, and every name a plain object inherits (`toString`, ...). */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([

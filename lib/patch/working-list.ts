@@ -1,12 +1,12 @@
 // A multi-valued attribute's elements during one PATCH: copied once, indexed on demand and kept indexed, so an operation costs what it touches.
 import type { Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
+import { readBooleanString } from '../dialect'
 import { scimError } from '../errors'
 import { filterTerms } from '../filter/evaluate'
 import { isObject, jsonEqual } from '../json'
 import { foldCase } from '../schema/fold'
 import { findSubAttribute } from '../schema/registry'
-import { readBooleanString } from './dialects'
 
 /** Slots of the elements that share one key. */
 type Buckets = Map<string, Set<number>>

@@ -1,9 +1,9 @@
 // Reads a POST/PUT body into a clean resource: dialect forms normalised, unknown and read-only attributes dropped, types checked by ajv, names held to the identifier policy.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
 import type { AttributeDefinition, ResourceTypeDefinition } from '../../types/schema'
+import { type Dialect, listFromLoneElement, readBooleanString, schemasMayBeOmitted } from '../dialect'
 import { scimError } from '../errors'
 import { isObject, jsonEqual } from '../json'
-import type { PatchDialect } from '../patch/dialects'
 import { primaryEmail, type ScimResource } from '../representation/resources'
 import { parseDateTime } from '../schema/datetime'
 import { identifierAttributesOf, identifierProblem } from '../schema/identifiers'
@@ -121,7 +121,7 @@ function describeError(error: ErrorObject | undefined): string {
 export function createResourceValidator(
   registry: SchemaRegistry,
   resourceType: ResourceTypeDefinition,
-  dialect: PatchDialect,
+  dialect: Dialect,
 ): ResourceValidator {
   const core = registry.getSchema(resourceType.schema)
   if (!core) throw new TypeError(`express-scim: unknown schema ${resourceType.schema}`)
@@ -151,7 +151,6 @@ export function createResourceValidator(
   ajv.addFormat('scim-string', { type: 'string', validate: (s: string) => !s.includes('\u0000') })
   const validate: ValidateFunction = ajv.compile(root)
 
-  const lenient = dialect === 'lenient'
   const identifiers = identifierAttributesOf(resourceType.id)
 
   const checkNames = (next: ScimResource, current?: object): void => {
@@ -176,12 +175,9 @@ export function createResourceValidator(
 
   /** One value of an attribute: dialect forms read, unknown and read-only sub-attributes dropped. */
   const normaliseSingle = (definition: AttributeDefinition, value: unknown): unknown => {
-    if (definition.type === 'boolean' && lenient && typeof value === 'string') {
-      // Entra sends "True" / "False"; the string "False" must never read as true.
-      const lower = value.toLowerCase()
-      if (lower === 'true') return true
-      if (lower === 'false') return false
-      return value
+    if (definition.type === 'boolean' && typeof value === 'string') {
+      // Any other string stays as it is, for the type check to refuse.
+      return readBooleanString(value, dialect) ?? value
     }
     if (definition.type !== 'complex' || !isObject(value)) return value
     const out: Record<string, unknown> = {}
@@ -195,8 +191,7 @@ export function createResourceValidator(
 
   const normaliseValue = (definition: AttributeDefinition, value: unknown): unknown => {
     if (!definition.multiValued) return normaliseSingle(definition, value)
-    // A lone element where a list belongs: Okta and Entra both send these now and then.
-    const list = Array.isArray(value) ? value : lenient ? [value] : value
+    const list = listFromLoneElement(value, dialect)
     return Array.isArray(list)
       ? list.filter((v) => v !== null).map((v) => normaliseSingle(definition, v))
       : list
@@ -235,7 +230,7 @@ export function createResourceValidator(
       const schemasKey = Object.keys(body).find((key) => key.toLowerCase() === 'schemas')
       const schemas = schemasKey === undefined ? undefined : body[schemasKey]
       const coreLower = core.id.toLowerCase()
-      if ((schemas !== undefined && schemas !== null) || !lenient) {
+      if ((schemas !== undefined && schemas !== null) || !schemasMayBeOmitted(dialect)) {
         if (
           !Array.isArray(schemas) ||
           !schemas.every((s) => typeof s === 'string') ||

@@ -1,8 +1,8 @@
 // Property tests (fast-check) of applyPatch: errors, no mutation, prototypes, atomicity, members, primary.
 import * as fc from 'fast-check'
+import type { PatchDialect } from '../../lib/dialect'
 import { isScimError, type ScimError } from '../../lib/errors'
 import { type ApplyPatchOptions, applyPatch, requiresMemberList } from '../../lib/patch/apply'
-import type { PatchDialect } from '../../lib/patch/dialects'
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../lib/schema/core'
 import type { MemberChanges, PatchRequest, PatchResult } from '../../types/patch'
 

@@ -1,10 +1,11 @@
-// The IdP dialects of PATCH in one place: each rule names the behaviour it serves and the test proving it.
-// Under `dialect: 'strict'` every rule here is off and only RFC 7644 §3.5.2 applies.
-import type { Filter } from '../../types/filter'
-import type { AttributeDefinition } from '../../types/schema'
-import { isStorableId } from '../ids'
-import { parseDateTime } from '../schema/datetime'
-import { findSubAttribute } from '../schema/registry'
+// Every IdP leniency rule in one place (bodies, PATCH, filters, paths, routing): each names the IdP behaviour it serves and the test proving it.
+// Under `dialect: 'strict'` every rule here is off and only RFC 7643/7644 apply. Adding a quirk means a
+// rule here and a fixture (test/fixtures/sequences or test/patch/dialects.test.ts), nothing else.
+import type { Filter, FilterDialect } from '../types/filter'
+import type { AttributeDefinition } from '../types/schema'
+import { isStorableId } from './ids'
+import { parseDateTime } from './schema/datetime'
+import { findSubAttribute } from './schema/registry'
 
 /** True when `text` starts with `urn:` in any case (a schema URN or a URN-qualified path). */
 export function startsWithUrn(text: string): boolean {
@@ -16,8 +17,18 @@ export function startsWithUrn(text: string): boolean {
   )
 }
 
-/** Which reading of PATCH requests is in force. */
-export type PatchDialect = 'lenient' | 'strict'
+/** Which reading of requests is in force: `lenient` (the IdPs' forms below) or `strict` (the RFCs only). */
+export type Dialect = FilterDialect
+
+/** The dialect of PATCH requests: the one router-wide dialect. Kept as a name for existing imports. */
+export type PatchDialect = Dialect
+
+/** Checks a `dialect` option: undefined means lenient; anything but the two names is a TypeError. */
+export function readDialect(dialect: unknown, where: string): Dialect {
+  if (dialect === undefined || dialect === 'lenient') return 'lenient'
+  if (dialect === 'strict') return 'strict'
+  throw new TypeError(`express-scim: ${where} dialect must be 'lenient' or 'strict'`)
+}
 
 /**
  * Entra ID writes op names capitalised (`"Replace"`, `"Add"`, `"Remove"`); read them in any case.
@@ -29,9 +40,11 @@ export function normalizeOpName(op: unknown, dialect: PatchDialect): string | un
 }
 
 /**
- * Entra ID sends booleans as the strings "True" / "False" (any case) for `active` and `primary`.
- * Read them by meaning, never by JavaScript truthiness ("False" is truthy). Any other string is refused.
- * Test: test/patch/dialects.test.ts "booleans as strings".
+ * Entra ID sends booleans as the strings "True" / "False" (any case) for `active` and `primary`: in
+ * POST/PUT bodies, PATCH values and filters (`active eq "True"`, `roles[primary eq "True"]`). Read them
+ * by meaning, never by JavaScript truthiness ("False" is truthy). Any other string is refused.
+ * RFC 7643 §2.3.2 and RFC 7644 §3.4.2.2 know only the JSON literals, so `strict` refuses the strings.
+ * Tests: test/patch/dialects.test.ts "booleans as strings", test/integration/dialect.test.ts.
  */
 export function readBooleanString(value: unknown, dialect: PatchDialect): boolean | undefined {
   if (dialect !== 'lenient' || typeof value !== 'string') return undefined
@@ -181,4 +194,48 @@ export function memberKeyAlias(
   if (dialect !== 'lenient' || definition.name !== 'members' || definition.type !== 'complex')
     return undefined
   return key.toLowerCase() === 'displayname' && findSubAttribute(definition, 'display') ? 'display' : null
+}
+
+/**
+ * Okta and Entra send a lone element where a multi-valued attribute belongs (`"emails": {"value": …}`)
+ * now and then in POST/PUT bodies. Returns the value as a one-element list under `lenient`, or as it is.
+ * Test: test/integration/dialect.test.ts.
+ */
+export function listFromLoneElement(value: unknown, dialect: Dialect): unknown {
+  return Array.isArray(value) || dialect !== 'lenient' ? value : [value]
+}
+
+/**
+ * Some clients (Okta's early connectors, hand-written scripts) leave `schemas` out of POST/PUT bodies;
+ * RFC 7643 §3 makes it required. Under `lenient` a body without `schemas` is read as the endpoint's core
+ * schema; one that sends `schemas` must still list it.
+ * Test: test/integration/dialect.test.ts.
+ */
+export function schemasMayBeOmitted(dialect: Dialect): boolean {
+  return dialect === 'lenient'
+}
+
+/**
+ * Entra filters on a value path followed by a sub-attribute: `emails[type eq "work"].value eq "x"`,
+ * which the RFC 7644 §3.4.2.2 ABNF lacks. It means `emails[type eq "work" and value eq "x"]`, and the
+ * filter parser reads it so under `lenient`; `strict` refuses it as invalidFilter.
+ * Test: test/filter/parser.test.ts (value path with a trailing sub-attribute).
+ */
+export function readsValuePathSubAttribute(dialect: Dialect): boolean {
+  return dialect === 'lenient'
+}
+
+/**
+ * Okta's and most IdPs' documented base URLs end in `/scim/v2`, and RFC 7644 §3.13 lets a service
+ * provider carry its version in the URL. The router answers under `/v2` below its mount path too, and
+ * its `Location` headers keep the `/v2`, under both dialects (the RFC allows it, so `strict` keeps it).
+ * Returns the path without its version segment, and whether it had one.
+ * Test: test/integration/router.test.ts "/v2".
+ */
+export function withoutVersionSegment(segments: readonly string[]): {
+  readonly segments: readonly string[]
+  readonly v2: boolean
+} {
+  const v2 = segments[0]?.toLowerCase() === 'v2'
+  return { segments: v2 ? segments.slice(1) : segments, v2 }
 }
