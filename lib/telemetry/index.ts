@@ -1,0 +1,54 @@
+// Telemetry's entry: createTelemetry() picks the providers and answers the Telemetry the router traces requests with.
+import type { TelemetryOptions } from '../../types/telemetry'
+import { type ApiLoader, loadOpenTelemetryApi, type OtelApi } from './api'
+import type { Telemetry } from './contract'
+import { createInstruments, fromProvider } from './instruments'
+import { SCOPE_NAME } from './names'
+import { NO_TELEMETRY } from './noop'
+import { readTelemetryOptions, requireApiFor, type TelemetryProviders } from './options'
+import { ActiveRequestTrace } from './request-trace'
+
+export type { TelemetryOptions } from '../../types/telemetry'
+export type { RequestTrace, Telemetry } from './contract'
+export { NO_TELEMETRY } from './noop'
+
+/**
+ * Builds the telemetry of one router. `false` turns telemetry off; undefined (or an object without
+ * providers) uses the global providers when `@opentelemetry/api` is installed. Without the API the answer
+ * is `NO_TELEMETRY`, which costs nothing per request. Each call creates its own tracer and instruments:
+ * two routers never share state. Throws a TypeError for an option that is not a provider, or for
+ * providers passed while the API cannot be loaded.
+ * @param packageVersion the version of express-scim, recorded as the instrumentation scope's version.
+ * @param loadApi internal, for tests: loads `@opentelemetry/api` (default: a guarded `require`).
+ */
+export function createTelemetry(
+  options: TelemetryOptions | false | undefined,
+  packageVersion: string,
+  loadApi: ApiLoader = loadOpenTelemetryApi,
+): Telemetry {
+  const providers = readTelemetryOptions(options)
+  if (providers === false) return NO_TELEMETRY
+  const api = loadApi()
+  if (api === undefined) {
+    requireApiFor(providers)
+    return NO_TELEMETRY
+  }
+  return liveTelemetry(api, providers, packageVersion)
+}
+
+function liveTelemetry(api: OtelApi, providers: TelemetryProviders, version: string): Telemetry {
+  const tracer = fromProvider(
+    providers.tracerProvider,
+    () => api.trace.getTracerProvider(),
+    (provider) => provider.getTracer(SCOPE_NAME, version),
+  )
+  const instruments = fromProvider(
+    providers.meterProvider,
+    () => api.metrics.getMeterProvider(),
+    (provider) => createInstruments(provider.getMeter(SCOPE_NAME, version)),
+  )
+  return Object.freeze({
+    startRequest: (method: string, route: string) =>
+      new ActiveRequestTrace(api, tracer(), instruments(), method, route),
+  })
+}

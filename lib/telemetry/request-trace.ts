@@ -1,0 +1,124 @@
+// One request's span and measurements: the RequestTrace that telemetry hands out when it is on.
+import { performance } from 'node:perf_hooks'
+import type { OtelApi, OtelContext, OtelSpan, OtelTracer } from './api'
+import type { RequestTrace } from './contract'
+import type { Instruments } from './instruments'
+import { ATTR, RETRY_EVENT, requestSpanName, storeSpanName, UNKNOWN_OPERATION } from './names'
+
+// HTTP's method registry as OpenTelemetry's semantic conventions know it; anything else is `_OTHER`, so a
+// client cannot choose what lands in a span name or an attribute.
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+])
+
+// An error class name is code, not data; anything that does not look like an identifier is `_OTHER`.
+const ERROR_NAME = /^[A-Za-z_$][\w$]{0,63}$/
+
+/** The trace of one request on a live tracer and meter. */
+export class ActiveRequestTrace implements RequestTrace {
+  private readonly span: OtelSpan
+  /** The context active when the request started: the parent of the request span. */
+  private readonly parent: OtelContext
+  /** `parent` with the request span set: the parent of store spans. Built on the first store call. */
+  private context: OtelContext | undefined
+  private operation = UNKNOWN_OPERATION
+  private ended = false
+
+  /** Starts the request span as a child of the active context. */
+  constructor(
+    private readonly api: OtelApi,
+    private readonly tracer: OtelTracer,
+    private readonly instruments: Instruments,
+    method: string,
+    route: string,
+  ) {
+    const knownMethod = KNOWN_METHODS.has(method) ? method : '_OTHER'
+    this.parent = api.context.active()
+    // INTERNAL: the host's HTTP instrumentation owns the SERVER span, this one nests under it.
+    this.span = tracer.startSpan(
+      requestSpanName(knownMethod),
+      {
+        kind: api.SpanKind.INTERNAL,
+        attributes:
+          route === '' ? { [ATTR.method]: knownMethod } : { [ATTR.method]: knownMethod, [ATTR.route]: route },
+      },
+      this.parent,
+    )
+  }
+
+  setOperation(operation: string): void {
+    if (this.ended) return
+    this.operation = operation
+    this.span.updateName(requestSpanName(operation))
+    this.span.setAttribute(ATTR.operation, operation)
+  }
+
+  setTenant(tenant: string): void {
+    if (!this.ended) this.span.setAttribute(ATTR.tenant, tenant)
+  }
+
+  async storeCall<T>(name: string, call: () => Promise<T>): Promise<T> {
+    const { api } = this
+    // The parent is passed explicitly: store spans nest under the request span with no context manager.
+    this.context ??= api.trace.setSpan(this.parent, this.span)
+    const span = this.tracer.startSpan(
+      storeSpanName(name),
+      { kind: api.SpanKind.INTERNAL, attributes: { [ATTR.storeCall]: name } },
+      this.context,
+    )
+    const started = performance.now()
+    let outcome = 'ok'
+    try {
+      // Made active too, so that the host's own spans (its database driver's) nest under the store span
+      // when a context manager is registered; without one, `with` just runs the call.
+      return await api.context.with(api.trace.setSpan(this.context, span), call)
+    } catch (error) {
+      outcome = 'error'
+      // No message and no recordException: the error may quote the request (a userName, a filter value).
+      span.setStatus({ code: api.SpanStatusCode.ERROR })
+      span.setAttribute(ATTR.errorType, errorType(error))
+      throw error
+    } finally {
+      this.instruments.storeDuration.record(performance.now() - started, {
+        [ATTR.storeCall]: name,
+        [ATTR.outcome]: outcome,
+      })
+      span.end()
+    }
+  }
+
+  retried(resourceType: string): void {
+    this.instruments.retries.add(1, { [ATTR.resourceType]: resourceType })
+    if (!this.ended) this.span.addEvent(RETRY_EVENT, { [ATTR.resourceType]: resourceType })
+  }
+
+  end(status: number, scimType?: string): void {
+    if (this.ended) return
+    this.ended = true
+    const { span } = this
+    span.setAttribute(ATTR.status, status)
+    if (scimType !== undefined) span.setAttribute(ATTR.scimType, scimType)
+    // A 4xx is the client's mistake, not a failure of the server (OpenTelemetry's HTTP conventions).
+    if (status >= 500) {
+      span.setStatus({ code: this.api.SpanStatusCode.ERROR })
+      span.setAttribute(ATTR.errorType, String(status))
+    }
+    this.instruments.requests.add(1, { [ATTR.operation]: this.operation, [ATTR.status]: status })
+    span.end()
+  }
+}
+
+/** The error's class name (`PreconditionFailedError`, `TypeError`), or `_OTHER`; never its message. */
+export function errorType(error: unknown): string {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined
+  return typeof name === 'string' && ERROR_NAME.test(name) ? name : '_OTHER'
+}
