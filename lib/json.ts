@@ -58,3 +58,8 @@ export function ownEntry(object: unknown, name: string): { key: string; value: u
   }
   return undefined
 }
+
+/** A body already serialised as JSON (a list page built resource by resource), written as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}

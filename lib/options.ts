@@ -14,6 +14,7 @@ import type {
   TeamStore,
   UserStore,
 } from '../types/stores'
+import type { TelemetryOptions } from '../types/telemetry'
 import { closestName } from './closest-name'
 import { createFilterParser, DEFAULT_FILTER_LIMITS, type FilterParser } from './filter/parser'
 import { parseByteSize } from './http/body'
@@ -78,6 +79,8 @@ export interface Configuration {
   readonly authenticationSchemes: readonly AuthenticationScheme[]
   readonly documentationUri: string | undefined
   readonly onEvent: ((event: ScimEvent) => void | Promise<void>) | undefined
+  /** The `telemetry` option, checked by createTelemetry(). */
+  readonly telemetry: TelemetryOptions | false | undefined
 }
 
 const USER_STORE_METHODS = ['create', 'get', 'list', 'update', 'delete'] as const
@@ -181,6 +184,7 @@ export const KNOWN_OPTIONS = Object.freeze([
   'adoptLocalUsers',
   'isProtectedUser',
   'onEvent',
+  'telemetry',
 ] as const)
 
 // Compile-time check that the list names every key of ScimRouterOptions: an option added to the type
@@ -351,5 +355,6 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     authenticationSchemes,
     documentationUri: options.documentationUri,
     onEvent: options.onEvent,
+    telemetry: options.telemetry,
   }
 }

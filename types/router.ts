@@ -12,6 +12,7 @@ import type {
   TeamStore,
   UserStore,
 } from './stores'
+import type { TelemetryOptions } from './telemetry'
 
 /** Grafana's `[auth.scim]` switches. Each defaults to false, as in Grafana. */
 export interface SyncSettings {
@@ -139,12 +140,21 @@ export interface ScimRouterOptions extends SyncSettings {
   readonly isProtectedUser?: (user: StoredUser, context: RequestContext) => Awaitable<boolean>
   /** Receives one event per change. Errors it throws are logged and ignored. */
   readonly onEvent?: (event: ScimEvent) => void | Promise<void>
+  /**
+   * Where OpenTelemetry spans and metrics go (docs/tracing.md). Default: the global providers when the
+   * optional peer `@opentelemetry/api` is installed, else nothing is recorded, at no cost. `false`: off.
+   */
+  readonly telemetry?: TelemetryOptions | false
 }
 
-/** The Express middleware `createScimRouter()` returns: mount it with `app.use('/scim', router)`. */
+/**
+ * The request handler `createScimRouter()` returns: mount it with `app.use('/scim', router)` under
+ * Express 4 or 5. It answers every request it is given, errors and unknown paths included, in SCIM form
+ * and never calls `next()`: nothing mounted after it under the same path is reached.
+ */
 export interface ScimRouter {
-  /** Handles a request, or passes it on with `next()`. */
-  (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void
+  /** Starts answering the request and returns at once; the response is written when the work is done. */
+  (request: IncomingMessage, response: ServerResponse): void
 }
 
 /** What every event carries. */

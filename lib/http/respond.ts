@@ -1,16 +1,13 @@
 // Writes SCIM responses with Node's own response API, so the router works the same under Express 4 and 5.
 import type { ServerResponse } from 'node:http'
 import { scimErrorBody } from '../errors'
+import { JsonText } from '../json'
+import type { ScimResponse } from '../resources/response'
 
 /** The media type SCIM responses carry. RFC 7644 §3.1. */
 export const SCIM_MEDIA_TYPE = 'application/scim+json'
 
 const CONTENT_TYPE = `${SCIM_MEDIA_TYPE}; charset=utf-8`
-
-/** A body already serialised as JSON (a list page built resource by resource), sent as it is. */
-export class JsonText {
-  constructor(readonly text: string) {}
-}
 
 /** Sets the status and headers of a JSON response with the SCIM media type; returns the body to write. */
 function prepareJson(
@@ -78,4 +75,10 @@ export function sendError(
   }
   const body = scimErrorBody(error)
   sendJson(response, Number(body.status), body, headers)
+}
+
+/** Writes an operation's response value: a JSON body with the SCIM media type, or none. */
+export function sendResponse(response: ServerResponse, answer: ScimResponse): void {
+  if (answer.body === undefined) sendEmpty(response, answer.status, answer.headers)
+  else sendJson(response, answer.status, answer.body, answer.headers)
 }

@@ -14,6 +14,11 @@ import { GROUP_SCHEMA, USER_SCHEMA } from '../schema/core'
 /** A SCIM resource as JSON. */
 export type ScimResource = Record<string, unknown>
 
+/** The absolute URL of a resource (RFC 7644 §3.1 `Location`, RFC 7643 §3.1 `meta.location`). */
+export function locationOf(baseUrl: string, endpoint: 'Users' | 'Groups', id: string): string {
+  return `${baseUrl}/${endpoint}/${encodeURIComponent(id)}`
+}
+
 /** The weak entity tag of a version. RFC 7644 §3.14: versions are weak, opaque strings. */
 export function etagOf(version: string): string {
   return `W/"${tagValue(version)}"`
@@ -79,10 +84,11 @@ export function isVisibleToScim(user: StoredUser): boolean {
 }
 
 /**
- * A stored user as a SCIM resource (no `meta.location`; the router adds it). The named fields win over
- * the document, so a host that changes a login or disables a user locally is seen by the IdP as it is.
+ * A stored user as a SCIM resource, with `meta.location` when given (the router gives it; stores do
+ * not know their URL). The named fields win over the document, so a host that changes a login or
+ * disables a user locally is seen by the IdP as it is.
  */
-export function userResource(user: StoredUser): ScimResource {
+export function userResource(user: StoredUser, location?: string): ScimResource {
   const resource = documentView(user.document, USER_SERVER_OWNED)
   const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
   resource.schemas = schemas.some(
@@ -103,12 +109,17 @@ export function userResource(user: StoredUser): ScimResource {
     created: isoTime(user.created),
     lastModified: isoTime(user.lastModified),
     version: etagOf(user.version),
+    ...(location === undefined ? {} : { location }),
   }
   return resource
 }
 
-/** A stored team as a SCIM Group, with its members when they were read. */
-export function groupResource(team: StoredTeam, members?: readonly TeamMember[]): ScimResource {
+/** A stored team as a SCIM Group, with its members when they were read and `meta.location` when given. */
+export function groupResource(
+  team: StoredTeam,
+  members?: readonly TeamMember[],
+  location?: string,
+): ScimResource {
   const resource = documentView(team.document, TEAM_SERVER_OWNED)
   const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
   resource.schemas = schemas.some(
@@ -131,6 +142,7 @@ export function groupResource(team: StoredTeam, members?: readonly TeamMember[])
     created: isoTime(team.created),
     lastModified: isoTime(team.lastModified),
     version: etagOf(team.version),
+    ...(location === undefined ? {} : { location }),
   }
   return resource
 }

@@ -4,7 +4,7 @@ import { isVersionMismatch, uniquenessConflict } from '../errors'
 import { attributeEquals } from '../filter/build'
 import { userFieldsOf, userResource } from '../representation/resources'
 import { backOff } from './compare-and-swap'
-import type { Exchange } from './exchange'
+import type { ScimRequest } from './request'
 
 /** What a POST /Users did with adoption on. */
 export type CreateOutcome =
@@ -30,11 +30,11 @@ function sameText(a: string | undefined, b: string | undefined): boolean {
  * nor one the host protects. The detail never says which of these it was.
  */
 async function adoptionCandidate(
-  exchange: Exchange,
+  request: ScimRequest,
   fields: UserFields,
 ): Promise<{ user: StoredUser; matchedOn: ('userName' | 'emails')[] } | undefined> {
-  const store = exchange.config.userStore
-  const found = await store.findByUserNameOrEmail!(fields.userName, fields.email, exchange.context)
+  const store = request.stores.users
+  const found = await store.findByUserNameOrEmail(fields.userName, fields.email)
   const users = [...new Map(found.filter((u) => u && u.hidden !== true).map((u) => [u.id, u])).values()]
   if (users.length === 0) return undefined
   const user = users[0]!
@@ -45,22 +45,17 @@ async function adoptionCandidate(
   if (users.length > 1 || matchedOn.length === 0 || user.provisioned) throw conflict
   // CVE-2025-41115's lesson: an identity bound to one external id is never rebound to another.
   if (user.externalId !== undefined && user.externalId !== fields.externalId) throw conflict
-  const isProtected = exchange.config.isProtectedUser
-  if (isProtected && (await isProtected(user, exchange.context)) !== false) throw conflict
+  if (await request.stores.isProtectedUser(user)) throw conflict
   // The POST's externalId held by a provisioned user would fail the adoption write after the local
   // user was disabled: refuse before anything is written.
   if (fields.externalId !== undefined) {
-    const page = await store.list(
-      {
-        filter: attributeEquals('externalId', fields.externalId),
-        sortOrder: 'ascending',
-        startIndex: 1,
-        count: 1,
-      },
-      exchange.context,
-    )
-    if ((page?.totalResults ?? 0) > 0 || (page?.resources?.length ?? 0) > 0)
-      throw uniquenessConflict('externalId')
+    const page = await store.list({
+      filter: attributeEquals('externalId', fields.externalId),
+      sortOrder: 'ascending',
+      startIndex: 1,
+      count: 1,
+    })
+    if (page.totalResults > 0 || page.resources.length > 0) throw uniquenessConflict('externalId')
   }
   return { user, matchedOn }
 }
@@ -78,18 +73,18 @@ async function adoptionCandidate(
  * leave that retry facing a provisioned user (409) with the sessions still alive.
  */
 export async function createOrAdopt(
-  exchange: Exchange,
+  request: ScimRequest,
   created: UserFields,
   activeGiven: boolean,
   revoke: (userId: string) => Promise<void>,
 ): Promise<CreateOutcome> {
-  const store = exchange.config.userStore
+  const store = request.stores.users
   for (let attempt = 0; ; attempt++) {
-    const candidate = await adoptionCandidate(exchange, created)
+    const candidate = await adoptionCandidate(request, created)
     if (!candidate) {
       return {
         kind: 'created',
-        user: await store.create({ ...created, provisioned: true }, exchange.context),
+        user: await store.create({ ...created, provisioned: true }),
       }
     }
     // As with PUT: a POST that does not say `active` never re-enables a user the host disabled.
@@ -98,16 +93,11 @@ export async function createOrAdopt(
       let target: StoredUser | undefined | null = candidate.user
       if (!fields.active && target.active) {
         const disabled = { ...userFieldsOf(userResource(target)), active: false }
-        target = await store.update(target.id, disabled, target.version, exchange.context)
+        target = await store.update(target.id, disabled, target.version)
       }
       if (target) {
         if (!fields.active) await revoke(target.id)
-        const adopted = await store.update(
-          target.id,
-          { ...fields, provisioned: true },
-          target.version,
-          exchange.context,
-        )
+        const adopted = await store.update(target.id, { ...fields, provisioned: true }, target.version)
         if (adopted)
           return { kind: 'adopted', before: candidate.user, user: adopted, matchedOn: candidate.matchedOn }
       }
@@ -115,6 +105,6 @@ export async function createOrAdopt(
       if (!isVersionMismatch(error)) throw error
     }
     // A lost race: wait a jittered moment and read again, or 503 with Retry-After when out of retries.
-    await backOff(exchange, 'user', attempt)
+    await backOff(request, 'user', attempt)
   }
 }

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isVersionMismatch, type ScimError, scimError } from '../errors'
 import { logStore } from '../log'
-import { checkIfMatch, type Exchange, ifMatchVersions } from './exchange'
+import { checkIfMatch, ifMatchVersions, type ScimRequest } from './request'
 
 /** The first backoff ceiling, in ms: about one store round trip. */
 export const BACKOFF_BASE_MS = 4
@@ -30,8 +30,8 @@ export interface CompareAndSwap<R, T> {
  * version or not at all (RFC 7644 §3.14), so a lost race is 412, never a retry, and a write that cannot
  * be made conditional must not be made.
  */
-export function ifMatchNamesVersion(exchange: Exchange): boolean {
-  const tags = ifMatchVersions(exchange.request)
+export function ifMatchNamesVersion(request: ScimRequest): boolean {
+  const tags = ifMatchVersions(request)
   return tags !== undefined && !tags.includes('*')
 }
 
@@ -49,26 +49,28 @@ export function retryDelay(attempt: number, random: () => number = Math.random):
 
 /**
  * The 503 for a request that lost its race `maxPatchRetries` times, with `Retry-After` (RFC 9110
- * §10.2.3) set on the response: the write is sound, only busy, and a later retry will succeed.
+ * §10.2.3) on the error (the adapter writes an error's `headers`): the write is sound, only busy, and a
+ * later retry will succeed.
  */
-export function tooBusy(exchange: Exchange, what: string): ScimError {
-  exchange.response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
-  return scimError(503, undefined, `The ${what} is changing too fast; retry the request`)
+export function tooBusy(what: string): ScimError {
+  const error = scimError(503, undefined, `The ${what} is changing too fast; retry the request`)
+  return Object.assign(error, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } })
 }
 
 /**
  * After a lost race: throws `tooBusy` when `attempt` (0 for the first retry) used up `maxPatchRetries`,
  * else waits `retryDelay(attempt)` so that the next read sees the winner's write.
  */
-export async function backOff(exchange: Exchange, what: string, attempt: number): Promise<void> {
-  if (attempt >= exchange.config.maxPatchRetries) throw tooBusy(exchange, what)
+export async function backOff(request: ScimRequest, what: string, attempt: number): Promise<void> {
+  if (attempt >= request.config.maxPatchRetries) throw tooBusy(what)
+  request.stores.retried(what === 'user' ? 'User' : 'Group')
   const delay = retryDelay(attempt)
   logStore(
     'version race on a %s, retry %d in %d ms (%s)',
     what,
     attempt + 1,
     delay,
-    exchange.context.requestId,
+    request.context.requestId,
   )
   await sleep(delay)
 }
@@ -79,19 +81,19 @@ export async function backOff(exchange: Exchange, what: string, attempt: number)
  * version gets the 412 instead of a retry: it asked to change that version only.
  */
 export async function compareAndSwap<R extends { readonly version: string }, T>(
-  exchange: Exchange,
+  request: ScimRequest,
   run: CompareAndSwap<R, T>,
 ): Promise<T> {
-  const explicit = run.honourIfMatch && ifMatchNamesVersion(exchange)
+  const explicit = run.honourIfMatch && ifMatchNamesVersion(request)
   for (let attempt = 0; ; attempt++) {
     const current = await run.read()
     if (!current) throw run.notFound()
-    if (run.honourIfMatch) checkIfMatch(exchange, current.version)
+    if (run.honourIfMatch) checkIfMatch(request, current.version)
     try {
       return await run.apply(current)
     } catch (error) {
       if (!isVersionMismatch(error) || explicit) throw error
     }
-    await backOff(exchange, run.what, attempt)
+    await backOff(request, run.what, attempt)
   }
 }

@@ -1,21 +1,21 @@
 // /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7644 §4), generated from the schemas and options in force.
 import type { ResourceTypeDefinition, SchemaDefinition } from '../../types/schema'
 import { scimError } from '../errors'
-import { sendJson } from '../http/respond'
 import {
   DISCOVERY_SCHEMAS,
   RESOURCE_TYPE_SCHEMA,
   SCHEMA_SCHEMA,
   SERVICE_PROVIDER_CONFIG_SCHEMA as SPC_SCHEMA,
 } from '../schema/discovery-schemas'
-import type { Exchange } from './exchange'
 import { listResponse } from './lists'
+import type { ScimRequest } from './request'
+import { jsonResponse, type ScimResponse } from './response'
 
 /** The resource types this router serves: Group only with a TeamStore. */
-function servedTypes(exchange: Exchange): ResourceTypeDefinition[] {
-  return exchange.config.registry
+function servedTypes(request: ScimRequest): ResourceTypeDefinition[] {
+  return request.config.registry
     .resourceTypes()
-    .filter((type) => type.id !== 'Group' || exchange.config.teamStore !== undefined)
+    .filter((type) => type.id !== 'Group' || request.stores.teams !== undefined)
 }
 
 /**
@@ -24,29 +24,29 @@ function servedTypes(exchange: Exchange): ResourceTypeDefinition[] {
  * they describe /ServiceProviderConfig, /ResourceTypes and /Schemas, not resources a filter or a PATCH
  * could name.
  */
-function servedSchemas(exchange: Exchange): SchemaDefinition[] {
+function servedSchemas(request: ScimRequest): SchemaDefinition[] {
   const urns = new Set<string>()
-  for (const type of servedTypes(exchange)) {
+  for (const type of servedTypes(request)) {
     urns.add(type.schema.toLowerCase())
     for (const extension of type.schemaExtensions) urns.add(extension.schema.toLowerCase())
   }
-  const resourceSchemas = exchange.config.registry
+  const resourceSchemas = request.config.registry
     .schemas()
     .filter((schema) => urns.has(schema.id.toLowerCase()))
   return [...resourceSchemas, ...DISCOVERY_SCHEMAS]
 }
 
 /** RFC 7644 §4: discovery endpoints take no filter; a provider SHOULD answer 403. */
-function refuseFilter(exchange: Exchange): void {
-  for (const key of exchange.query.keys()) {
+function refuseFilter(request: ScimRequest): void {
+  for (const key of request.query.keys()) {
     if (key.toLowerCase() === 'filter')
       throw scimError(403, undefined, 'Discovery endpoints do not support filtering')
   }
 }
 
 /** GET /ServiceProviderConfig. RFC 7643 §5; every value reflects an option in force. */
-export function serviceProviderConfig(exchange: Exchange): void {
-  const config = exchange.config
+export function serviceProviderConfig(request: ScimRequest): ScimResponse {
+  const config = request.config
   const body = {
     schemas: [SPC_SCHEMA],
     ...(config.documentationUri ? { documentationUri: config.documentationUri } : {}),
@@ -57,12 +57,12 @@ export function serviceProviderConfig(exchange: Exchange): void {
     sort: { supported: true },
     etag: { supported: true },
     authenticationSchemes: config.authenticationSchemes,
-    meta: { resourceType: 'ServiceProviderConfig', location: `${exchange.baseUrl}/ServiceProviderConfig` },
+    meta: { resourceType: 'ServiceProviderConfig', location: `${request.baseUrl}/ServiceProviderConfig` },
   }
-  sendJson(exchange.response, 200, body)
+  return jsonResponse(200, body)
 }
 
-function resourceTypeBody(exchange: Exchange, type: ResourceTypeDefinition): Record<string, unknown> {
+function resourceTypeBody(request: ScimRequest, type: ResourceTypeDefinition): Record<string, unknown> {
   return {
     schemas: [RESOURCE_TYPE_SCHEMA],
     id: type.id,
@@ -71,45 +71,45 @@ function resourceTypeBody(exchange: Exchange, type: ResourceTypeDefinition): Rec
     description: type.description,
     schema: type.schema,
     schemaExtensions: type.schemaExtensions,
-    meta: { resourceType: 'ResourceType', location: `${exchange.baseUrl}/ResourceTypes/${type.id}` },
+    meta: { resourceType: 'ResourceType', location: `${request.baseUrl}/ResourceTypes/${type.id}` },
   }
 }
 
 /** GET /ResourceTypes and /ResourceTypes/:id. RFC 7644 §4. */
-export function resourceTypes(exchange: Exchange, id?: string): void {
-  refuseFilter(exchange)
-  const types = servedTypes(exchange)
+export function resourceTypes(request: ScimRequest): ScimResponse {
+  const id = request.id
+  refuseFilter(request)
+  const types = servedTypes(request)
   if (id === undefined) {
-    const resources = types.map((type) => resourceTypeBody(exchange, type))
-    sendJson(exchange.response, 200, listResponse(resources.length, 1, resources))
-    return
+    const resources = types.map((type) => resourceTypeBody(request, type))
+    return jsonResponse(200, listResponse(resources.length, 1, resources))
   }
   const type = types.find((t) => t.id.toLowerCase() === id.toLowerCase())
   if (!type) throw scimError(404, undefined, 'Resource type not found')
-  sendJson(exchange.response, 200, resourceTypeBody(exchange, type))
+  return jsonResponse(200, resourceTypeBody(request, type))
 }
 
-function schemaBody(exchange: Exchange, schema: SchemaDefinition): Record<string, unknown> {
+function schemaBody(request: ScimRequest, schema: SchemaDefinition): Record<string, unknown> {
   return {
     schemas: [SCHEMA_SCHEMA],
     id: schema.id,
     name: schema.name,
     description: schema.description,
     attributes: schema.attributes,
-    meta: { resourceType: 'Schema', location: `${exchange.baseUrl}/Schemas/${schema.id}` },
+    meta: { resourceType: 'Schema', location: `${request.baseUrl}/Schemas/${schema.id}` },
   }
 }
 
 /** GET /Schemas and /Schemas/:urn. RFC 7644 §4, RFC 7643 §7. */
-export function schemas(exchange: Exchange, id?: string): void {
-  refuseFilter(exchange)
-  const served = servedSchemas(exchange)
+export function schemas(request: ScimRequest): ScimResponse {
+  const id = request.id
+  refuseFilter(request)
+  const served = servedSchemas(request)
   if (id === undefined) {
-    const resources = served.map((schema) => schemaBody(exchange, schema))
-    sendJson(exchange.response, 200, listResponse(resources.length, 1, resources))
-    return
+    const resources = served.map((schema) => schemaBody(request, schema))
+    return jsonResponse(200, listResponse(resources.length, 1, resources))
   }
   const schema = served.find((s) => s.id.toLowerCase() === id.toLowerCase())
   if (!schema) throw scimError(404, undefined, 'Schema not found')
-  sendJson(exchange.response, 200, schemaBody(exchange, schema))
+  return jsonResponse(200, schemaBody(request, schema))
 }

@@ -1,12 +1,13 @@
 // Reading groups: the SCIM view of a team, its members page by page, and list pages within the response byte budget.
-import type { ListPage, StoredTeam, TeamMember, TeamStore } from '../../types/stores'
+import type { StoredTeam, TeamMember } from '../../types/stores'
 import { scimError } from '../errors'
-import { type ListParameters, listParametersFromQuery, projectionFromQuery } from '../http/list-query'
-import { sendEmpty, sendJson } from '../http/respond'
-import { etagOf, groupResource, type ScimResource } from '../representation/resources'
-import { type Exchange, notModified, projectionFor } from './exchange'
-import { checkPage, listQuery, listResponseText, ResponseBudget } from './lists'
+import type { RequestTeams } from '../gateway'
+import { etagOf, groupResource, locationOf, type ScimResource } from '../representation/resources'
+import { type ListParameters, listParametersFromQuery, projectionFromQuery } from './list-query'
+import { listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
+import { notModified, projectionFor, type ScimRequest } from './request'
+import { emptyResponse, jsonResponse, type ScimResponse } from './response'
 
 /** Members read per `listMembers` call when a response needs the whole list. */
 const MEMBER_PAGE = 10_000
@@ -15,21 +16,24 @@ export function notFound(): Error {
   return scimError(404, undefined, 'Group not found')
 }
 
-export function teamStoreOf(exchange: Exchange): TeamStore {
+export function teamStoreOf(request: ScimRequest): RequestTeams {
   // The router does not route /Groups without a TeamStore; this guards the type.
-  const store = exchange.config.teamStore
+  const store = request.stores.teams
   if (!store) throw notFound()
   return store
 }
 
-export function projection(exchange: Exchange, parameters = projectionFromQuery(exchange.query)): Projection {
-  return projectionFor(exchange, 'Group', parameters)
+export function projection(
+  request: ScimRequest,
+  parameters = projectionFromQuery(request.query),
+): Projection {
+  return projectionFor(request, 'Group', parameters)
 }
 
 /** Every member of a team, read page by page. */
-export async function readMembers(exchange: Exchange, id: string): Promise<TeamMember[]>
+export async function readMembers(request: ScimRequest, id: string): Promise<TeamMember[]>
 export async function readMembers(
-  exchange: Exchange,
+  request: ScimRequest,
   id: string,
   admit: (count: number) => boolean,
 ): Promise<TeamMember[] | undefined>
@@ -38,19 +42,15 @@ export async function readMembers(
  * to it, and the rest is read only when it agrees (a list page's byte budget decides).
  */
 export async function readMembers(
-  exchange: Exchange,
+  request: ScimRequest,
   id: string,
   admit?: (count: number) => boolean,
 ): Promise<TeamMember[] | undefined> {
-  const store = teamStoreOf(exchange)
+  const store = teamStoreOf(request)
   const members: TeamMember[] = []
   for (let startIndex = 1; ; startIndex += MEMBER_PAGE) {
-    const page = (await store.listMembers(id, { startIndex, count: MEMBER_PAGE }, exchange.context)) as
-      | ListPage<TeamMember>
-      | undefined
-      | null
-    if (!page) throw notFound()
-    const checked = checkPage<TeamMember>(page, MEMBER_PAGE)
+    const checked = await store.listMembers(id, { startIndex, count: MEMBER_PAGE })
+    if (!checked) throw notFound()
     if (startIndex === 1 && admit && !admit(checked.totalResults)) return undefined
     // A loop, not push(...): a page of 10,000 spread as arguments is close to the engine's limits.
     for (const member of checked.resources) members.push(member)
@@ -60,37 +60,33 @@ export async function readMembers(
 
 /** The group as the client sees it; members are read only when the response carries them. */
 export async function present(
-  exchange: Exchange,
+  request: ScimRequest,
   team: StoredTeam,
   view: Projection,
   members?: readonly TeamMember[],
 ): Promise<ScimResource> {
-  const list = members ?? (view.includes('members') ? await readMembers(exchange, team.id) : undefined)
-  return presentWith(exchange, team, view, list)
+  const list = members ?? (view.includes('members') ? await readMembers(request, team.id) : undefined)
+  return presentWith(request, team, view, list)
 }
 
 function presentWith(
-  exchange: Exchange,
+  request: ScimRequest,
   team: StoredTeam,
   view: Projection,
   list: readonly TeamMember[] | undefined,
 ): ScimResource {
-  const resource = groupResource(team, list)
-  ;(resource.meta as Record<string, unknown>).location =
-    `${exchange.baseUrl}/Groups/${encodeURIComponent(team.id)}`
-  return view.apply(resource)
+  return view.apply(groupResource(team, list, locationOf(request.baseUrl, 'Groups', team.id)))
 }
 
 /** GET /Groups/:id. `excludedAttributes=members` never reads the member list. */
-export async function getGroup(exchange: Exchange, id: string): Promise<void> {
-  const view = projection(exchange)
-  const team = await teamStoreOf(exchange).get(id, exchange.context)
+export async function getGroup(request: ScimRequest, id: string): Promise<ScimResponse> {
+  const view = projection(request)
+  const team = await teamStoreOf(request).get(id)
   if (!team) throw notFound()
-  if (notModified(exchange, team.version)) {
-    sendEmpty(exchange.response, 304, { ETag: etagOf(team.version) })
-    return
+  if (notModified(request, team.version)) {
+    return emptyResponse(304, { ETag: etagOf(team.version) })
   }
-  sendJson(exchange.response, 200, await present(exchange, team, view), { ETag: etagOf(team.version) })
+  return jsonResponse(200, await present(request, team, view), { ETag: etagOf(team.version) })
 }
 
 /** What one member reference costs in a response, at least: `{"value":"<uuid>","type":"User"}`. */
@@ -103,26 +99,26 @@ const MEMBER_BYTES = 50
  * so a page of large teams costs what the budget allows, not `count` × their member lists.
  */
 export async function groupPage(
-  exchange: Exchange,
+  request: ScimRequest,
   parameters: ListParameters,
   budget: ResponseBudget,
 ): Promise<{ totalResults: number; resources: string[] }> {
-  const view = projectionFor(exchange, 'Group', parameters)
-  const query = listQuery(exchange.config, 'Group', parameters)
-  const page = checkPage<StoredTeam>(await teamStoreOf(exchange).list(query, exchange.context), query.count)
+  const view = projectionFor(request, 'Group', parameters)
+  const query = listQuery(request.config, 'Group', parameters)
+  const page = await teamStoreOf(request).list(query)
   const withMembers = view.includes('members')
   const resources: string[] = []
   for (const team of page.resources) {
     if (budget.closed) break
     let members: TeamMember[] | undefined
     if (withMembers) {
-      members = await readMembers(exchange, team.id, (count) => budget.admits(count * MEMBER_BYTES))
+      members = await readMembers(request, team.id, (count) => budget.admits(count * MEMBER_BYTES))
       if (!members) {
         budget.close()
         break
       }
     }
-    const json = budget.take(presentWith(exchange, team, view, members))
+    const json = budget.take(presentWith(request, team, view, members))
     if (json === undefined) break
     resources.push(json)
   }
@@ -130,8 +126,8 @@ export async function groupPage(
 }
 
 /** GET /Groups and POST /Groups/.search. */
-export async function listGroups(exchange: Exchange, parameters?: ListParameters): Promise<void> {
-  const checked = parameters ?? listParametersFromQuery(exchange.query)
-  const page = await groupPage(exchange, checked, new ResponseBudget(exchange.config.maxResponseBytes))
-  sendJson(exchange.response, 200, listResponseText(page.totalResults, checked.startIndex, page.resources))
+export async function listGroups(request: ScimRequest, parameters?: ListParameters): Promise<ScimResponse> {
+  const checked = parameters ?? listParametersFromQuery(request.query)
+  const page = await groupPage(request, checked, new ResponseBudget(request.config.maxResponseBytes))
+  return jsonResponse(200, listResponseText(page.totalResults, checked.startIndex, page.resources))
 }

@@ -2,22 +2,23 @@
 import type { MemberChanges, MemberReference, PatchRequest } from '../../types/patch'
 import type { StoredTeam, TeamChange } from '../../types/stores'
 import { scimError } from '../errors'
-import { projectionFromQuery } from '../http/list-query'
-import { sendEmpty, sendJson } from '../http/respond'
 import { isStorableId } from '../ids'
 import { logStore } from '../log'
 import {
   etagOf,
   groupResource,
   isVisibleToScim,
+  locationOf,
   memberReferencesOf,
   type ScimResource,
   teamFieldsOf,
 } from '../representation/resources'
 import { compareAndSwap, ifMatchNamesVersion } from './compare-and-swap'
-import { checkIfMatch, type Exchange, emit, readBody, requireSync } from './exchange'
 import { notFound, present, projection, readMembers, teamStoreOf } from './group-reads'
 import { checkResourceLimits } from './limits'
+import { projectionFromQuery } from './list-query'
+import { checkIfMatch, emit, readBody, requireSync, type ScimRequest } from './request'
+import { emptyResponse, jsonResponse, type ScimResponse } from './response'
 
 /** Member ids checked per `get` batch when the UserStore has no `findExisting`. */
 const CHECK_BATCH = 100
@@ -26,7 +27,7 @@ const CHECK_BATCH = 100
  * 400 unless every member is a user of the tenant (checked before anything is written, so a bad
  * member id applies nothing). Nested groups are not supported: Grafana's teams hold users.
  */
-async function checkMembers(exchange: Exchange, members: readonly MemberReference[]): Promise<void> {
+async function checkMembers(request: ScimRequest, members: readonly MemberReference[]): Promise<void> {
   for (const member of members) {
     if (member.type !== undefined && member.type.toLowerCase() !== 'user') {
       throw scimError(
@@ -46,15 +47,15 @@ async function checkMembers(exchange: Exchange, members: readonly MemberReferenc
   }
   const ids = [...new Set(members.map((m) => m.value))]
   if (ids.length === 0) return
-  const users = exchange.config.userStore
+  const users = request.stores.users
   let existing: Set<string>
-  if (users.findExisting) {
-    existing = new Set(await users.findExisting(ids, exchange.context))
+  if (users.findsExisting) {
+    existing = await users.findExisting(ids)
   } else {
     existing = new Set()
     for (let i = 0; i < ids.length; i += CHECK_BATCH) {
       const batch = ids.slice(i, i + CHECK_BATCH)
-      const found = await Promise.all(batch.map((id) => users.get(id, exchange.context)))
+      const found = await Promise.all(batch.map((id) => users.get(id)))
       found.forEach((user, index) => {
         if (user && isVisibleToScim(user)) existing.add(batch[index]!)
       })
@@ -67,19 +68,15 @@ async function checkMembers(exchange: Exchange, members: readonly MemberReferenc
 }
 
 /** POST /Groups. RFC 7644 §3.3. */
-export async function createGroup(exchange: Exchange): Promise<void> {
-  requireSync(exchange, 'Group')
-  const body = await readBody(exchange)
-  const { resource } = exchange.config.groupValidator!.read(body)
-  checkResourceLimits(exchange.config.limits, resource, 'Group')
+export async function createGroup(request: ScimRequest): Promise<ScimResponse> {
+  requireSync(request, 'Group')
+  const body = await readBody(request)
+  const { resource } = request.config.groupValidator!.read(body)
+  checkResourceLimits(request.config.limits, resource, 'Group')
   const members = memberReferencesOf(resource)
-  await checkMembers(exchange, members)
-  const team = await teamStoreOf(exchange).create(
-    { ...teamFieldsOf(resource), provisioned: true },
-    members,
-    exchange.context,
-  )
-  emit(exchange, {
+  await checkMembers(request, members)
+  const team = await teamStoreOf(request).create({ ...teamFieldsOf(resource), provisioned: true }, members)
+  emit(request, {
     type: 'group.created',
     resourceId: team.id,
     displayName: team.displayName,
@@ -88,9 +85,9 @@ export async function createGroup(exchange: Exchange): Promise<void> {
   const given = members.map((m) =>
     m.display === undefined ? { value: m.value } : { value: m.value, display: m.display },
   )
-  sendJson(exchange.response, 201, await present(exchange, team, projection(exchange), given), {
+  return jsonResponse(201, await present(request, team, projection(request), given), {
     ETag: etagOf(team.version),
-    Location: `${exchange.baseUrl}/Groups/${encodeURIComponent(team.id)}`,
+    Location: locationOf(request.baseUrl, 'Groups', team.id),
   })
 }
 
@@ -130,10 +127,10 @@ function isEmptyDelta(members: MemberChanges): boolean {
  * member methods take no version, so the change could only be written unconditionally, which would
  * ignore the precondition (RFC 7644 §3.14). Fails closed: nothing is written.
  */
-function cannotBeConditional(exchange: Exchange): Error {
+function cannotBeConditional(request: ScimRequest): Error {
   logStore(
     'a member change with If-Match needs TeamStore.applyChange to be conditional; refused (%s)',
-    exchange.context.requestId,
+    request.context.requestId,
   )
   return scimError(501, undefined, 'Conditional (If-Match) member changes need TeamStore.applyChange')
 }
@@ -147,15 +144,15 @@ function cannotBeConditional(exchange: Exchange): Error {
  * after the read. Member changes not written here are left to `finishMemberChanges`.
  */
 function writeTeam(
-  exchange: Exchange,
+  request: ScimRequest,
   id: string,
   plan: (current: StoredTeam) => Promise<TeamPlan>,
 ): Promise<TeamWrite> {
-  const store = teamStoreOf(exchange)
-  const conditional = ifMatchNamesVersion(exchange)
-  return compareAndSwap(exchange, {
+  const store = teamStoreOf(request)
+  const conditional = ifMatchNamesVersion(request)
+  return compareAndSwap(request, {
     what: 'group',
-    read: async () => store.get(id, exchange.context),
+    read: () => store.get(id),
     notFound,
     honourIfMatch: true,
     apply: async (before) => {
@@ -163,23 +160,24 @@ function writeTeam(
       const fields = decided.write && decided.resource ? teamFieldsOf(decided.resource) : undefined
       const members = decided.members && !isEmptyDelta(decided.members) ? decided.members : undefined
       const written = async (change: TeamChange): Promise<TeamWrite> => {
-        const after = await store.applyChange!(id, change, exchange.context)
+        const after = await store.applyChange(id, change)
         if (!after) throw notFound()
         return { before, after, extra: decided.after, membersWritten: true }
       }
       if (fields) {
         // The fields were computed from the version read: always compare-and-swap on it.
-        if (members && store.applyChange) return written({ fields, expectedVersion: before.version, members })
-        const after = await store.update(id, fields, before.version, exchange.context)
+        if (members && store.appliesChanges)
+          return written({ fields, expectedVersion: before.version, members })
+        const after = await store.update(id, fields, before.version)
         if (!after) throw notFound()
         return { before, after, extra: decided.after, membersWritten: false }
       }
       if (members && conditional) {
-        if (!store.applyChange) throw cannotBeConditional(exchange)
+        if (!store.appliesChanges) throw cannotBeConditional(request)
         return written({ expectedVersion: before.version, members })
       }
       // Deltas commute: applied to whatever the membership now is, they lose no concurrent change.
-      if (members && store.applyChange && removesAndAdds(members)) return written({ members })
+      if (members && store.appliesChanges && removesAndAdds(members)) return written({ members })
       return { before, after: before, extra: decided.after, membersWritten: false }
     },
   })
@@ -187,13 +185,13 @@ function writeTeam(
 
 /** Events for a change of a team's own attributes. */
 function emitAttributeChanges(
-  exchange: Exchange,
+  request: ScimRequest,
   before: StoredTeam,
   after: StoredTeam,
   changed: readonly string[],
 ): void {
   if (before.displayName !== after.displayName) {
-    emit(exchange, {
+    emit(request, {
       type: 'group.renamed',
       resourceId: after.id,
       from: before.displayName,
@@ -202,20 +200,20 @@ function emitAttributeChanges(
   }
   const others = changed.filter((a) => a !== 'displayName' && a !== 'members')
   if (others.length > 0)
-    emit(exchange, { type: 'group.updated', resourceId: after.id, changedAttributes: others })
+    emit(request, { type: 'group.updated', resourceId: after.id, changedAttributes: others })
 }
 
 /** Reports a membership change that is written. */
-function emitMemberChanges(exchange: Exchange, id: string, changes: MemberChanges): void {
+function emitMemberChanges(request: ScimRequest, id: string, changes: MemberChanges): void {
   if (changes.kind === 'replace') {
-    emit(exchange, { type: 'group.membersReplaced', resourceId: id, memberCount: changes.members.length })
+    emit(request, { type: 'group.membersReplaced', resourceId: id, memberCount: changes.members.length })
     return
   }
   if (changes.removed.length > 0) {
-    emit(exchange, { type: 'group.membersRemoved', resourceId: id, userIds: changes.removed })
+    emit(request, { type: 'group.membersRemoved', resourceId: id, userIds: changes.removed })
   }
   if (changes.added.length > 0) {
-    emit(exchange, { type: 'group.membersAdded', resourceId: id, userIds: changes.added.map((m) => m.value) })
+    emit(request, { type: 'group.membersAdded', resourceId: id, userIds: changes.added.map((m) => m.value) })
   }
 }
 
@@ -224,54 +222,54 @@ function emitMemberChanges(exchange: Exchange, id: string, changes: MemberChange
  * `writeTeam` did not write them already: a change of one kind without `If-Match` (one store call, one
  * transaction, no version needed), or a store without `applyChange`.
  */
-async function applyMemberChanges(exchange: Exchange, id: string, changes: MemberChanges): Promise<void> {
-  const store = teamStoreOf(exchange)
+async function applyMemberChanges(request: ScimRequest, id: string, changes: MemberChanges): Promise<void> {
+  const store = teamStoreOf(request)
   if (changes.kind === 'replace') {
-    if (!(await store.replaceMembers(id, changes.members, exchange.context))) throw notFound()
+    if (!(await store.replaceMembers(id, changes.members))) throw notFound()
   } else {
-    if (changes.removed.length > 0 && !(await store.removeMembers(id, changes.removed, exchange.context))) {
+    if (changes.removed.length > 0 && !(await store.removeMembers(id, changes.removed))) {
       throw notFound()
     }
-    if (changes.added.length > 0 && !(await store.addMembers(id, changes.added, exchange.context))) {
+    if (changes.added.length > 0 && !(await store.addMembers(id, changes.added))) {
       throw notFound()
     }
   }
-  emitMemberChanges(exchange, id, changes)
+  emitMemberChanges(request, id, changes)
 }
 
 /** Writes (unless written already) and reports a request's member change. */
 async function finishMemberChanges(
-  exchange: Exchange,
+  request: ScimRequest,
   id: string,
   changes: MemberChanges | undefined,
   written: boolean,
 ): Promise<void> {
   if (!changes) return
-  if (written) emitMemberChanges(exchange, id, changes)
-  else await applyMemberChanges(exchange, id, changes)
+  if (written) emitMemberChanges(request, id, changes)
+  else await applyMemberChanges(request, id, changes)
 }
 
 /** PUT /Groups/:id: replaces the group and its member list. RFC 7644 §3.5.1. */
-export async function replaceGroup(exchange: Exchange, id: string): Promise<void> {
-  requireSync(exchange, 'Group')
-  const body = await readBody(exchange)
-  const validator = exchange.config.groupValidator!
+export async function replaceGroup(request: ScimRequest, id: string): Promise<ScimResponse> {
+  requireSync(request, 'Group')
+  const body = await readBody(request)
+  const validator = request.config.groupValidator!
   const { resource } = validator.read(body, { checkNames: false })
   const members = memberReferencesOf(resource)
-  await checkMembers(exchange, members)
+  await checkMembers(request, members)
   const replacement: MemberChanges = { kind: 'replace', members }
-  const { before, after, membersWritten } = await writeTeam(exchange, id, async (current) => {
+  const { before, after, membersWritten } = await writeTeam(request, id, async (current) => {
     const currentResource = groupResource(current)
     validator.checkImmutable(currentResource, resource)
-    checkResourceLimits(exchange.config.limits, resource, 'Group', currentResource)
+    checkResourceLimits(request.config.limits, resource, 'Group', currentResource)
     validator.checkNames(resource, current)
     return { write: true, resource, members: replacement }
   })
-  emitAttributeChanges(exchange, before, after, before.externalId !== after.externalId ? ['externalId'] : [])
-  await finishMemberChanges(exchange, id, replacement, membersWritten)
-  const team = membersWritten ? after : await teamStoreOf(exchange).get(id, exchange.context)
+  emitAttributeChanges(request, before, after, before.externalId !== after.externalId ? ['externalId'] : [])
+  await finishMemberChanges(request, id, replacement, membersWritten)
+  const team = membersWritten ? after : await teamStoreOf(request).get(id)
   if (!team) throw notFound()
-  sendJson(exchange.response, 200, await present(exchange, team, projection(exchange)), {
+  return jsonResponse(200, await present(request, team, projection(request)), {
     ETag: etagOf(team.version),
   })
 }
@@ -281,13 +279,13 @@ export async function replaceGroup(exchange: Exchange, id: string): Promise<void
  * list, unless the request needs it (a filter on something other than `value`). The response is 204,
  * as Entra expects, unless the client asks for attributes; then 200 with the resource.
  */
-export async function patchGroup(exchange: Exchange, id: string): Promise<void> {
-  requireSync(exchange, 'Group')
-  const body = (await readBody(exchange)) as unknown as PatchRequest
-  const config = exchange.config
+export async function patchGroup(request: ScimRequest, id: string): Promise<ScimResponse> {
+  requireSync(request, 'Group')
+  const body = (await readBody(request)) as unknown as PatchRequest
+  const config = request.config
   const needsList = config.groupPatcher!.requiresMemberList(body)
-  const { before, after, extra, membersWritten } = await writeTeam(exchange, id, async (current) => {
-    const members = needsList ? await readMembers(exchange, id) : undefined
+  const { before, after, extra, membersWritten } = await writeTeam(request, id, async (current) => {
+    const members = needsList ? await readMembers(request, id) : undefined
     const patch = needsList ? config.groupPatcherWithMembers! : config.groupPatcher!
     const currentResource = groupResource(current, members)
     const result = patch(currentResource, body)
@@ -296,7 +294,7 @@ export async function patchGroup(exchange: Exchange, id: string): Promise<void> 
     // Only the document is limited; a members-only change leaves it as it was.
     if (attributes.length > 0) checkResourceLimits(config.limits, result.resource, 'Group', currentResource)
     const changes = result.memberChanges
-    if (changes) await checkMembers(exchange, changes.kind === 'replace' ? changes.members : changes.added)
+    if (changes) await checkMembers(request, changes.kind === 'replace' ? changes.members : changes.added)
     return {
       write: attributes.length > 0,
       resource: result.resource,
@@ -305,28 +303,27 @@ export async function patchGroup(exchange: Exchange, id: string): Promise<void> 
     }
   })
   const { changes, attributes } = extra as { changes: MemberChanges | undefined; attributes: string[] }
-  emitAttributeChanges(exchange, before, after, attributes)
-  await finishMemberChanges(exchange, id, changes, membersWritten)
-  const team = changes && !membersWritten ? await teamStoreOf(exchange).get(id, exchange.context) : after
+  emitAttributeChanges(request, before, after, attributes)
+  await finishMemberChanges(request, id, changes, membersWritten)
+  const team = changes && !membersWritten ? await teamStoreOf(request).get(id) : after
   if (!team) throw notFound()
-  const asked = projectionFromQuery(exchange.query)
+  const asked = projectionFromQuery(request.query)
   if (asked.attributes || asked.excludedAttributes) {
-    sendJson(exchange.response, 200, await present(exchange, team, projection(exchange, asked)), {
+    return jsonResponse(200, await present(request, team, projection(request, asked)), {
       ETag: etagOf(team.version),
     })
-    return
   }
-  sendEmpty(exchange.response, 204, { ETag: etagOf(team.version) })
+  return emptyResponse(204, { ETag: etagOf(team.version) })
 }
 
 /** DELETE /Groups/:id. RFC 7644 §3.6. */
-export async function deleteGroup(exchange: Exchange, id: string): Promise<void> {
-  requireSync(exchange, 'Group')
-  const store = teamStoreOf(exchange)
-  const team = await store.get(id, exchange.context)
+export async function deleteGroup(request: ScimRequest, id: string): Promise<ScimResponse> {
+  requireSync(request, 'Group')
+  const store = teamStoreOf(request)
+  const team = await store.get(id)
   if (!team) throw notFound()
-  checkIfMatch(exchange, team.version)
-  if (!(await store.delete(id, exchange.context))) throw notFound()
-  emit(exchange, { type: 'group.deleted', resourceId: id })
-  sendEmpty(exchange.response, 204)
+  checkIfMatch(request, team.version)
+  if (!(await store.delete(id))) throw notFound()
+  emit(request, { type: 'group.deleted', resourceId: id })
+  return emptyResponse(204)
 }

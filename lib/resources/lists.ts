@@ -3,9 +3,9 @@ import type { AttributePath, Filter } from '../../types/filter'
 import type { ListQuery } from '../../types/stores'
 import { scimError } from '../errors'
 import { compileFilter } from '../filter/evaluate'
-import type { ListParameters } from '../http/list-query'
-import { JsonText } from '../http/respond'
+import { JsonText } from '../json'
 import type { Configuration } from '../options'
+import type { ListParameters } from './list-query'
 
 /** URN of the list response message. RFC 7644 §3.4.2. */
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
@@ -134,25 +134,4 @@ export function listResponseText(
   return new JsonText(
     `{"schemas":${JSON.stringify([LIST_RESPONSE_SCHEMA])},"totalResults":${totalResults},"itemsPerPage":${resources.length},"startIndex":${startIndex},"Resources":[${resources.join(',')}]}`,
   )
-}
-
-/** Checks what a store returned for a page, so a broken adapter is a 500 rather than a malformed answer. */
-export function checkPage<T>(
-  page: unknown,
-  count: number,
-): { totalResults: number; resources: readonly T[] } {
-  const candidate = page as { totalResults?: unknown; resources?: unknown } | null | undefined
-  if (
-    !candidate ||
-    typeof candidate.totalResults !== 'number' ||
-    !Number.isSafeInteger(candidate.totalResults) ||
-    candidate.totalResults < 0 ||
-    !Array.isArray(candidate.resources)
-  ) {
-    throw new Error('express-scim: a store list() must return { totalResults, resources }')
-  }
-  // Never return more than asked, whatever the store did.
-  const resources =
-    candidate.resources.length > count ? candidate.resources.slice(0, count) : candidate.resources
-  return { totalResults: candidate.totalResults, resources: resources as readonly T[] }
 }

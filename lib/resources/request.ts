@@ -1,25 +1,42 @@
-// One request as the resource handlers see it: the checked context, the settings in force, and the response helpers.
-import type { IncomingMessage, ServerResponse } from 'node:http'
+// One SCIM request as an operation sees it, free of any transport: route, parameters, parsed body, the headers SCIM reads, and the checked context.
 import type { ScimEvent } from '../../types/router'
 import type { RequestContext } from '../../types/stores'
 import { scimError } from '../errors'
-import { readJsonObject } from '../http/body'
+import type { RequestStores } from '../gateway'
 import { logEvent } from '../log'
 import type { Configuration, ResolvedSettings } from '../options'
 import { tagValue } from '../representation/resources'
 import { createProjection, type Projection, type ProjectionParameters } from './projection'
 
-/** Everything a handler needs about the request it answers. */
-export interface Exchange {
-  readonly request: IncomingMessage
-  readonly response: ServerResponse
+/** The request headers SCIM semantics read (RFC 7644 §3.14); the adapter copies them, nothing else. */
+export interface ScimRequestHeaders {
+  /** `If-Match`, as sent. */
+  readonly ifMatch?: string
+  /** `If-None-Match`, as sent. */
+  readonly ifNoneMatch?: string
+}
+
+/** Everything an operation needs about the request it answers. */
+export interface ScimRequest {
+  /** `GET`, `POST`, `PUT`, `PATCH` or `DELETE` (HEAD arrives as GET). */
+  readonly method: string
+  /** The matched route's label, such as `/Users/:id` (never the raw URL, whose query may hold filter values). */
+  readonly route: string
+  /** The path parameter: the resource id (`/Users/:id`) or the discovery name (`/Schemas/:id`). */
+  readonly id: string | undefined
+  /** The query string. */
+  readonly query: URLSearchParams
+  /** The parsed JSON body of a POST, PUT or PATCH (media type and size checked); undefined otherwise. */
+  readonly body: Record<string, unknown> | undefined
+  /** The conditional headers. */
+  readonly headers: ScimRequestHeaders
   readonly config: Configuration
-  /** Passed to every store call. */
+  /** The host's stores, through the gateway: the only way operations reach them. */
+  readonly stores: RequestStores
+  /** Passed to every store call (the gateway does). */
   readonly context: RequestContext
   /** The switches in force for this request's tenant. */
   readonly settings: ResolvedSettings
-  /** The query string. */
-  readonly query: URLSearchParams
   /** Absolute URL of the SCIM root this request came through (with `/v2` when it did). */
   readonly baseUrl: string
 }
@@ -31,13 +48,13 @@ type EventBody<E> = E extends ScimEvent ? Omit<E, 'tenant' | 'actor' | 'requestI
  * Emits one audit event. The host's hook may throw or reject: that is logged and ignored, because the
  * change it reports is already committed and the IdP must not retry it.
  */
-export function emit(exchange: Exchange, body: EventBody<ScimEvent>): void {
-  const onEvent = exchange.config.onEvent
+export function emit(request: ScimRequest, body: EventBody<ScimEvent>): void {
+  const onEvent = request.config.onEvent
   const event = {
     ...body,
-    tenant: exchange.context.tenant,
-    ...(exchange.context.principal.id === undefined ? {} : { actor: String(exchange.context.principal.id) }),
-    requestId: exchange.context.requestId,
+    tenant: request.context.tenant,
+    ...(request.context.principal.id === undefined ? {} : { actor: String(request.context.principal.id) }),
+    requestId: request.context.requestId,
     time: new Date().toISOString(),
   } as ScimEvent
   logEvent('%s %s %s', event.type, event.resourceId, event.requestId)
@@ -52,17 +69,18 @@ export function emit(exchange: Exchange, body: EventBody<ScimEvent>): void {
   }
 }
 
-/** The request body as a JSON object (media type and size checked). */
-export function readBody(exchange: Exchange): Promise<Record<string, unknown>> {
-  return readJsonObject(exchange.request, exchange.config.bodyLimit)
+/** The request body as a JSON object: the adapter read it (media type and size checked) for routes that take one. */
+export function readBody(request: ScimRequest): Record<string, unknown> {
+  if (request.body === undefined) throw scimError(400, 'invalidSyntax', 'The request needs a JSON body')
+  return request.body
 }
 
 /** 403 when a sync switch is off: the write changes nothing. */
-export function requireSync(exchange: Exchange, resource: 'User' | 'Group'): void {
-  if (resource === 'User' && !exchange.settings.userSyncEnabled) {
+export function requireSync(request: ScimRequest, resource: 'User' | 'Group'): void {
+  if (resource === 'User' && !request.settings.userSyncEnabled) {
     throw scimError(403, undefined, 'User provisioning is disabled on this server (userSyncEnabled is off)')
   }
-  if (resource === 'Group' && !exchange.settings.groupSyncEnabled) {
+  if (resource === 'Group' && !request.settings.groupSyncEnabled) {
     throw scimError(403, undefined, 'Group provisioning is disabled on this server (groupSyncEnabled is off)')
   }
 }
@@ -71,13 +89,13 @@ export function requireSync(exchange: Exchange, resource: 'User' | 'Group'): voi
  * The version named by `If-Match`, or undefined when absent or `*`. Weak and strong forms are both read
  * (RFC 7644 §3.14 uses weak tags). Several tags: a list whose members are all checked by the caller.
  */
-export function ifMatchVersions(request: IncomingMessage): readonly string[] | undefined {
-  return tagList(request.headers['if-match'])
+export function ifMatchVersions(request: ScimRequest): readonly string[] | undefined {
+  return tagList(request.headers.ifMatch)
 }
 
 /** The versions named by `If-None-Match`, or undefined. `*` is reported as `['*']`. */
-export function ifNoneMatchVersions(request: IncomingMessage): readonly string[] | undefined {
-  return tagList(request.headers['if-none-match'])
+export function ifNoneMatchVersions(request: ScimRequest): readonly string[] | undefined {
+  return tagList(request.headers.ifNoneMatch)
 }
 
 function tagList(header: string | undefined): readonly string[] | undefined {
@@ -97,16 +115,16 @@ function tagList(header: string | undefined): readonly string[] | undefined {
 }
 
 /** 412 unless `version` is one of the `If-Match` tags (or there is no If-Match). RFC 7644 §3.14. */
-export function checkIfMatch(exchange: Exchange, version: string): void {
-  const tags = ifMatchVersions(exchange.request)
+export function checkIfMatch(request: ScimRequest, version: string): void {
+  const tags = ifMatchVersions(request)
   if (tags && !tags.includes('*') && !tags.includes(tagValue(version))) {
     throw scimError(412, undefined, 'The resource has changed: its version does not match If-Match')
   }
 }
 
 /** True when `If-None-Match` names the current version, so a GET can answer 304. */
-export function notModified(exchange: Exchange, version: string): boolean {
-  const tags = ifNoneMatchVersions(exchange.request)
+export function notModified(request: ScimRequest, version: string): boolean {
+  const tags = ifNoneMatchVersions(request)
   return tags !== undefined && (tags.includes('*') || tags.includes(tagValue(version)))
 }
 
@@ -115,11 +133,11 @@ export function notModified(exchange: Exchange, version: string): boolean {
  * path), else one built for the request's `attributes` / `excludedAttributes`.
  */
 export function projectionFor(
-  exchange: Exchange,
+  request: ScimRequest,
   resourceType: 'User' | 'Group',
   parameters: ProjectionParameters,
 ): Projection {
-  const prebuilt = exchange.config.defaultProjections[resourceType]
+  const prebuilt = request.config.defaultProjections[resourceType]
   if (prebuilt && !parameters.attributes && !parameters.excludedAttributes) return prebuilt
-  return createProjection(exchange.config.registry, resourceType, exchange.config.filterParser, parameters)
+  return createProjection(request.config.registry, resourceType, request.config.filterParser, parameters)
 }

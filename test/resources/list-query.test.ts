@@ -4,7 +4,7 @@ import {
   listParametersFromSearch,
   projectionFromQuery,
   SEARCH_REQUEST_SCHEMA,
-} from '../../lib/http/list-query'
+} from '../../lib/resources/list-query'
 import { expectScimError } from '../helpers/expect-scim-error'
 
 const fromQuery = (query: string) => listParametersFromQuery(new URLSearchParams(query))

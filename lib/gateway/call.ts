@@ -1,0 +1,77 @@
+// One host call through the gateway: traced, timed, its result checked, and any failure that is not a SCIM error turned into a bare 500.
+import type { ListPage } from '../../types/stores'
+import { isScimError } from '../errors'
+import { logStore } from '../log'
+
+/** Where store calls are traced; the router's request trace (lib/telemetry) is one. */
+export interface StoreCallTracer {
+  /** Runs one host call as a child of the request's span, recording its latency. */
+  storeCall<T>(name: string, call: () => Promise<T>): Promise<T>
+  /** Counts one compare-and-swap retry. */
+  retried(resourceType: string): void
+}
+
+/** The tracer of a router without telemetry: calls run as they are. */
+export const UNTRACED: StoreCallTracer = Object.freeze({
+  storeCall: <T>(_name: string, call: () => Promise<T>) => call(),
+  retried: () => {},
+})
+
+/**
+ * Runs `call` (a host method) as `name`. A SCIM error the host threw on purpose (`uniquenessConflict()`,
+ * `versionMismatch()`, a 503 of its own) passes through; anything else is logged here with the call's
+ * name and the error's class only (its message may hold client data or a connection string), and goes
+ * on to the adapter, which answers a 500 that says nothing.
+ */
+export async function hostCall<T>(
+  tracer: StoreCallTracer,
+  name: string,
+  requestId: string,
+  call: () => T | PromiseLike<T>,
+): Promise<T> {
+  try {
+    return await tracer.storeCall(name, async () => call())
+  } catch (error) {
+    if (isScimError(error)) throw error
+    logStore('%s failed: %s (%s)', name, (error as Error)?.name ?? 'error', requestId)
+    throw error
+  }
+}
+
+/** A broken adapter's answer is a 500, not a malformed response: every result is checked here. */
+function brokenStore(name: string, what: string): Error {
+  return new Error(`express-scim: ${name} must return ${what}`)
+}
+
+/** Checks a created or updated record: an object with string `id` and `version`. */
+export function checkRecord<T extends { readonly id: string; readonly version: string }>(
+  record: T | undefined | null,
+  name: string,
+  optional: boolean,
+): T | undefined {
+  if (record === undefined || record === null) {
+    if (optional) return undefined
+    throw brokenStore(name, 'the stored record')
+  }
+  if (typeof record !== 'object' || typeof record.id !== 'string' || typeof record.version !== 'string') {
+    throw brokenStore(name, 'a record with a string id and version')
+  }
+  return record
+}
+
+/** Checks what a store returned for a page, and never passes on more than asked. */
+export function checkPage<T>(page: unknown, count: number, name = 'a store list()'): ListPage<T> {
+  const candidate = page as { totalResults?: unknown; resources?: unknown } | null | undefined
+  if (
+    !candidate ||
+    typeof candidate.totalResults !== 'number' ||
+    !Number.isSafeInteger(candidate.totalResults) ||
+    candidate.totalResults < 0 ||
+    !Array.isArray(candidate.resources)
+  ) {
+    throw brokenStore(name, '{ totalResults, resources }')
+  }
+  const resources =
+    candidate.resources.length > count ? candidate.resources.slice(0, count) : candidate.resources
+  return { totalResults: candidate.totalResults, resources: resources as readonly T[] }
+}

@@ -1,0 +1,115 @@
+// The TeamStore as operations reach it: bound to one request's context, traced, checked, with a memo of reads by id.
+import type { MemberReference } from '../../types/patch'
+import type {
+  ListPage,
+  ListQuery,
+  MemberPage,
+  NewTeam,
+  RequestContext,
+  StoredTeam,
+  TeamChange,
+  TeamFields,
+  TeamMember,
+  TeamStore,
+} from '../../types/stores'
+import { checkPage, checkRecord, hostCall, type StoreCallTracer } from './call'
+
+/**
+ * One request's view of the host's teams. `get` is remembered until the request writes a team or a
+ * membership (any write, also one that fails, forgets every read), so a re-read after a write or a lost
+ * race always reaches the store.
+ */
+export class RequestTeams {
+  readonly #reads = new Map<string, Promise<StoredTeam | undefined>>()
+
+  constructor(
+    private readonly store: TeamStore,
+    private readonly context: RequestContext,
+    private readonly tracer: StoreCallTracer,
+  ) {}
+
+  #call<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
+    return hostCall(this.tracer, `teamStore.${name}`, this.context.requestId, call)
+  }
+
+  #write<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
+    this.#reads.clear()
+    return this.#call(name, call)
+  }
+
+  /** True when the store makes a field change and a member change one atomic, conditional write. */
+  get appliesChanges(): boolean {
+    return this.store.applyChange !== undefined
+  }
+
+  /** The team with this id, or undefined. */
+  get(id: string): Promise<StoredTeam | undefined> {
+    let read = this.#reads.get(id)
+    if (!read) {
+      read = this.#call('get', () => this.store.get(id, this.context)).then((team) =>
+        checkRecord(team, 'teamStore.get', true),
+      )
+      read.catch(() => this.#reads.delete(id))
+      this.#reads.set(id, read)
+    }
+    return read
+  }
+
+  /** One page of teams. */
+  async list(query: ListQuery): Promise<ListPage<StoredTeam>> {
+    const page = await this.#call('list', () => this.store.list(query, this.context))
+    return checkPage<StoredTeam>(page, query.count, 'teamStore.list()')
+  }
+
+  /** One page of a team's members; undefined when the team is gone. */
+  async listMembers(id: string, page: MemberPage): Promise<ListPage<TeamMember> | undefined> {
+    const members = await this.#call('listMembers', () => this.store.listMembers(id, page, this.context))
+    if (members === undefined || members === null) return undefined
+    return checkPage<TeamMember>(members, page.count, 'teamStore.listMembers()')
+  }
+
+  /** Creates a team with its first members. */
+  async create(team: NewTeam, members: readonly MemberReference[]): Promise<StoredTeam> {
+    const created = await this.#write('create', () => this.store.create(team, members, this.context))
+    return checkRecord(created, 'teamStore.create', false)!
+  }
+
+  /** Writes `fields` if the team is still at `expectedVersion`; undefined when it is gone. */
+  async update(id: string, fields: TeamFields, expectedVersion: string): Promise<StoredTeam | undefined> {
+    const updated = await this.#write('update', () =>
+      this.store.update(id, fields, expectedVersion, this.context),
+    )
+    return checkRecord(updated, 'teamStore.update', true)
+  }
+
+  /** Fields and members in one atomic write (only when `appliesChanges`); undefined when the team is gone. */
+  async applyChange(id: string, change: TeamChange): Promise<StoredTeam | undefined> {
+    const after = await this.#write('applyChange', () => this.store.applyChange!(id, change, this.context))
+    return checkRecord(after, 'teamStore.applyChange', true)
+  }
+
+  /** Deletes the team; false when it was not there. */
+  delete(id: string): Promise<boolean> {
+    return this.#write('delete', () => this.store.delete(id, this.context))
+  }
+
+  /** Adds members (a delta); false when the team is gone. */
+  addMembers(id: string, members: readonly MemberReference[]): Promise<boolean> {
+    return this.#write('addMembers', () => this.store.addMembers(id, members, this.context))
+  }
+
+  /** Removes members (a delta); false when the team is gone. */
+  removeMembers(id: string, userIds: readonly string[]): Promise<boolean> {
+    return this.#write('removeMembers', () => this.store.removeMembers(id, userIds, this.context))
+  }
+
+  /** Replaces the member list; false when the team is gone. */
+  replaceMembers(id: string, members: readonly MemberReference[]): Promise<boolean> {
+    return this.#write('replaceMembers', () => this.store.replaceMembers(id, members, this.context))
+  }
+
+  /** Drops a user from every team (its deletion). */
+  removeUserFromTeams(userId: string): Promise<void> {
+    return this.#write('removeUserFromTeams', () => this.store.removeUserFromTeams(userId, this.context))
+  }
+}

@@ -1,0 +1,111 @@
+// The UserStore and SessionRevoker as operations reach them: bound to one request's context, traced, checked, with a memo of reads by id.
+import type {
+  ListPage,
+  ListQuery,
+  NewUser,
+  RequestContext,
+  RevocationReason,
+  SessionRevoker,
+  StoredUser,
+  UserFields,
+  UserStore,
+} from '../../types/stores'
+import { checkPage, checkRecord, hostCall, type StoreCallTracer } from './call'
+
+/**
+ * One request's view of the host's users. `get` is remembered until the request writes a user (any
+ * write, also one that fails, forgets every read), so a compare-and-swap that lost its race always
+ * reads again from the store.
+ */
+export class RequestUsers {
+  readonly #reads = new Map<string, Promise<StoredUser | undefined>>()
+
+  constructor(
+    private readonly store: UserStore,
+    private readonly context: RequestContext,
+    private readonly tracer: StoreCallTracer,
+  ) {}
+
+  #call<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
+    return hostCall(this.tracer, `userStore.${name}`, this.context.requestId, call)
+  }
+
+  /** Runs a write, forgetting every remembered read first. */
+  #write<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
+    this.#reads.clear()
+    return this.#call(name, call)
+  }
+
+  /** The user with this id, or undefined. */
+  get(id: string): Promise<StoredUser | undefined> {
+    let read = this.#reads.get(id)
+    if (!read) {
+      read = this.#call('get', () => this.store.get(id, this.context)).then((user) =>
+        checkRecord(user, 'userStore.get', true),
+      )
+      // A failed read is not remembered: the next caller asks the store again.
+      read.catch(() => this.#reads.delete(id))
+      this.#reads.set(id, read)
+    }
+    return read
+  }
+
+  /** One page of users. */
+  async list(query: ListQuery): Promise<ListPage<StoredUser>> {
+    const page = await this.#call('list', () => this.store.list(query, this.context))
+    return checkPage<StoredUser>(page, query.count, 'userStore.list()')
+  }
+
+  /** Creates a user; a taken name is the store's `uniquenessConflict()`. */
+  async create(user: NewUser): Promise<StoredUser> {
+    const created = await this.#write('create', () => this.store.create(user, this.context))
+    return checkRecord(created, 'userStore.create', false)!
+  }
+
+  /** Writes `fields` if the user is still at `expectedVersion`; undefined when it is gone. */
+  async update(id: string, fields: UserFields, expectedVersion: string): Promise<StoredUser | undefined> {
+    const updated = await this.#write('update', () =>
+      this.store.update(id, fields, expectedVersion, this.context),
+    )
+    return checkRecord(updated, 'userStore.update', true)
+  }
+
+  /** Deletes the user; false when it was not there. */
+  delete(id: string): Promise<boolean> {
+    return this.#write('delete', () => this.store.delete(id, this.context))
+  }
+
+  /** True when the store answers `findExisting` in one call. */
+  get findsExisting(): boolean {
+    return this.store.findExisting !== undefined
+  }
+
+  /** The ids among `ids` that name users of the tenant (the store's `findExisting`). */
+  async findExisting(ids: readonly string[]): Promise<Set<string>> {
+    const found = await this.#call('findExisting', () => this.store.findExisting!(ids, this.context))
+    return new Set(found)
+  }
+
+  /** The users holding `userName` or `email` (the store's `findByUserNameOrEmail`, for adoption). */
+  async findByUserNameOrEmail(userName: string, email: string | undefined): Promise<readonly StoredUser[]> {
+    const found = await this.#call('findByUserNameOrEmail', () =>
+      this.store.findByUserNameOrEmail!(userName, email, this.context),
+    )
+    if (!Array.isArray(found))
+      throw new Error('express-scim: userStore.findByUserNameOrEmail must return a list')
+    return found
+  }
+}
+
+/** Ends every session of a user (idempotent), through the host's SessionRevoker. */
+export function revokeUserSessions(
+  revoker: SessionRevoker,
+  tracer: StoreCallTracer,
+  context: RequestContext,
+  userId: string,
+  reason: RevocationReason,
+): Promise<void> {
+  return hostCall(tracer, 'sessionRevoker.revokeUserSessions', context.requestId, () =>
+    revoker.revokeUserSessions(userId, reason, context),
+  )
+}

@@ -1,0 +1,148 @@
+// The route table: every SCIM endpoint and method as data, each an operation from a transport-free request to a response value.
+import { scimError } from '../errors'
+import { isStorableId } from '../ids'
+import { resourceTypes, schemas, serviceProviderConfig } from './discovery'
+import { getGroup, listGroups } from './group-reads'
+import { createGroup, deleteGroup, patchGroup, replaceGroup } from './groups'
+import { listParametersFromSearch } from './list-query'
+import { readBody, type ScimRequest } from './request'
+import type { ScimResponse } from './response'
+import { searchAll } from './search'
+import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from './users'
+
+/** One SCIM operation: a request in, a response value out (or a thrown SCIM error). */
+export type Operation = (request: ScimRequest) => Promise<ScimResponse> | ScimResponse
+
+/** One method of one route. */
+export interface RouteEntry {
+  /** A stable name for logs, spans and metrics, such as `users.get`. */
+  readonly operation: string
+  /** True when the operation reads a JSON body (the adapter reads and limits it first). */
+  readonly body: boolean
+  readonly run: Operation
+}
+
+/** One path: its label (for logs and spans; never the raw URL) and its methods. */
+export interface Route {
+  readonly label: string
+  readonly methods: Readonly<Record<string, RouteEntry>>
+}
+
+/** A path matched to its route, with the id segment when the route has one. */
+export interface RouteMatch {
+  readonly route: Route
+  readonly id: string | undefined
+}
+
+/** The routes below one first segment: the collection, `/.search`, and `/:id`. */
+interface Endpoint {
+  readonly collection?: Route
+  readonly search?: Route
+  readonly item?: Route
+}
+
+function entry(operation: string, run: Operation, body = false): RouteEntry {
+  return { operation, run, body }
+}
+
+/**
+ * An operation on one resource. An id no store could have issued (U+0000, which no PostgreSQL text
+ * column holds, or an absurd length) names nothing: 404 before any store call could fail on it.
+ */
+function onResource(
+  resourceType: 'User' | 'Group',
+  run: (request: ScimRequest, id: string) => Promise<ScimResponse>,
+): Operation {
+  return (request) => {
+    const id = request.id
+    if (id === undefined || !isStorableId(id)) throw scimError(404, undefined, `${resourceType} not found`)
+    return run(request, id)
+  }
+}
+
+function notImplemented(): never {
+  throw scimError(501, undefined, 'This endpoint is not implemented')
+}
+
+/** /Users or /Groups: collection, search and item routes. RFC 7644 §3.2. */
+function resourceEndpoint(endpoint: 'Users' | 'Groups'): Endpoint {
+  const users = endpoint === 'Users'
+  const type = users ? 'User' : 'Group'
+  const name = users ? 'users' : 'groups'
+  const list = users ? listUsers : listGroups
+  return {
+    collection: {
+      label: `/${endpoint}`,
+      methods: {
+        GET: entry(`${name}.list`, (request) => list(request)),
+        POST: entry(`${name}.create`, users ? createUser : createGroup, true),
+      },
+    },
+    search: {
+      label: `/${endpoint}/.search`,
+      methods: {
+        POST: entry(
+          `${name}.search`,
+          (request) => list(request, listParametersFromSearch(readBody(request))),
+          true,
+        ),
+      },
+    },
+    item: {
+      label: `/${endpoint}/:id`,
+      methods: {
+        GET: entry(`${name}.get`, onResource(type, users ? getUser : getGroup)),
+        PUT: entry(`${name}.replace`, onResource(type, users ? replaceUser : replaceGroup), true),
+        PATCH: entry(`${name}.patch`, onResource(type, users ? patchUser : patchGroup), true),
+        DELETE: entry(`${name}.delete`, onResource(type, users ? deleteUser : deleteGroup)),
+      },
+    },
+  }
+}
+
+/** RFC 7644 §3.11 (/Me) and §3.7 (/Bulk): not built yet, and discovery says so. */
+function unimplemented(label: string, operation: string): Route {
+  const refuse = entry(operation, notImplemented)
+  return { label, methods: { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse } }
+}
+
+/** The routes a router serves, built once at construction: /Groups only with a TeamStore. */
+export class RouteTable {
+  readonly #endpoints = new Map<string, Endpoint>()
+
+  constructor(servesGroups: boolean) {
+    const add = (name: string, endpoint: Endpoint) => this.#endpoints.set(name.toLowerCase(), endpoint)
+    add('Users', resourceEndpoint('Users'))
+    if (servesGroups) add('Groups', resourceEndpoint('Groups'))
+    add('.search', { collection: { label: '/.search', methods: { POST: entry('search', searchAll, true) } } })
+    const discovery = (label: string, operation: string, run: Operation): Route => ({
+      label,
+      methods: { GET: entry(operation, run) },
+    })
+    add('ServiceProviderConfig', {
+      collection: discovery(
+        '/ServiceProviderConfig',
+        'discovery.serviceProviderConfig',
+        serviceProviderConfig,
+      ),
+    })
+    const types = discovery('/ResourceTypes', 'discovery.resourceTypes', resourceTypes)
+    add('ResourceTypes', { collection: types, item: types })
+    const schemaRoute = discovery('/Schemas', 'discovery.schemas', schemas)
+    add('Schemas', { collection: schemaRoute, item: schemaRoute })
+    const me = unimplemented('/Me', 'me')
+    add('Me', { collection: me, item: me })
+    add('Bulk', { collection: unimplemented('/Bulk', 'bulk') })
+  }
+
+  /** The route of a path (split, decoded, without the `/v2` segment), or undefined for none. */
+  match(segments: readonly string[]): RouteMatch | undefined {
+    const [first, second, ...rest] = segments
+    if (first === undefined || rest.length > 0) return undefined
+    const endpoint = this.#endpoints.get(first.toLowerCase())
+    if (!endpoint) return undefined
+    if (second === undefined) return endpoint.collection && { route: endpoint.collection, id: undefined }
+    if (second === '.search' && endpoint.search) return { route: endpoint.search, id: undefined }
+    return endpoint.item && { route: endpoint.item, id: second }
+  }
+}
