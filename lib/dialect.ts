@@ -1,8 +1,10 @@
 // Every IdP leniency rule in one place (bodies, PATCH, filters, paths, routing): each names the IdP behaviour it serves and the test proving it.
+
 // Under `dialect: 'strict'` every rule here is off and only RFC 7643/7644 apply. Adding a quirk means a
 // rule here and a fixture (test/fixtures/sequences or test/patch/dialects.test.ts), nothing else.
 import type { Filter, FilterDialect } from '../types/filter'
 import type { AttributeDefinition } from '../types/schema'
+import { configError } from './errors'
 import { isStorableId } from './ids'
 import { parseDateTime } from './schema/datetime'
 import { findSubAttribute } from './schema/registry'
@@ -27,7 +29,7 @@ export type PatchDialect = Dialect
 export function readDialect(dialect: unknown, where: string): Dialect {
   if (dialect === undefined || dialect === 'lenient') return 'lenient'
   if (dialect === 'strict') return 'strict'
-  throw new TypeError(`express-scim: ${where} dialect must be 'lenient' or 'strict'`)
+  throw configError('ERR_INVALID_OPTION', `${where} dialect must be 'lenient' or 'strict'`)
 }
 
 /**

@@ -1,6 +1,6 @@
 // SCIM errors built on http-errors: a status, a scimType keyword, and a detail that is exposed only for 4xx.
 import createError from 'http-errors'
-import type { ScimErrorResponse, ScimType } from '../types/errors'
+import type { ConfigError, ConfigErrorCode, ScimErrorResponse, ScimType } from '../types/errors'
 
 /** URN of the SCIM error message schema. RFC 7644 §3.12. */
 export const ERROR_SCHEMA_URN = 'urn:ietf:params:scim:api:messages:2.0:Error' as const
@@ -84,4 +84,17 @@ export function versionMismatch(): ScimError {
 /** True for the error `versionMismatch()` creates (or any 412). */
 export function isVersionMismatch(error: unknown): boolean {
   return isScimError(error) && error.status === 412
+}
+
+/**
+ * A configuration error: a `TypeError` whose message starts with `express-scim: ` and whose `code` is
+ * stable (docs/errors.md). Thrown for bad options and arguments, never for what a client sends.
+ */
+export function configError(code: ConfigErrorCode, message: string): ConfigError {
+  return Object.assign(new TypeError(`express-scim: ${message}`), { code }) as ConfigError
+}
+
+/** True for a configuration error thrown by express-scim. */
+export function isConfigError(error: unknown): error is ConfigError {
+  return error instanceof TypeError && typeof (error as { code?: unknown }).code === 'string'
 }

@@ -1,4 +1,6 @@
 // Checks createScimRouter() options once, failing fast with a TypeError, and builds the router's internal configuration.
+
+import type { ConfigErrorCode } from '../types/errors'
 import type {
   Authenticate,
   AuthenticationScheme,
@@ -16,6 +18,7 @@ import type {
 } from '../types/stores'
 import type { TelemetryOptions } from '../types/telemetry'
 import { closestName } from './closest-name'
+import { configError } from './errors'
 import { createFilterParser, DEFAULT_FILTER_LIMITS, type FilterParser } from './filter/parser'
 import { parseByteSize } from './http/body'
 import { isObject } from './json'
@@ -105,12 +108,12 @@ const DEFAULT_AUTHENTICATION_SCHEME: AuthenticationScheme = Object.freeze({
   primary: true,
 })
 
-function fail(message: string): never {
-  throw new TypeError(`express-scim: ${message}`)
+function fail(message: string, code: ConfigErrorCode = 'ERR_INVALID_OPTION'): never {
+  throw configError(code, message)
 }
 
 function checkStore(store: unknown, name: string, methods: readonly string[]): void {
-  if (!isObject(store) && typeof store !== 'function') fail(`${name} is required`)
+  if (!isObject(store) && typeof store !== 'function') fail(`${name} is required`, 'ERR_MISSING_OPTION')
   const missing = methods.filter((m) => typeof (store as Record<string, unknown>)[m] !== 'function')
   if (missing.length > 0) fail(`${name} lacks required method(s): ${missing.join(', ')}`)
 }
@@ -200,7 +203,10 @@ function checkKnownKeys(options: object): void {
   for (const key of Object.keys(options)) {
     if (KNOWN_OPTION_SET.has(key)) continue
     const suggestion = closestName(key, KNOWN_OPTIONS)
-    fail(`unknown option '${key}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`)
+    fail(
+      `unknown option '${key}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+      'ERR_UNKNOWN_OPTION',
+    )
   }
 }
 
@@ -215,7 +221,10 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
   checkOptional(options.userStore, 'userStore', ['findExisting', 'findByUserNameOrEmail'])
   if (options.teamStore !== undefined) checkOptional(options.teamStore, 'teamStore', ['applyChange'])
   if (typeof options.authenticate !== 'function') {
-    fail('authenticate is required: a function (req) => principal, e.g. staticTokens([...])')
+    fail(
+      'authenticate is required: a function (req) => principal, e.g. staticTokens([...])',
+      'ERR_MISSING_OPTION',
+    )
   }
   if (options.settings !== undefined && typeof options.settings !== 'function') {
     fail('settings must be a function (tenant, principal) => settings')

@@ -3,11 +3,60 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import ts from 'typescript'
 
 const root = resolve(__dirname, '..')
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>
+  exports: Record<string, unknown>
+  repository?: { url?: string }
+  homepage?: string
+  bugs?: { url?: string }
 }
+
+/**
+ * Every entry, with an expression over its module `m` that uses one real export and prints a known
+ * result: a subpath that loads but exports the wrong thing fails as surely as one that does not load.
+ */
+const ENTRIES: readonly { readonly specifier: string; readonly probe: string; readonly expected: string }[] =
+  [
+    {
+      specifier: 'express-scim',
+      probe: "m.isScimError(m.uniquenessConflict('userName')) && typeof m.createScimRouter",
+      expected: 'function',
+    },
+    {
+      specifier: 'express-scim/filter',
+      probe: 'm.stringifyFilter(m.parseFilter(\'USERNAME Eq "bjensen"\'))',
+      expected: 'USERNAME eq "bjensen"',
+    },
+    {
+      specifier: 'express-scim/sql',
+      probe: "m.escapeLike('50%_off')",
+      expected: '50\\%\\_off',
+    },
+    {
+      specifier: 'express-scim/patch',
+      probe: `m.applyPatch({ schemas: [], displayName: 'A' }, { schemas: [m.PATCH_OP_SCHEMA],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'B' }] }, { resourceType: 'User' }).resource.displayName`,
+      expected: 'B',
+    },
+    {
+      specifier: 'express-scim/schema',
+      probe: "m.foldCase('ΣΑΣ') + ' ' + m.USER_SCHEMA", // final sigma folds as sigma
+      expected: 'σασ urn:ietf:params:scim:schemas:core:2.0:User',
+    },
+    {
+      specifier: 'express-scim/saml',
+      probe: "new m.SamlLinkError('ERR_NO_PROFILE').status + ' ' + m.isSamlLinkError(new Error('x'))",
+      expected: '401 false',
+    },
+    {
+      specifier: 'express-scim/testing',
+      probe: 'typeof m.describeUserStoreContract + typeof m.describeTeamStoreContract',
+      expected: 'functionfunction',
+    },
+  ]
 
 let scratch: string
 let files: string[]
@@ -47,19 +96,47 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true })
 })
 
-const script = 'parseFilter, stringifyFilter, matchesFilter, filterToSql, isScimError, USER_SCHEMA'
-const check = `
-  const ast = parseFilter('userName eq "bjensen"');
-  if (stringifyFilter(ast) !== 'userName eq "bjensen"') throw new Error('round trip');
-  if (!matchesFilter(ast, { userName: 'BJensen' }, { resourceType: 'User' })) throw new Error('match');
-  if (filterToSql(ast, { userName: 'u.user_name' }).text !== '(lower(u.user_name) = lower(CASE WHEN false THEN u.user_name ELSE $1 END))') throw new Error('sql');
-  try { parseFilter('('); } catch (e) { if (!isScimError(e)) throw e; }
-  console.log('ok ' + USER_SCHEMA);
-`
-
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: scratch, encoding: 'utf8' }).trim()
 }
+
+/** `tsc -p config` in this process: the diagnostics as tsc prints them, or '' when the host typechecks. */
+function typecheck(config: string): string {
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    config,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))
+      },
+    },
+  )
+  if (!parsed) throw new Error(`cannot read ${config}`)
+  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options })
+  const diagnostics = [...parsed.errors, ...ts.getPreEmitDiagnostics(program)]
+  return ts.formatDiagnostics(diagnostics, {
+    getCanonicalFileName: (fileName) => fileName,
+    getCurrentDirectory: () => scratch,
+    getNewLine: () => '\n',
+  })
+}
+
+/**
+ * One line per entry, `specifier: result` (or `specifier: <error code or message>`), from one Node process
+ * that loads every entry: a CommonJS program with `require`, or an ES module with `import` (Node's
+ * CommonJS interop names the exports).
+ */
+function loadEveryEntry(how: 'require' | 'import'): string[] {
+  const program = ENTRIES.map(({ specifier, probe }) => {
+    const load = how === 'require' ? `require('${specifier}')` : `await import('${specifier}')`
+    return `try { const m = ${load}; console.log('${specifier}: ' + (${probe})) }
+      catch (e) { console.log('${specifier}: ' + [e.code, String(e.message).split('\\n')[0]].join(' ')) }`
+  }).join('\n')
+  return node(how === 'import' ? ['--input-type=module', '-e', program] : ['-e', program]).split('\n')
+}
+
+const expectedLines = ENTRIES.map(({ specifier, expected }) => `${specifier}: ${expected}`)
 
 describe('the packed package', () => {
   it('ships the build and the docs, and no tests or sources', () => {
@@ -77,16 +154,31 @@ describe('the packed package', () => {
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([])
   })
 
-  it('loads with require', () => {
-    expect(node(['-e', `const { ${script} } = require('express-scim');${check}`])).toBe(
-      'ok urn:ietf:params:scim:schemas:core:2.0:User',
+  it('says where its source, home page and issue tracker are (npm links the README to them)', () => {
+    expect(manifest.repository?.url).toMatch(/^git\+https:\/\/github\.com\/.+\.git$/)
+    expect(manifest.homepage).toMatch(/^https:\/\/github\.com\/.+#readme$/)
+    expect(manifest.bugs?.url).toMatch(/^https:\/\/github\.com\/.+\/issues$/)
+  })
+
+  it('maps every entry of the exports map, and only those, in the test', () => {
+    const subpaths = Object.keys(manifest.exports).filter((key) => key !== './package.json')
+    expect(subpaths.map((key) => (key === '.' ? 'express-scim' : `express-scim/${key.slice(2)}`))).toEqual(
+      ENTRIES.map((entry) => entry.specifier),
     )
   })
 
-  it('loads with import', () => {
-    expect(node(['--input-type=module', '-e', `import { ${script} } from 'express-scim';${check}`])).toBe(
-      'ok urn:ietf:params:scim:schemas:core:2.0:User',
-    )
+  it('loads every entry with require', () => {
+    expect(loadEveryEntry('require')).toEqual(expectedLines)
+  })
+
+  it('loads every entry with import', () => {
+    expect(loadEveryEntry('import')).toEqual(expectedLines)
+  })
+
+  it('keeps its internals out of reach: a deep import is refused', () => {
+    const deep =
+      "try { require('express-scim/dist/lib/patch/apply'); console.log('loaded') } catch (e) { console.log(e.code) }"
+    expect(node(['-e', deep])).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
   })
 
   it('mounts the router from the tarball and answers a SCIM request', () => {
@@ -107,39 +199,49 @@ describe('the packed package', () => {
     expect(node(['-e', program])).toBe('200 application/scim+json; charset=utf-8 true')
   })
 
-  it('resolves the testing subpath', () => {
-    expect(node(['-e', "console.log(typeof require.resolve('express-scim/testing'))"])).toBe('string')
-  })
+  // A host importing from every entry, typechecked under each module resolution TypeScript hosts use:
+  // node10 reads `typesVersions`, node16 and bundler read the `types` condition of `exports`.
+  const host = [
+    "import { createScimRouter, isScimError, MemorySessionRevoker, MemoryUserStore, staticTokens } from 'express-scim'",
+    "import type { Filter as StoreFilter, ScimError, ScimEvent, ScimRouter, UserStore } from 'express-scim'",
+    "import { parseFilter, type Filter } from 'express-scim/filter'",
+    "import { filterToSql, type SqlAttributeMapping } from 'express-scim/sql'",
+    "import { applyPatch, PATCH_OP_SCHEMA, type PatchResult } from 'express-scim/patch'",
+    "import { foldCase, USER_SCHEMA, type SchemaDefinition } from 'express-scim/schema'",
+    "import { isSamlLinkError, type SamlLinkErrorCode } from 'express-scim/saml'",
+    "import type * as Testing from 'express-scim/testing'",
+    'const ast: Filter = parseFilter(\'userName eq "x"\')',
+    'export const same: StoreFilter = ast',
+    "const mapping: SqlAttributeMapping = { userName: { expression: 'u.login', folded: 'u.login_folded' } }",
+    'export const sql: string = filterToSql(ast, mapping).text + foldCase(USER_SCHEMA)',
+    "export const patched: PatchResult<{ displayName?: string }> = applyPatch({ displayName: 'a' },",
+    "  { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'displayName', value: 'b' }] }, { resourceType: 'User' })",
+    'export function status(e: unknown): number | undefined { return isScimError(e) ? (e as ScimError).status : undefined }',
+    'export function samlCode(e: unknown): SamlLinkErrorCode | undefined { return isSamlLinkError(e) ? e.code : undefined }',
+    'export declare const schema: SchemaDefinition',
+    'export type Suite = typeof Testing',
+    'const userStore: UserStore = new MemoryUserStore()',
+    'export const router: ScimRouter = createScimRouter({ userStore, sessionRevoker: new MemorySessionRevoker(),',
+    "  authenticate: staticTokens(['t0ken']), onEvent: (e: ScimEvent) => { if (e.type === 'user.deleted') void e.mode } })",
+  ].join('\n')
 
-  it('typechecks in a strict TypeScript host using the exports map', () => {
-    writeFileSync(
-      join(scratch, 'host.ts'),
-      [
-        "import { parseFilter, type Filter, type ScimError, isScimError } from 'express-scim'",
-        "import { createScimRouter, MemoryUserStore, MemorySessionRevoker, staticTokens, type UserStore, type ScimEvent } from 'express-scim'",
-        "import type { UserStoreContractSetup } from 'express-scim/testing'",
-        'const ast: Filter = parseFilter(\'userName eq "x"\')',
-        'export const kind: string = ast.kind',
-        'export function status(e: unknown): number | undefined { return isScimError(e) ? (e as ScimError).status : undefined }',
-        'const userStore: UserStore = new MemoryUserStore()',
-        'export const setup: UserStoreContractSetup = { store: userStore }',
-        'export const router = createScimRouter({ userStore, sessionRevoker: new MemorySessionRevoker(),',
-        "  authenticate: staticTokens(['t0ken']), onEvent: (e: ScimEvent) => { if (e.type === 'user.deleted') void e.mode } })",
-      ].join('\n'),
-    )
-    writeFileSync(
-      join(scratch, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: 'node16',
-          moduleResolution: 'node16',
-          noEmit: true,
-          types: ['node'],
-        },
-        files: ['host.ts'],
-      }),
-    )
-    expect(() => node([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', scratch])).not.toThrow()
-  })
+  // node16 also checks every declaration file the host loads (ours and @types/node: no skipLibCheck); the
+  // others skip that, as most hosts do, and check only the host against our types, which keeps them fast.
+  it.each([
+    ['node10', { module: 'commonjs', moduleResolution: 'node10', skipLibCheck: true }],
+    ['node16', { module: 'node16', moduleResolution: 'node16', skipLibCheck: false }],
+    ['bundler (module esnext)', { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true }],
+    ['bundler (module preserve)', { module: 'preserve', moduleResolution: 'bundler', skipLibCheck: true }],
+  ])(
+    'typechecks imports from every entry in a strict TypeScript host under moduleResolution %s',
+    (name, options) => {
+      const folder = join(scratch, `host-${name.replace(/\W+/g, '-')}`)
+      mkdirSync(folder, { recursive: true })
+      writeFileSync(join(folder, 'host.ts'), host)
+      // `tsc -p folder`, run in this process.
+      const compilerOptions = { ...options, target: 'es2022', strict: true, noEmit: true, types: ['node'] }
+      writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['host.ts'] }))
+      expect(typecheck(join(folder, 'tsconfig.json'))).toBe('')
+    },
+  )
 })

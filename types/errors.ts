@@ -27,3 +27,32 @@ export interface ScimErrorResponse {
   /** Human-readable detail. Never present on 5xx errors, whose cause stays in the server. */
   readonly detail?: string
 }
+
+/**
+ * The stable codes of configuration errors: the `TypeError`s thrown when a function or constructor is
+ * given options or arguments it cannot use (docs/errors.md lists where each is thrown). Match on the
+ * code, not the message: messages may be reworded, codes are part of the public surface.
+ */
+export type ConfigErrorCode =
+  /** An option name the function does not know (the message names the closest one). */
+  | 'ERR_UNKNOWN_OPTION'
+  /** A required option is missing (a store, `authenticate`). */
+  | 'ERR_MISSING_OPTION'
+  /** An option has a value of the wrong type or range, or options that cannot go together. */
+  | 'ERR_INVALID_OPTION'
+  /** A schema definition or schema extension that cannot be used. */
+  | 'ERR_INVALID_SCHEMA'
+  /** A call with an argument it cannot use (a store method given a non-string id, `link()` without a tenant). */
+  | 'ERR_INVALID_ARGUMENT'
+  /** A host store returned what its contract forbids. */
+  | 'ERR_INVALID_STORE_RESULT'
+  /** An option needs an optional peer dependency that is not installed (`@opentelemetry/api`). */
+  | 'ERR_MISSING_DEPENDENCY'
+  /** The contract suite found no test runner: no globals and no `runner` option. */
+  | 'ERR_NO_TEST_RUNNER'
+
+/** A configuration error: a `TypeError` with a stable `code`, thrown at construction or call time. */
+export interface ConfigError extends TypeError {
+  /** The stable code. */
+  readonly code: ConfigErrorCode
+}

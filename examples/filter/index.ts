@@ -1,13 +1,8 @@
 // Example: what express-scim makes of a SCIM filter — the AST, its canonical text, SQL, and in-memory matches.
 // Run: `npm start` (the RFC 7644 examples) or `npm start -- 'userName eq "bjensen"'`.
-import {
-  compileFilter,
-  filterToSql,
-  isScimError,
-  parseFilter,
-  type SqlAttributeMapping,
-  stringifyFilter,
-} from '../../lib'
+import { isScimError } from '../../lib'
+import { compileFilter, parseFilter, stringifyFilter } from '../../lib/filter'
+import { filterToSql, type SqlAttributeMapping } from '../../lib/sql'
 
 /** How a host might map SCIM User attributes onto its own `users` table and `user_emails` child table. */
 export const USERS_TABLE_MAPPING: SqlAttributeMapping = {

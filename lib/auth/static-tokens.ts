@@ -1,8 +1,10 @@
 // staticTokens(): an authenticate() for a fixed list of bearer tokens, compared in constant time.
+
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Authenticate } from '../../types/router'
 import type { Principal } from '../../types/stores'
+import { configError } from '../errors'
 
 /** One accepted token and the principal it stands for. */
 export interface StaticToken {
@@ -35,22 +37,24 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
  */
 export function staticTokens(tokens: readonly (string | StaticToken)[]): Authenticate {
   if (!Array.isArray(tokens) || tokens.length === 0) {
-    throw new TypeError('express-scim: staticTokens needs a non-empty array of tokens')
+    throw configError('ERR_INVALID_OPTION', 'staticTokens needs a non-empty array of tokens')
   }
   const entries = tokens.map((entry, index) => {
     const config: StaticToken = typeof entry === 'string' ? { token: entry } : entry
     if (typeof config !== 'object' || config === null || typeof config.token !== 'string') {
-      throw new TypeError(
-        `express-scim: staticTokens entry ${index} must be a string or { token, tenant, id }`,
+      throw configError(
+        'ERR_INVALID_OPTION',
+        `staticTokens entry ${index} must be a string or { token, tenant, id }`,
       )
     }
     if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(config.token)) {
-      throw new TypeError(
-        `express-scim: staticTokens entry ${index} is not a valid bearer token (RFC 6750 token68 characters, not empty)`,
+      throw configError(
+        'ERR_INVALID_OPTION',
+        `staticTokens entry ${index} is not a valid bearer token (RFC 6750 token68 characters, not empty)`,
       )
     }
     if (config.tenant !== undefined && (typeof config.tenant !== 'string' || config.tenant === '')) {
-      throw new TypeError(`express-scim: staticTokens entry ${index} has an empty tenant`)
+      throw configError('ERR_INVALID_OPTION', `staticTokens entry ${index} has an empty tenant`)
     }
     const principal: Principal = Object.freeze({
       tenant: config.tenant ?? 'default',
@@ -59,7 +63,8 @@ export function staticTokens(tokens: readonly (string | StaticToken)[]): Authent
     return { digest: digest(config.token), principal }
   })
   const digests = new Set(entries.map((e) => e.digest.toString('hex')))
-  if (digests.size !== entries.length) throw new TypeError('express-scim: staticTokens has a duplicate token')
+  if (digests.size !== entries.length)
+    throw configError('ERR_INVALID_OPTION', 'staticTokens has a duplicate token')
 
   return (request) => {
     const token = bearerToken(request)

@@ -1,6 +1,8 @@
 // Checks a filterToSql mapping once (paths resolved, columns typed, folded columns fitted) and says how each column kind compares and sorts.
+
 import type { AttributeDefinition, AttributeType, ResolvedAttribute } from '../../types/schema'
 import type { SqlAttributeMapping, SqlColumnType } from '../../types/sql'
+import { configError } from '../errors'
 import { isObject } from '../json'
 import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
 import { parsePatchPath } from './parser'
@@ -71,7 +73,7 @@ export function keyOf(resolved: ResolvedAttribute, withSub: boolean): string {
 }
 
 function fail(message: string): never {
-  throw new TypeError(`express-scim: filterToSql mapping: ${message}`)
+  throw configError('ERR_INVALID_OPTION', `filterToSql mapping: ${message}`)
 }
 
 const COLUMN_KEYS = new Set(['expression', 'folded', 'type'])
@@ -142,7 +144,7 @@ export function compileMapping(
   resourceType: string | undefined,
 ): CompiledMapping {
   if (typeof attributes !== 'object' || attributes === null) {
-    throw new TypeError('express-scim: filterToSql needs a mapping of SCIM attribute paths to SQL')
+    throw configError('ERR_INVALID_OPTION', 'filterToSql needs a mapping of SCIM attribute paths to SQL')
   }
   const single = new Map<string, Column>()
   const multi = new Map<string, MultiColumns>()

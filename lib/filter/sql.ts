@@ -10,7 +10,7 @@ import type {
 import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
 import type { FilterToSqlOptions, SqlAttributeMapping, SqlFilter } from '../../types/sql'
 import type { SortOrder } from '../../types/stores'
-import { scimError } from '../errors'
+import { configError, scimError } from '../errors'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
 import {
   type ComparisonOperand,
@@ -354,7 +354,7 @@ export function createSqlFilterCompiler(
   const mapping = compileMapping(attributes, registry, options.resourceType)
   const firstParameter = options.firstParameter ?? 1
   if (!Number.isInteger(firstParameter) || firstParameter < 1) {
-    throw new TypeError('express-scim: firstParameter must be a positive integer')
+    throw configError('ERR_INVALID_OPTION', 'firstParameter must be a positive integer')
   }
   const dialect = readFilterDialect(options.dialect)
   const scope = { kind: 'resource', registry, resourceType: options.resourceType } as const

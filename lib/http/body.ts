@@ -1,6 +1,6 @@
 // Reads a JSON request body with a byte limit: media type checked first, 413 before the body is read, SCIM errors only.
 import type { IncomingMessage } from 'node:http'
-import { scimError } from '../errors'
+import { configError, scimError } from '../errors'
 
 /** Media types a SCIM request body may carry. RFC 7644 §3.1 (and plain JSON, which IdPs send). */
 const JSON_MEDIA_TYPES: ReadonlySet<string> = new Set(['application/scim+json', 'application/json'])
@@ -24,7 +24,10 @@ export function parseByteSize(value: number | string, name: string): number {
       if (bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER) return bytes
     }
   }
-  throw new TypeError(`express-scim: ${name} must be a positive number of bytes or a size such as '1mb'`)
+  throw configError(
+    'ERR_INVALID_OPTION',
+    `${name} must be a positive number of bytes or a size such as '1mb'`,
+  )
 }
 
 /** The media type of a Content-Type header, lower-case, and whether its charset (if any) is UTF-8. */

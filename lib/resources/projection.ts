@@ -1,6 +1,6 @@
 // Applies `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5) under each attribute's `returned` rule (RFC 7643 §7).
 import type { AttributeDefinition } from '../../types/schema'
-import { scimError } from '../errors'
+import { configError, scimError } from '../errors'
 import type { FilterParser } from '../filter/parser'
 import { isObject } from '../json'
 import type { ScimResource } from '../representation/resources'
@@ -118,7 +118,7 @@ export function createProjection(
   parameters: ProjectionParameters,
 ): Projection {
   const type = registry.getResourceType(resourceType)
-  if (!type) throw new TypeError(`express-scim: unknown resource type ${resourceType}`)
+  if (!type) throw configError('ERR_INVALID_ARGUMENT', `unknown resource type ${resourceType}`)
   const included = select(parameters.attributes, registry, resourceType, parser)
   const excluded = select(parameters.excludedAttributes, registry, resourceType, parser)
   const coreSchema = registry.getSchema(type.schema)!

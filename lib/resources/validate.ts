@@ -2,7 +2,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
 import type { AttributeDefinition, ResourceTypeDefinition } from '../../types/schema'
 import { type Dialect, listFromLoneElement, readBooleanString, schemasMayBeOmitted } from '../dialect'
-import { scimError } from '../errors'
+import { configError, scimError } from '../errors'
 import { isObject, jsonEqual } from '../json'
 import { primaryEmail, type ScimResource } from '../representation/resources'
 import { parseDateTime } from '../schema/datetime'
@@ -124,7 +124,7 @@ export function createResourceValidator(
   dialect: Dialect,
 ): ResourceValidator {
   const core = registry.getSchema(resourceType.schema)
-  if (!core) throw new TypeError(`express-scim: unknown schema ${resourceType.schema}`)
+  if (!core) throw configError('ERR_INVALID_SCHEMA', `unknown schema ${resourceType.schema}`)
   const common = registry.resolve(resourceType.id, { attribute: 'externalId' })
     ?.attribute as AttributeDefinition
   const coreAttributes = [common, ...core.attributes]

@@ -1,6 +1,8 @@
 // Reads the external uid from a validated SAML profile: a named attribute or a script-free JSONPath.
+
 import { JSONPath } from 'jsonpath-plus'
 import type { ExternalUidSource, SamlProfile } from '../../types/saml'
+import { configError } from '../errors'
 import { isObject } from '../json'
 import { SamlLinkError } from './errors'
 
@@ -14,7 +16,7 @@ export const ENTRA_OBJECT_ID_CLAIM = 'http://schemas.microsoft.com/identity/clai
 export type ExternalUidReader = (profile: SamlProfile) => unknown[]
 
 function fail(message: string): never {
-  throw new TypeError(`express-scim: ${message}`)
+  throw configError('ERR_INVALID_OPTION', `${message}`)
 }
 
 /** The attribute's own value, never an inherited one (`constructor`, `__proto__` are not attributes). */

@@ -1,4 +1,5 @@
 // createSamlLinker(): links a validated SAML login to the SCIM-provisioned user by externalId, and refuses the logins Grafana refuses (and unknown users under reject).
+
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { SyncSettings } from '../../types/router'
@@ -11,6 +12,7 @@ import type {
   SamlProfile,
 } from '../../types/saml'
 import type { RequestContext, StoredUser } from '../../types/stores'
+import { configError } from '../errors'
 import { isObject } from '../json'
 import { SamlLinkError } from './errors'
 import { createExternalUidReader, externalUidOf } from './external-uid'
@@ -19,12 +21,12 @@ import { createExternalUidReader, externalUidOf } from './external-uid'
 const LOGIN_PRINCIPAL_ID = 'saml-login'
 
 function fail(message: string): never {
-  throw new TypeError(`express-scim: ${message}`)
+  throw configError('ERR_INVALID_OPTION', `${message}`)
 }
 
 function contextOf(target: SamlLinkTarget): RequestContext {
   if (!isObject(target) || typeof target.tenant !== 'string' || target.tenant === '') {
-    throw new TypeError('express-scim: link() needs { tenant }')
+    throw configError('ERR_INVALID_ARGUMENT', 'link() needs { tenant }')
   }
   const requestId =
     typeof target.requestId === 'string' && target.requestId !== '' ? target.requestId : randomUUID()
@@ -48,7 +50,10 @@ async function holderOfUid(
 ): Promise<StoredUser | 'hidden' | undefined> {
   const found = await lookup(uid, context)
   if (found !== undefined && found !== null && !Array.isArray(found)) {
-    throw new TypeError('express-scim: userStore.findAllByExternalId() must return an array of users')
+    throw configError(
+      'ERR_INVALID_STORE_RESULT',
+      'userStore.findAllByExternalId() must return an array of users',
+    )
   }
   const holders = (found ?? []).filter((user) => isObject(user) && user.externalId === uid)
   const provisioned = holders.filter((user) => user.provisioned === true && user.hidden !== true)

@@ -1,4 +1,5 @@
 // Builds attribute and schema definitions with the RFC 7643 §2.2 defaults, and checks host-supplied ones.
+
 import type {
   AttributeDefinition,
   AttributeDefinitionInput,
@@ -6,6 +7,7 @@ import type {
   SchemaDefinition,
   SchemaDefinitionInput,
 } from '../../types/schema'
+import { configError } from '../errors'
 
 const TYPES: ReadonlySet<string> = new Set([
   'string',
@@ -65,12 +67,15 @@ function completeAttribute(input: AttributeDefinitionInput, where: string): Attr
  */
 export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
   if (typeof input !== 'object' || input === null)
-    throw new TypeError('express-scim: a schema must be an object')
+    throw configError('ERR_INVALID_SCHEMA', 'a schema must be an object')
   if (typeof input.id !== 'string' || !/^urn:[^\s]+:[^\s:]+$/i.test(input.id)) {
-    throw new TypeError(`express-scim: schema id must be a URN such as "urn:acme:params:scim:schemas:User"`)
+    throw configError(
+      'ERR_INVALID_SCHEMA',
+      `schema id must be a URN such as "urn:acme:params:scim:schemas:User"`,
+    )
   }
   if (!Array.isArray(input.attributes)) {
-    throw new TypeError(`express-scim: schema ${input.id} must have an "attributes" array`)
+    throw configError('ERR_INVALID_SCHEMA', `schema ${input.id} must have an "attributes" array`)
   }
   checkAttributes(input.attributes, input.id, false)
   const lastSegment = input.id.slice(input.id.lastIndexOf(':') + 1)
@@ -90,35 +95,44 @@ function checkAttributes(
   const seen = new Set<string>()
   for (const a of attributes) {
     if (typeof a !== 'object' || a === null)
-      throw new TypeError(`express-scim: ${where} has a non-object attribute`)
+      throw configError('ERR_INVALID_SCHEMA', `${where} has a non-object attribute`)
     if (typeof a.name !== 'string' || !ATTRIBUTE_NAME.test(a.name)) {
-      throw new TypeError(`express-scim: ${where} has an invalid attribute name ${JSON.stringify(a.name)}`)
+      throw configError(
+        'ERR_INVALID_SCHEMA',
+        `${where} has an invalid attribute name ${JSON.stringify(a.name)}`,
+      )
     }
     const path = `${where}:${a.name}`
     const key = a.name.toLowerCase()
     if (seen.has(key))
-      throw new TypeError(`express-scim: ${path} is defined twice (names are case-insensitive)`)
+      throw configError('ERR_INVALID_SCHEMA', `${path} is defined twice (names are case-insensitive)`)
     seen.add(key)
     if (!TYPES.has(a.type))
-      throw new TypeError(`express-scim: ${path} has unknown type ${JSON.stringify(a.type)}`)
+      throw configError('ERR_INVALID_SCHEMA', `${path} has unknown type ${JSON.stringify(a.type)}`)
     if (a.mutability !== undefined && !MUTABILITY.has(a.mutability)) {
-      throw new TypeError(`express-scim: ${path} has unknown mutability ${JSON.stringify(a.mutability)}`)
+      throw configError(
+        'ERR_INVALID_SCHEMA',
+        `${path} has unknown mutability ${JSON.stringify(a.mutability)}`,
+      )
     }
     if (a.returned !== undefined && !RETURNED.has(a.returned)) {
-      throw new TypeError(`express-scim: ${path} has unknown returned ${JSON.stringify(a.returned)}`)
+      throw configError('ERR_INVALID_SCHEMA', `${path} has unknown returned ${JSON.stringify(a.returned)}`)
     }
     if (a.uniqueness !== undefined && !UNIQUENESS.has(a.uniqueness)) {
-      throw new TypeError(`express-scim: ${path} has unknown uniqueness ${JSON.stringify(a.uniqueness)}`)
+      throw configError(
+        'ERR_INVALID_SCHEMA',
+        `${path} has unknown uniqueness ${JSON.stringify(a.uniqueness)}`,
+      )
     }
     if (a.type === 'complex') {
       // RFC 7643 §2.3.8: a complex attribute has sub-attributes, and those cannot be complex themselves.
-      if (nested) throw new TypeError(`express-scim: ${path} is complex inside a complex attribute`)
+      if (nested) throw configError('ERR_INVALID_SCHEMA', `${path} is complex inside a complex attribute`)
       if (!Array.isArray(a.subAttributes) || a.subAttributes.length === 0) {
-        throw new TypeError(`express-scim: ${path} is complex and needs "subAttributes"`)
+        throw configError('ERR_INVALID_SCHEMA', `${path} is complex and needs "subAttributes"`)
       }
       checkAttributes(a.subAttributes, path, true)
     } else if (a.subAttributes !== undefined) {
-      throw new TypeError(`express-scim: ${path} has "subAttributes" but is not complex`)
+      throw configError('ERR_INVALID_SCHEMA', `${path} has "subAttributes" but is not complex`)
     }
   }
 }

@@ -1,4 +1,5 @@
 // The schema registry: resource types, their core and extension schemas, and case-insensitive path resolution.
+
 import type {
   AttributeDefinition,
   ResolvedAttribute,
@@ -6,6 +7,7 @@ import type {
   SchemaDefinition,
   SchemaExtensionOptions,
 } from '../../types/schema'
+import { configError } from '../errors'
 import {
   COMMON_ATTRIBUTES,
   ENTERPRISE_USER_SCHEMA_DEFINITION,
@@ -67,7 +69,7 @@ export class SchemaRegistry {
   #index(resourceType: ResourceTypeDefinition): IndexedResourceType {
     const core = new Map<string, IndexedAttribute>()
     const coreSchema = this.#schemas.get(resourceType.schema.toLowerCase())
-    if (!coreSchema) throw new TypeError(`express-scim: unknown schema ${resourceType.schema}`)
+    if (!coreSchema) throw configError('ERR_INVALID_SCHEMA', `unknown schema ${resourceType.schema}`)
     for (const definition of [...COMMON_ATTRIBUTES, ...coreSchema.attributes]) {
       core.set(definition.name.toLowerCase(), { schema: coreSchema.id, inExtension: false, definition })
     }
@@ -76,7 +78,7 @@ export class SchemaRegistry {
     const unqualifiedExtension = new Map<string, IndexedAttribute>()
     for (const { schema: urn } of resourceType.schemaExtensions) {
       const schema = this.#schemas.get(urn.toLowerCase())
-      if (!schema) throw new TypeError(`express-scim: unknown extension schema ${urn}`)
+      if (!schema) throw configError('ERR_INVALID_SCHEMA', `unknown extension schema ${urn}`)
       const attributes = new Map<string, IndexedAttribute>()
       for (const definition of schema.attributes) {
         const key = definition.name.toLowerCase()
@@ -150,14 +152,15 @@ export class SchemaRegistry {
     for (const extension of extensions) {
       const schema = defineSchema(extension.schema)
       if (schemas.some((s) => s.id.toLowerCase() === schema.id.toLowerCase())) {
-        throw new TypeError(`express-scim: schema ${schema.id} is already registered`)
+        throw configError('ERR_INVALID_SCHEMA', `schema ${schema.id} is already registered`)
       }
       const target = resourceTypes.find(
         (rt) => rt.id.toLowerCase() === String(extension.resourceType).toLowerCase(),
       )
       if (!target) {
-        throw new TypeError(
-          `express-scim: extension ${schema.id} names unknown resource type ${extension.resourceType}`,
+        throw configError(
+          'ERR_INVALID_SCHEMA',
+          `extension ${schema.id} names unknown resource type ${extension.resourceType}`,
         )
       }
       schemas.push(schema)
@@ -211,6 +214,6 @@ const BUILT_IN = new SchemaRegistry(
  */
 export function createSchemaRegistry(options: SchemaRegistryOptions = {}): SchemaRegistry {
   const extensions = options.extensions ?? []
-  if (!Array.isArray(extensions)) throw new TypeError('express-scim: "extensions" must be an array')
+  if (!Array.isArray(extensions)) throw configError('ERR_INVALID_OPTION', '"extensions" must be an array')
   return extensions.length === 0 ? BUILT_IN : BUILT_IN.withExtensions(extensions)
 }

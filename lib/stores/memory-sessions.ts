@@ -1,6 +1,8 @@
 // A small in-memory session registry implementing SessionRevoker, so a demo host can log users out on deprovisioning.
+
 import { randomUUID } from 'node:crypto'
 import type { RequestContext, RevocationReason, SessionRevoker } from '../../types/stores'
+import { configError } from '../errors'
 import { checkTenant, tenantOf, warnInProduction } from './shared'
 
 /** Who a session belongs to. */
@@ -52,7 +54,7 @@ export class MemorySessionRevoker implements SessionRevoker {
   /** Starts a session for the user and returns its id (a random UUID). */
   createSession(tenant: string, userId: string): string {
     checkTenant(tenant)
-    if (typeof userId !== 'string') throw new TypeError('express-scim: userId must be a string')
+    if (typeof userId !== 'string') throw configError('ERR_INVALID_ARGUMENT', 'userId must be a string')
     const id = randomUUID()
     this.#sessions.set(id, { tenant, userId })
     let users = this.#byUser.get(tenant)

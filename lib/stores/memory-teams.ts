@@ -15,7 +15,7 @@ import type {
   TeamMember,
   TeamStore,
 } from '../../types/stores'
-import { uniquenessConflict, versionMismatch } from '../errors'
+import { configError, uniquenessConflict, versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
 import { copyJson, freezeJson, isObject } from '../json'
 import { groupResource, type ScimResource } from '../representation/resources'
@@ -87,11 +87,11 @@ function mentionsMembers(filter: Filter): boolean {
 }
 
 function normalise(fields: TeamFields): Pick<TeamRecord, 'displayName' | 'externalId' | 'document'> {
-  if (!isObject(fields)) throw new TypeError('express-scim: team fields must be an object')
+  if (!isObject(fields)) throw configError('ERR_INVALID_ARGUMENT', 'team fields must be an object')
   if (typeof fields.displayName !== 'string')
-    throw new TypeError('express-scim: displayName must be a string')
+    throw configError('ERR_INVALID_ARGUMENT', 'displayName must be a string')
   if (fields.externalId !== undefined && typeof fields.externalId !== 'string') {
-    throw new TypeError('express-scim: externalId must be a string')
+    throw configError('ERR_INVALID_ARGUMENT', 'externalId must be a string')
   }
   const document: Record<string, unknown> = isObject(fields.document) ? copyJson(fields.document) : {}
   // Members live in the membership maps; a copy in the document would go stale at the first change.
@@ -125,7 +125,7 @@ function copyMember(member: TeamMember): TeamMember {
 }
 
 function checkMemberId(value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError('express-scim: member ids must be strings')
+  if (typeof value !== 'string') throw configError('ERR_INVALID_ARGUMENT', 'member ids must be strings')
   return value
 }
 
@@ -138,7 +138,7 @@ function checkMemberChange(change: MemberChanges): void {
         ? [change.added, change.removed]
         : []
   if (lists.length === 0 || !lists.every(Array.isArray)) {
-    throw new TypeError('express-scim: invalid member change')
+    throw configError('ERR_INVALID_ARGUMENT', 'invalid member change')
   }
   if (change.kind === 'replace') {
     for (const ref of change.members) checkMemberId(ref?.value)
@@ -239,7 +239,7 @@ export class MemoryTeamStore implements TeamStore {
   /** Creates a team and its memberships at once. Throws `uniquenessConflict('displayName')` when the name is taken. */
   create(team: NewTeam, members: readonly MemberReference[], context: RequestContext): StoredTeam {
     const values = normalise(team)
-    if (!Array.isArray(members)) throw new TypeError('express-scim: members must be an array')
+    if (!Array.isArray(members)) throw configError('ERR_INVALID_ARGUMENT', 'members must be an array')
     for (const ref of members) checkMemberId(ref?.value)
     const partition = this.#write(tenantOf(context))
     if (partition.byName.has(foldCase(values.displayName))) throw uniquenessConflict('displayName')
@@ -346,7 +346,7 @@ export class MemoryTeamStore implements TeamStore {
     expectedVersion: string,
     context: RequestContext,
   ): StoredTeam | undefined {
-    if (!isObject(fields)) throw new TypeError('express-scim: team fields must be an object')
+    if (!isObject(fields)) throw configError('ERR_INVALID_ARGUMENT', 'team fields must be an object')
     return this.applyChange(id, { fields, expectedVersion }, context)
   }
 
@@ -367,10 +367,10 @@ export class MemoryTeamStore implements TeamStore {
     const memberMap = partition?.members.get(id)
     if (!partition || !current || !memberMap) return undefined
     if (typeof change !== 'object' || change === null)
-      throw new TypeError('express-scim: change must be an object')
+      throw configError('ERR_INVALID_ARGUMENT', 'change must be an object')
     const values = change.fields === undefined ? undefined : normalise(change.fields)
     if (values && typeof change.expectedVersion !== 'string') {
-      throw new TypeError('express-scim: applyChange with fields needs expectedVersion')
+      throw configError('ERR_INVALID_ARGUMENT', 'applyChange with fields needs expectedVersion')
     }
     if (change.expectedVersion !== undefined && current.version !== change.expectedVersion)
       throw versionMismatch()

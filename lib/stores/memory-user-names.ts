@@ -1,5 +1,5 @@
 // The name indexes of one MemoryUserStore tenant: folded userName and email, externalId of visible and hidden users, and the uniqueness rules over them.
-import { uniquenessConflict } from '../errors'
+import { configError, uniquenessConflict } from '../errors'
 import { isObject } from '../json'
 import { foldCase } from '../schema/fold'
 
@@ -13,7 +13,10 @@ export const NAMESPACE_OPTION = 'userNameEmailNamespace'
 export function readSharedNamespace(options: unknown): boolean {
   const namespace = isObject(options) ? options[NAMESPACE_OPTION] : undefined
   if (namespace !== undefined && namespace !== 'shared' && namespace !== 'separate') {
-    throw new TypeError(`express-scim: MemoryUserStore "${NAMESPACE_OPTION}" must be 'shared' or 'separate'`)
+    throw configError(
+      'ERR_INVALID_OPTION',
+      `MemoryUserStore "${NAMESPACE_OPTION}" must be 'shared' or 'separate'`,
+    )
   }
   return namespace !== 'separate'
 }

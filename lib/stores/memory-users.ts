@@ -10,7 +10,7 @@ import type {
   UserFields,
   UserStore,
 } from '../../types/stores'
-import { versionMismatch } from '../errors'
+import { configError, versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
 import { copyJson, freezeJson, isObject } from '../json'
 import { type ScimResource, userResource } from '../representation/resources'
@@ -94,10 +94,11 @@ function hashPassword(password: string): string {
 function normalise(
   fields: LocalUserFields,
 ): Omit<UserRecord, 'id' | 'version' | 'created' | 'lastModified' | 'provisioned' | 'sequence'> {
-  if (!isObject(fields)) throw new TypeError('express-scim: user fields must be an object')
-  if (typeof fields.userName !== 'string') throw new TypeError('express-scim: userName must be a string')
+  if (!isObject(fields)) throw configError('ERR_INVALID_ARGUMENT', 'user fields must be an object')
+  if (typeof fields.userName !== 'string')
+    throw configError('ERR_INVALID_ARGUMENT', 'userName must be a string')
   if (fields.externalId !== undefined && typeof fields.externalId !== 'string') {
-    throw new TypeError('express-scim: externalId must be a string')
+    throw configError('ERR_INVALID_ARGUMENT', 'externalId must be a string')
   }
   const document: Record<string, unknown> = isObject(fields.document) ? copyJson(fields.document) : {}
   // The router never puts the password in the document; if a caller did, it must still not be stored.

@@ -1,8 +1,10 @@
 // What the memory stores share: option checks, tenancy, the production warning, indexed filter terms, sorting, paging.
+
 import type { AttributePath, Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
 import type { ListPage, ListQuery, RequestContext, SortOrder } from '../../types/stores'
 import { closestName } from '../closest-name'
+import { configError } from '../errors'
 import { compareCodePoints } from '../filter/evaluate'
 import { isObject, ownEntry } from '../json'
 import { parseDateTime } from '../schema/datetime'
@@ -29,21 +31,22 @@ export function readStoreOptions(
   keys: readonly string[] = [],
 ): SchemaRegistry {
   if (options === undefined) return createSchemaRegistry()
-  if (!isObject(options)) throw new TypeError(`express-scim: ${className} options must be an object`)
+  if (!isObject(options)) throw configError('ERR_INVALID_OPTION', `${className} options must be an object`)
   const known = ['registry', ...keys]
   for (const key of Object.keys(options)) {
     // A misspelt option would otherwise be ignored silently, and the host would not get what it asked for.
     if (known.includes(key)) continue
     const suggestion = closestName(key, known)
-    throw new TypeError(
-      `express-scim: unknown ${className} option "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    throw configError(
+      'ERR_UNKNOWN_OPTION',
+      `unknown ${className} option "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
     )
   }
   const registry = options.registry
   if (registry === undefined) return createSchemaRegistry()
   // Duck-typed rather than instanceof: two copies of the package in one tree must still work together.
   if (!isObject(registry) || typeof registry.resolve !== 'function') {
-    throw new TypeError(`express-scim: ${className} "registry" must come from createSchemaRegistry()`)
+    throw configError('ERR_INVALID_OPTION', `${className} "registry" must come from createSchemaRegistry()`)
   }
   return registry as unknown as SchemaRegistry
 }
@@ -67,13 +70,14 @@ export function nextVersion(partition: { readonly versions: { last: number } }):
 /** The tenant of a request context; a TypeError rather than a partition named "undefined". */
 export function tenantOf(context: RequestContext): string {
   const tenant = context?.tenant
-  if (typeof tenant !== 'string') throw new TypeError('express-scim: the request context has no tenant')
+  if (typeof tenant !== 'string')
+    throw configError('ERR_INVALID_ARGUMENT', 'the request context has no tenant')
   return tenant
 }
 
 /** Checks a tenant given directly (the host-side helpers take one instead of a context). */
 export function checkTenant(tenant: unknown): string {
-  if (typeof tenant !== 'string') throw new TypeError('express-scim: tenant must be a string')
+  if (typeof tenant !== 'string') throw configError('ERR_INVALID_ARGUMENT', 'tenant must be a string')
   return tenant
 }
 

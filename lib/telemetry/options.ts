@@ -1,6 +1,8 @@
 // Checks the router's `telemetry` option: false, or the providers to use (the global ones when left out).
+import type { ConfigErrorCode } from '../../types/errors'
 import type { TelemetryOptions } from '../../types/telemetry'
 import { closestName } from '../closest-name'
+import { configError } from '../errors'
 import type { OtelMeterProvider, OtelTracerProvider } from './api'
 
 /** The providers the host passed; a missing one means "the global one". */
@@ -14,8 +16,8 @@ export interface TelemetryProviders {
 const KNOWN_KEYS: readonly (keyof TelemetryOptions)[] = ['tracerProvider', 'meterProvider']
 
 /** A configuration error, as the router's option checks throw them: a TypeError with a stable `code`. */
-function fail(code: string, message: string): never {
-  throw Object.assign(new TypeError(`express-scim: ${message}`), { code })
+function fail(code: ConfigErrorCode, message: string): never {
+  throw configError(code, message)
 }
 
 /**

@@ -3,14 +3,13 @@ import { describe, expect, it, jest } from '@jest/globals'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import request from 'supertest'
 import {
-  createSamlLinker,
-  isUserActive,
   type MemorySessionRevoker,
   MemoryUserStore,
   type RequestContext,
   type StoredUser,
   type UserStore,
 } from '../../lib'
+import { createSamlLinker, isUserActive } from '../../lib/saml'
 import { buildScimApp, client, createUser, patchBody, TENANT } from '../helpers/scim-app'
 
 const contextFor = (tenant: string): RequestContext => ({

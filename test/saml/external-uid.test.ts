@@ -7,7 +7,7 @@ import {
   SamlLinkError,
   type SamlLinkErrorCode,
   type SamlProfile,
-} from '../../lib'
+} from '../../lib/saml'
 import { createExternalUidReader, externalUidOf } from '../../lib/saml/external-uid'
 import type { ExternalUidSource } from '../../types/saml'
 

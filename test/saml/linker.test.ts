@@ -2,17 +2,19 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import {
   type Awaitable,
-  createSamlLinker,
-  isSamlLinkError,
   MemoryUserStore,
   type RequestContext,
+  type StoredUser,
+  type UserStore,
+} from '../../lib'
+import {
+  createSamlLinker,
+  isSamlLinkError,
   SamlLinkError,
   type SamlLinkErrorCode,
   type SamlLinkerOptions,
   type SamlProfile,
-  type StoredUser,
-  type UserStore,
-} from '../../lib'
+} from '../../lib/saml'
 
 const TENANT = 'acme'
 const OTHER_TENANT = 'globex'

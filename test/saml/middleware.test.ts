@@ -2,16 +2,14 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import request from 'supertest'
+import { MemoryUserStore, type RequestContext, type StoredUser } from '../../lib'
 import {
   createSamlLinker,
-  MemoryUserStore,
-  type RequestContext,
   type SamlLinker,
   type SamlLinkerOptions,
   type SamlLinkMiddlewareOptions,
   type SamlProfile,
-  type StoredUser,
-} from '../../lib'
+} from '../../lib/saml'
 
 const TENANT = 'acme'
 

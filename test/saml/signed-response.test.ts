@@ -3,15 +3,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { describe, expect, it, jest } from '@jest/globals'
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml'
 import { SignedXml } from 'xml-crypto'
-import {
-  createSamlLinker,
-  ENTRA_OBJECT_ID_CLAIM,
-  MemoryUserStore,
-  type RequestContext,
-  SamlLinkError,
-  type SamlProfile,
-  type StoredUser,
-} from '../../lib'
+import { MemoryUserStore, type RequestContext, type StoredUser } from '../../lib'
+import { createSamlLinker, ENTRA_OBJECT_ID_CLAIM, SamlLinkError, type SamlProfile } from '../../lib/saml'
 
 const TENANT = 'acme'
 const IDP_ISSUER = 'https://sts.idp.example.com/tenant-1/'
