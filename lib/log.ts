@@ -9,3 +9,14 @@ export const logAuth = createDebug('express-scim:auth')
 export const logStore = createDebug('express-scim:store')
 /** Audit events, and errors thrown by the host's onEvent. */
 export const logEvent = createDebug('express-scim:event')
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]{0,63}$/
+
+/**
+ * The class name of a thrown value, safe to log or record: a name that is not an identifier (a host may
+ * build one from data) is `_OTHER`, as OpenTelemetry's `error.type` convention says.
+ */
+export function errorClass(error: unknown): string {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined
+  return typeof name === 'string' && IDENTIFIER.test(name) ? name : '_OTHER'
+}

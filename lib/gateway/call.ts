@@ -1,7 +1,7 @@
 // One host call through the gateway: traced, timed, its result checked, and any failure that is not a SCIM error turned into a bare 500.
 import type { ListPage } from '../../types/stores'
 import { isScimError } from '../errors'
-import { logStore } from '../log'
+import { errorClass, logStore } from '../log'
 
 /** Where store calls are traced; the router's request trace (lib/telemetry) is one. */
 export interface StoreCallTracer {
@@ -33,7 +33,7 @@ export async function hostCall<T>(
     return await tracer.storeCall(name, async () => call())
   } catch (error) {
     if (isScimError(error)) throw error
-    logStore('%s failed: %s (%s)', name, (error as Error)?.name ?? 'error', requestId)
+    logStore('%s failed: %s (%s)', name, errorClass(error), requestId)
     throw error
   }
 }

@@ -6,7 +6,7 @@ import { settingsFor } from '../auth/tenant-settings'
 import { withoutVersionSegment } from '../dialect'
 import { isScimError, scimError } from '../errors'
 import type { StoreGateway } from '../gateway'
-import { logAuth, logRequest, logStore } from '../log'
+import { errorClass, logAuth, logRequest, logStore } from '../log'
 import type { Configuration } from '../options'
 import type { ScimRequest } from '../resources/request'
 import type { RouteMatch, RouteTable } from '../resources/routes'
@@ -145,8 +145,7 @@ export async function handleHttp(
     trace.end(status)
   } catch (error) {
     const status = isScimError(error) ? error.status : 500
-    if (status >= 500)
-      logStore('%s %s failed: %s (%s)', method, label, (error as Error)?.name ?? 'error', requestId)
+    if (status >= 500) logStore('%s %s failed: %s (%s)', method, label, errorClass(error), requestId)
     const given = isScimError(error) ? (error as { headers?: Record<string, string> }).headers : undefined
     const headers: Record<string, string> = { ...given }
     if (status === 401) headers['WWW-Authenticate'] = 'Bearer realm="SCIM"'

@@ -1,5 +1,7 @@
 // One request's span and measurements: the RequestTrace that telemetry hands out when it is on.
+
 import { performance } from 'node:perf_hooks'
+import { errorClass } from '../log'
 import type { OtelApi, OtelContext, OtelSpan, OtelTracer } from './api'
 import type { RequestTrace } from './contract'
 import type { Instruments } from './instruments'
@@ -21,8 +23,6 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set([
 ])
 
 // An error class name is code, not data; anything that does not look like an identifier is `_OTHER`.
-const ERROR_NAME = /^[A-Za-z_$][\w$]{0,63}$/
-
 /** The trace of one request on a live tracer and meter. */
 export class ActiveRequestTrace implements RequestTrace {
   private readonly span: OtelSpan
@@ -119,6 +119,5 @@ export class ActiveRequestTrace implements RequestTrace {
 
 /** The error's class name (`PreconditionFailedError`, `TypeError`), or `_OTHER`; never its message. */
 export function errorType(error: unknown): string {
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined
-  return typeof name === 'string' && ERROR_NAME.test(name) ? name : '_OTHER'
+  return errorClass(error)
 }
