@@ -33,6 +33,7 @@ import {
   planFilter,
   readStoreOptions,
   sortKeyReader,
+  TenantPartitions,
   tenantOf,
   warnInProduction,
 } from './shared'
@@ -152,7 +153,12 @@ function copyOut(record: UserRecord): StoredUser {
 export class MemoryUserStore implements UserStore {
   readonly #registry: SchemaRegistry
   readonly #sharedNamespace: boolean
-  readonly #tenants = new Map<string, UserPartition>()
+  readonly #tenants = new TenantPartitions<UserPartition>(() => ({
+    versions: { last: 0 },
+    byId: new Map(),
+    names: new UserNameIndex(this.#sharedNamespace),
+    passwords: new Map(),
+  }))
   #sequence = 0
 
   /**
@@ -168,28 +174,9 @@ export class MemoryUserStore implements UserStore {
     )
   }
 
-  /** Reads never create a partition: probing unknown tenants must not grow the store. */
-  #read(tenant: string): UserPartition | undefined {
-    return this.#tenants.get(tenant)
-  }
-
-  #write(tenant: string): UserPartition {
-    let partition = this.#tenants.get(tenant)
-    if (!partition) {
-      partition = {
-        versions: { last: 0 },
-        byId: new Map(),
-        names: new UserNameIndex(this.#sharedNamespace),
-        passwords: new Map(),
-      }
-      this.#tenants.set(tenant, partition)
-    }
-    return partition
-  }
-
   #insert(tenant: string, fields: LocalUserFields, provisioned: boolean): StoredUser {
     const values = normalise(fields)
-    const partition = this.#write(tenant)
+    const partition = this.#tenants.write(tenant)
     if (!values.hidden) partition.names.checkUnique(values)
     const now = new Date()
     this.#sequence += 1
@@ -218,7 +205,7 @@ export class MemoryUserStore implements UserStore {
 
   /** The user with this id in the tenant, hidden ones included (the router answers 404 for those). */
   get(id: string, context: RequestContext): StoredUser | undefined {
-    const record = this.#read(tenantOf(context))?.byId.get(id)
+    const record = this.#tenants.read(tenantOf(context))?.byId.get(id)
     return record ? copyOut(record) : undefined
   }
 
@@ -240,7 +227,7 @@ export class MemoryUserStore implements UserStore {
    * once and evaluated against the SCIM view of each candidate. Default order: creation order.
    */
   list(query: ListQuery, context: RequestContext): ListPage<StoredUser> {
-    const partition = this.#read(tenantOf(context))
+    const partition = this.#tenants.read(tenantOf(context))
     let candidates: Iterable<UserRecord> | undefined
     const tests: ((record: UserRecord) => boolean)[] = []
     const sortKey = query.sortBy ? sortKeyReader(this.#registry, 'User', query.sortBy) : undefined
@@ -288,7 +275,7 @@ export class MemoryUserStore implements UserStore {
     expectedVersion: string,
     context: RequestContext,
   ): StoredUser | undefined {
-    const partition = this.#read(tenantOf(context))
+    const partition = this.#tenants.read(tenantOf(context))
     const current = partition?.byId.get(id)
     if (!partition || !current) return undefined
     if (current.version !== expectedVersion) throw versionMismatch()
@@ -313,7 +300,7 @@ export class MemoryUserStore implements UserStore {
 
   /** Deletes the user and its password; true when it existed. Team memberships are the TeamStore's. */
   delete(id: string, context: RequestContext): boolean {
-    const partition = this.#read(tenantOf(context))
+    const partition = this.#tenants.read(tenantOf(context))
     const record = partition?.byId.get(id)
     if (!partition || !record) return false
     partition.byId.delete(id)
@@ -324,7 +311,7 @@ export class MemoryUserStore implements UserStore {
 
   /** The ids, among these, of the tenant's provisioned, visible users: the only valid team members. */
   findExisting(ids: readonly string[], context: RequestContext): string[] {
-    const partition = this.#read(tenantOf(context))
+    const partition = this.#tenants.read(tenantOf(context))
     if (!partition) return []
     const found = new Set<string>()
     for (const id of ids) {
@@ -340,7 +327,7 @@ export class MemoryUserStore implements UserStore {
    * the user whose email is `userName` and the one whose userName is `email`. At most four.
    */
   findByUserNameOrEmail(userName: string, email: string | undefined, context: RequestContext): StoredUser[] {
-    const partition = this.#read(tenantOf(context))
+    const partition = this.#tenants.read(tenantOf(context))
     if (!partition || typeof userName !== 'string') return []
     const ids = partition.names.collisions(userName, typeof email === 'string' ? email : undefined)
     return ids.map((id) => copyOut(partition.byId.get(id)!))
@@ -352,7 +339,7 @@ export class MemoryUserStore implements UserStore {
    * linker can refuse a deprovisioned person's next login. Two index lookups, no scan.
    */
   findAllByExternalId(externalId: string, context: RequestContext): StoredUser[] {
-    const partition = this.#read(tenantOf(context))
+    const partition = this.#tenants.read(tenantOf(context))
     if (!partition || typeof externalId !== 'string') return []
     return partition.names.allByExternalId(externalId).map((id) => copyOut(partition.byId.get(id)!))
   }
@@ -367,7 +354,7 @@ export class MemoryUserStore implements UserStore {
 
   /** The tenant's visible user with this externalId (compared case-sensitively). */
   findByExternalId(tenant: string, externalId: string): StoredUser | undefined {
-    const partition = this.#read(checkTenant(tenant))
+    const partition = this.#tenants.read(checkTenant(tenant))
     const id = typeof externalId === 'string' ? partition?.names.byExternalId(externalId) : undefined
     const record = id === undefined ? undefined : partition?.byId.get(id)
     return record ? copyOut(record) : undefined
@@ -375,7 +362,7 @@ export class MemoryUserStore implements UserStore {
 
   /** The tenant's visible user with this userName (compared case-insensitively). */
   findByUserName(tenant: string, userName: string): StoredUser | undefined {
-    const partition = this.#read(checkTenant(tenant))
+    const partition = this.#tenants.read(checkTenant(tenant))
     const id = typeof userName === 'string' ? partition?.names.byUserName(userName) : undefined
     const record = id === undefined ? undefined : partition?.byId.get(id)
     return record ? copyOut(record) : undefined
@@ -383,7 +370,7 @@ export class MemoryUserStore implements UserStore {
 
   /** The tenant's visible user with this email (compared case-insensitively): a host's login lookup. */
   findByEmail(tenant: string, email: string): StoredUser | undefined {
-    const partition = this.#read(checkTenant(tenant))
+    const partition = this.#tenants.read(checkTenant(tenant))
     const id = typeof email === 'string' ? partition?.names.byEmail(email) : undefined
     const record = id === undefined ? undefined : partition?.byId.get(id)
     return record ? copyOut(record) : undefined
@@ -394,13 +381,13 @@ export class MemoryUserStore implements UserStore {
    * in constant time. SHA-256 suits a demo store only: a real one should use a slow, salted hash.
    */
   verifyPassword(tenant: string, id: string, password: string): boolean {
-    const stored = this.#read(checkTenant(tenant))?.passwords.get(id)
+    const stored = this.#tenants.read(checkTenant(tenant))?.passwords.get(id)
     if (stored === undefined || typeof password !== 'string') return false
     return timingSafeEqual(Buffer.from(stored, 'hex'), Buffer.from(hashPassword(password), 'hex'))
   }
 
   /** How many users the tenant has, hidden ones included. */
   size(tenant: string): number {
-    return this.#read(checkTenant(tenant))?.byId.size ?? 0
+    return this.#tenants.read(checkTenant(tenant))?.byId.size ?? 0
   }
 }

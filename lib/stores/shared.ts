@@ -1,4 +1,4 @@
-// What the memory stores share: option checks, tenancy, the production warning, indexed filter terms, sorting, paging.
+// What the memory stores share: option checks, tenancy and partitions, the production warning, indexed filter terms, sorting, paging.
 
 import type { AttributePath, Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
@@ -79,6 +79,35 @@ export function tenantOf(context: RequestContext): string {
 export function checkTenant(tenant: unknown): string {
   if (typeof tenant !== 'string') throw configError('ERR_INVALID_ARGUMENT', 'tenant must be a string')
   return tenant
+}
+
+/**
+ * A memory store's tenants, one partition each. Reads never create a partition, so probing unknown
+ * tenants cannot grow the store; the first write makes it.
+ */
+export class TenantPartitions<P> {
+  readonly #partitions = new Map<string, P>()
+  readonly #create: () => P
+
+  /** `create` makes the empty partition of a tenant's first write. */
+  constructor(create: () => P) {
+    this.#create = create
+  }
+
+  /** The tenant's partition, or undefined when nothing was ever written there. */
+  read(tenant: string): P | undefined {
+    return this.#partitions.get(tenant)
+  }
+
+  /** The tenant's partition, made empty on its first write. */
+  write(tenant: string): P {
+    let partition = this.#partitions.get(tenant)
+    if (partition === undefined) {
+      partition = this.#create()
+      this.#partitions.set(tenant, partition)
+    }
+    return partition
+  }
 }
 
 /**
