@@ -1,16 +1,12 @@
-// The options of the PATCH engine, checked once per patcher, and the check of a PatchOp message's shape (RFC 7644 §3.5.2).
-import type { PatchOperation, UnmatchedFilterPolicy } from '../../types/patch'
+// The options of the PATCH engine (RFC 7644 §3.5.2), checked once per patcher, and the settings they imply.
+import type { UnmatchedFilterPolicy } from '../../types/patch'
 import type { PatchDialect } from '../dialect'
-import { scimError } from '../errors'
 import { createFilterParser, type FilterParser } from '../filter/parser'
-import { isObject, ownEntry } from '../json'
+import { isObject } from '../json'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
-import { checkKey } from './values'
 
 /** URN of the PatchOp message. RFC 7644 §3.5.2. */
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-
-const PATCH_OP_LOWER = PATCH_OP_SCHEMA.toLowerCase()
 
 /** Default most operations in one PATCH request. */
 export const DEFAULT_MAX_OPERATIONS = 1000
@@ -120,32 +116,4 @@ export function settingsFrom(options: ApplyPatchOptions): Settings {
         : createFilterParser({ schemaUrns: registry.schemaUrns() }),
     extensions: new Set(resourceType.schemaExtensions.map((e) => e.schema.toLowerCase())),
   }
-}
-
-export function checkRequest(request: unknown, settings: Settings): readonly PatchOperation[] {
-  if (!isObject(request)) throw scimError(400, 'invalidSyntax', 'The PATCH body must be a PatchOp object')
-  for (const key of Object.keys(request)) checkKey(key, 'the PATCH body')
-  const schemas = request.schemas
-  // RFC 7644 §3.5.2: the body is a PatchOp message.
-  if (
-    !Array.isArray(schemas) ||
-    !(
-      schemas[0] === PATCH_OP_SCHEMA ||
-      schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_LOWER)
-    )
-  ) {
-    throw scimError(400, 'invalidSyntax', `"schemas" must contain "${PATCH_OP_SCHEMA}"`)
-  }
-  const operations = ownEntry(request, 'Operations')?.value
-  if (!Array.isArray(operations) || operations.length === 0) {
-    throw scimError(400, 'invalidSyntax', '"Operations" must be a non-empty array')
-  }
-  if (operations.length > settings.maxOperations) {
-    throw scimError(
-      400,
-      'tooMany',
-      `The PATCH has ${operations.length} operations; at most ${settings.maxOperations} are accepted`,
-    )
-  }
-  return operations as PatchOperation[]
 }

@@ -20,6 +20,12 @@ export interface AttributeRef {
   readonly id: string
 }
 
+/** A path's value filter (`emails[type eq "work"]`): as parsed, and compiled against the attribute. */
+export interface ValueFilter {
+  readonly ast: Filter
+  readonly test: FilterPredicate
+}
+
 /** What an operation's path addresses: a whole extension, or an attribute (with a sub-attribute or value filter). */
 export type Target =
   | { readonly kind: 'extension'; readonly schema: string }
@@ -28,7 +34,7 @@ export type Target =
       readonly attribute: AttributeRef
       /** The sub-attribute after a dot (`name.givenName`), or after the filter (`emails[...].value`). */
       readonly sub?: AttributeDefinition
-      readonly filter?: { readonly ast: Filter; readonly test: FilterPredicate }
+      readonly filter?: ValueFilter
     }
 
 /** The reference of a resolved top-level attribute. */
@@ -45,6 +51,9 @@ export function attributeRef(resolved: ResolvedAttribute): AttributeRef {
 
 /** 400 `invalidPath` (RFC 7644 §3.12). */
 export const invalidPath = (detail: string) => scimError(400, 'invalidPath', detail)
+
+/** 400 `noTarget` (RFC 7644 §3.12): a path, or its value filter, that selects nothing. */
+export const noTarget = (detail: string) => scimError(400, 'noTarget', detail)
 
 /** True for the association attribute whose changes go to TeamStore as deltas: a Group's `members`. */
 export function isMembers(attribute: AttributeRef): boolean {
