@@ -86,6 +86,27 @@ export function membersToRemove(value: unknown, dialect: PatchDialect): string[]
 }
 
 /**
+ * Entra ID removes elements of any multi-valued attribute by sending them as the value of a remove
+ * (`{"op":"Remove","path":"emails","value":[{"value":"a@x"}]}`); RFC 7644 §3.5.2.2 gives a remove no
+ * value. Under `lenient` the value names the elements to remove; under `strict` a remove with a value
+ * is refused. Never is a value read as "remove everything".
+ * Test: test/patch/dialects.test.ts "remove of members given as a value array".
+ */
+export function removeValueNamesElements(dialect: Dialect): boolean {
+  return dialect === 'lenient'
+}
+
+/**
+ * Entra ID and Okta add or replace on a value-filtered path whose element does not exist yet and expect
+ * it created (see `elementFromFilter`); RFC 7644 §3.5.2.1 makes that a 400 `noTarget`. The default of
+ * the `unmatchedFilter.addOrReplace` option: `create` under `lenient`, `noTarget` under `strict`.
+ * Test: test/patch/dialects.test.ts "add on a filtered path that matches nothing creates the element".
+ */
+export function unmatchedFilterDefault(dialect: Dialect): 'create' | 'noTarget' {
+  return dialect === 'lenient' ? 'create' : 'noTarget'
+}
+
+/**
  * Entra ID adds or replaces on a value-filtered path whose element does not exist yet, such as
  * `addresses[type eq "work"].locality`, and expects the element to be created. The new element takes
  * the filter's `eq` terms (`{type: "work"}`), each literal as the sub-attribute's type: the filter

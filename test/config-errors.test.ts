@@ -2,6 +2,7 @@
 import { staticTokens } from '../lib/auth/static-tokens'
 import { configError, isConfigError, isScimError } from '../lib/errors'
 import { filterToSql } from '../lib/filter/sql'
+import { applyPatch, createPatcher } from '../lib/patch/apply'
 import { createScimRouter } from '../lib/router'
 import { createSamlLinker } from '../lib/saml/linker'
 import { defineSchema } from '../lib/schema/define'
@@ -58,6 +59,16 @@ const cases: readonly [string, ConfigErrorCode, () => unknown][] = [
     'an unknown memory store option',
     'ERR_UNKNOWN_OPTION',
     () => new MemoryTeamStore({ registy: 1 } as never),
+  ],
+  [
+    'a PATCH engine for an unknown resource type',
+    'ERR_INVALID_OPTION',
+    () => createPatcher({ resourceType: 'Nope' }),
+  ],
+  [
+    'a PATCH of a resource that is no object',
+    'ERR_INVALID_ARGUMENT',
+    () => applyPatch(7 as never, { Operations: [] } as never, { resourceType: 'User' }),
   ],
   ['an empty token list', 'ERR_INVALID_OPTION', () => staticTokens([])],
   ['a schema without attributes', 'ERR_INVALID_SCHEMA', () => defineSchema({ id: 'urn:acme:x' } as never)],

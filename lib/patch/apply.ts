@@ -1,5 +1,7 @@
 // Applies a SCIM PatchOp (RFC 7644 §3.5.2) to a resource: schema-bound, atomic, and never mutating its input.
+
 import type { PatchRequest, PatchResult } from '../../types/patch'
+import { configError } from '../errors'
 import { isObject } from '../json'
 import { type SetOp, setTarget } from './add-replace'
 import { PatchContext } from './context'
@@ -41,7 +43,8 @@ export interface Patcher {
 export function createPatcher(options: ApplyPatchOptions): Patcher {
   const settings = pathSettingsFrom(settingsFrom(options))
   const patcher = <T extends object>(resource: T, request: PatchRequest): PatchResult<T> => {
-    if (!isObject(resource)) throw new TypeError('express-scim: applyPatch needs the resource as an object')
+    if (!isObject(resource))
+      throw configError('ERR_INVALID_ARGUMENT', 'applyPatch needs the resource as an object')
     const operations = checkRequest(request, settings)
     const patch = new PatchContext(settings, resource)
     for (let index = 0; index < operations.length; index++) applyOperation(patch, operations[index], index)

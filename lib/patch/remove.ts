@@ -1,6 +1,6 @@
 // PATCH remove (RFC 7644 §3.5.2.2): of an attribute, a sub-attribute, the elements a value filter selects, or a whole extension.
 import type { AttributeDefinition } from '../../types/schema'
-import { membersToRemove } from '../dialect'
+import { membersToRemove, removeValueNamesElements } from '../dialect'
 import { scimError } from '../errors'
 import { isObject } from '../json'
 import type { PatchContext } from './context'
@@ -27,9 +27,8 @@ export function removeTarget(patch: PatchContext, target: Target, where: string,
     return
   }
   if (value !== undefined && value !== null) {
-    // A remove carries no value in RFC 7644 §3.5.2.2. Never read one as "remove everything": under the
-    // strict dialect it is refused, under the lenient one it names the elements to remove (Entra).
-    if (patch.settings.dialect === 'strict')
+    // A remove carries no value in RFC 7644 §3.5.2.2. Never read one as "remove everything".
+    if (!removeValueNamesElements(patch.settings.dialect))
       throw scimError(400, 'invalidSyntax', `'${where}': remove takes no value`)
     if (attribute.definition.multiValued) {
       removeListed(patch, attribute, value, where)

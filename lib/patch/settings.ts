@@ -1,6 +1,8 @@
 // The options of the PATCH engine (RFC 7644 §3.5.2), checked once per patcher, and the settings they imply.
+
 import type { UnmatchedFilterPolicy } from '../../types/patch'
-import type { PatchDialect } from '../dialect'
+import { type PatchDialect, readDialect, unmatchedFilterDefault } from '../dialect'
+import { configError } from '../errors'
 import { createFilterParser, type FilterParser } from '../filter/parser'
 import { isObject } from '../json'
 import { createSchemaRegistry, type SchemaRegistry } from '../schema/registry'
@@ -66,37 +68,37 @@ export interface Settings {
 
 /** Checked options, once per call (or once per router, through `createPatcher()`). */
 export function settingsFrom(options: ApplyPatchOptions): Settings {
-  if (!isObject(options)) throw new TypeError('express-scim: applyPatch needs options with a resourceType')
+  if (!isObject(options))
+    throw configError('ERR_INVALID_OPTION', 'applyPatch needs options with a resourceType')
   const registry = options.registry ?? createSchemaRegistry()
   const resourceType = registry.getResourceType(String(options.resourceType))
   if (!resourceType)
-    throw new TypeError(`express-scim: unknown resource type ${String(options.resourceType)}`)
-  const dialect = options.dialect ?? 'lenient'
-  if (dialect !== 'lenient' && dialect !== 'strict')
-    throw new TypeError('express-scim: dialect is lenient or strict')
+    throw configError('ERR_INVALID_OPTION', `unknown resource type ${String(options.resourceType)}`)
+  const dialect = readDialect(options.dialect, 'the PATCH option')
   const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS
   if (!Number.isInteger(maxOperations) || maxOperations < 1) {
-    throw new TypeError('express-scim: maxOperations must be a positive integer')
+    throw configError('ERR_INVALID_OPTION', 'maxOperations must be a positive integer')
   }
   const maxValueFilterTests = options.maxValueFilterTests ?? DEFAULT_MAX_VALUE_FILTER_TESTS
   if (!Number.isSafeInteger(maxValueFilterTests) || maxValueFilterTests < 1) {
-    throw new TypeError('express-scim: maxValueFilterTests must be a positive integer')
+    throw configError('ERR_INVALID_OPTION', 'maxValueFilterTests must be a positive integer')
   }
   const maxValuesPerAttribute = options.maxValuesPerAttribute
   if (
     maxValuesPerAttribute !== undefined &&
     (!Number.isSafeInteger(maxValuesPerAttribute) || maxValuesPerAttribute < 1)
   ) {
-    throw new TypeError('express-scim: maxValuesPerAttribute must be a positive integer')
+    throw configError('ERR_INVALID_OPTION', 'maxValuesPerAttribute must be a positive integer')
   }
-  const addOrReplace = options.unmatchedFilter?.addOrReplace ?? (dialect === 'strict' ? 'noTarget' : 'create')
+  const addOrReplace = options.unmatchedFilter?.addOrReplace ?? unmatchedFilterDefault(dialect)
   const remove = options.unmatchedFilter?.remove ?? 'ignore'
   if (
     (addOrReplace !== 'create' && addOrReplace !== 'noTarget') ||
     (remove !== 'ignore' && remove !== 'noTarget')
   ) {
-    throw new TypeError(
-      'express-scim: unmatchedFilter is { addOrReplace: create|noTarget, remove: ignore|noTarget }',
+    throw configError(
+      'ERR_INVALID_OPTION',
+      'unmatchedFilter is { addOrReplace: create|noTarget, remove: ignore|noTarget }',
     )
   }
   return {

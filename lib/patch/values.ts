@@ -2,6 +2,7 @@
 import type { AttributeDefinition } from '../../types/schema'
 import {
   complexFromBareString,
+  listFromLoneElement,
   memberKeyAlias,
   type PatchDialect,
   readBooleanString,
@@ -105,8 +106,8 @@ export function cleanList(
   dialect: PatchDialect,
 ): unknown[] | undefined {
   if (value === null || value === undefined) return undefined
-  if (!Array.isArray(value) && dialect === 'strict') return invalid(where, 'an array')
-  const list = Array.isArray(value) ? value : [value]
+  const list = listFromLoneElement(value, dialect)
+  if (!Array.isArray(list)) return invalid(where, 'an array')
   const out: unknown[] = []
   for (const element of list) {
     const cleaned = cleanSingle(definition, element, where, dialect)
