@@ -72,20 +72,24 @@ function headerOf(request: IncomingMessage, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
+/** One authenticated, routed request, as the adapter holds it before the operation runs. */
+interface Routed {
+  readonly request: IncomingMessage
+  readonly response: ServerResponse
+  readonly match: RouteMatch
+  readonly method: string
+  /** The request came through `/v2`. */
+  readonly v2: boolean
+  readonly query: URLSearchParams
+  readonly principal: Principal
+  readonly requestId: string
+  readonly trace: RequestTrace
+}
+
 /** Runs the matched operation for an authenticated request: settings, body, then the operation. */
-async function run(
-  parts: RouterParts,
-  request: IncomingMessage,
-  response: ServerResponse,
-  match: RouteMatch,
-  method: string,
-  v2: boolean,
-  query: URLSearchParams,
-  principal: Principal,
-  requestId: string,
-  trace: RequestTrace,
-): Promise<number> {
+async function run(parts: RouterParts, routed: Routed): Promise<number> {
   const { config } = parts
+  const { request, response, match, method, v2, query, principal, requestId, trace } = routed
   const entry = match.route.methods[method === 'HEAD' ? 'GET' : method]
   if (!entry) {
     const error = scimError(405, undefined, `${method} is not allowed on ${match.route.label}`)
@@ -141,7 +145,8 @@ export async function handleHttp(
       trace.setOperation('unmatched')
       throw scimError(404, undefined, 'No such endpoint')
     }
-    const status = await run(parts, request, response, match, method, v2, query, principal, requestId, trace)
+    const routed = { request, response, match, method, v2, query, principal, requestId, trace }
+    const status = await run(parts, routed)
     trace.end(status)
   } catch (error) {
     const status = isScimError(error) ? error.status : 500
