@@ -299,6 +299,7 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     ...DEFAULT_FILTER_LIMITS,
     ...(options.filterLimits ?? {}),
     schemaUrns: registry.schemaUrns(),
+    dialect,
   })
   const maxOperations = positiveInteger(options.maxOperations, 'maxOperations', DEFAULT_MAX_OPERATIONS)
   const maxValueFilterTests = positiveInteger(

@@ -102,7 +102,7 @@ export interface FilterLimits {
 }
 
 /** Options of `parseFilter()` and `parsePatchPath()`. */
-export interface ParseFilterOptions extends FilterLimits {
+export interface ParseFilterOptions extends FilterLimits, FilterDialectOptions {
   /**
    * The schema URNs in use: they may stand alone as a PATCH path (a whole extension), and URN-qualified
    * names under them are read without scanning the URN. Defaults to the built-in schemas; pass
@@ -113,12 +113,13 @@ export interface ParseFilterOptions extends FilterLimits {
 
 /**
  * Which reading of filters is in force. `lenient` (the default) also accepts what IdPs send outside
- * RFC 7644: Entra ID's `"True"` / `"False"` strings for boolean attributes. `strict` accepts RFC 7644
- * §3.4.2.2 only: a string compared with a boolean attribute is `invalidFilter`.
+ * RFC 7644: Entra ID's `"True"` / `"False"` strings for boolean attributes, and its value path followed
+ * by a sub-attribute (`emails[type eq "work"].value eq "x"`). `strict` accepts RFC 7644 §3.4.2.2 only:
+ * a string compared with a boolean attribute, or a sub-attribute after a value path, is `invalidFilter`.
  */
 export type FilterDialect = 'lenient' | 'strict'
 
-/** Options every filter compiler takes (`compileFilter`, `matchesFilter`, `createSqlFilterCompiler`). */
+/** Options every filter reader takes (`parseFilter`, `compileFilter`, `matchesFilter`, `createSqlFilterCompiler`). */
 export interface FilterDialectOptions {
   /** The filter dialect; `lenient` by default. The router passes its own `dialect` option. */
   readonly dialect?: FilterDialect

@@ -322,3 +322,52 @@ describe('createFilterParser: known URNs that share prefixes', () => {
     }
   })
 })
+
+describe("dialect: Entra's value path with a trailing sub-attribute (lib/dialect.ts readsValuePathSubAttribute)", () => {
+  const entra = 'emails[type eq "work"].value eq "x"'
+  const strict = createFilterParser({ dialect: 'strict' })
+
+  it('is read under lenient, the default, as an and inside the brackets', () => {
+    const expected = parseFilter('emails[type eq "work" and value eq "x"]')
+    expect(createFilterParser({ dialect: 'lenient' }).parseFilter(entra)).toEqual(expected)
+    expect(createFilterParser().parseFilter(entra)).toEqual(expected)
+    expect(parseFilter(entra, { dialect: 'lenient' })).toEqual(expected)
+  })
+
+  it.each([
+    [entra, 22],
+    ['emails[type eq "work" or type eq "home"].value pr', 40],
+    ['not (emails[type pr].', 20],
+  ])('is refused under strict: %s -> invalidFilter at %d', (text, position) => {
+    const error = expectScimError(() => strict.parseFilter(text), 400, 'invalidFilter')
+    expect(error.position).toBe(position)
+    expect(error.message).toContain(
+      `under the strict dialect (RFC 7644 §3.4.2.2): write the condition inside the brackets at position ${position}: `,
+    )
+    expectScimError(() => parseFilter(text, { dialect: 'strict' }), 400, 'invalidFilter')
+  })
+
+  it('names the spot in its message', () => {
+    const error = expectScimError(() => strict.parseFilter(entra), 400, 'invalidFilter')
+    expect(error.message).toBe(
+      'A value path cannot be followed by a sub-attribute under the strict dialect (RFC 7644 §3.4.2.2): ' +
+        'write the condition inside the brackets at position 22: emails[type eq "work"]>>>.value eq "x"',
+    )
+  })
+
+  it('still reads the RFC forms under strict: value paths, and PATCH paths with "].sub"', () => {
+    expect(strict.parseFilter('emails[type eq "work" and value eq "x"]')).toEqual(
+      parseFilter('emails[type eq "work" and value eq "x"]'),
+    )
+    expect(strict.parsePatchPath('emails[type eq "work"].value')).toEqual(
+      parsePatchPath('emails[type eq "work"].value'),
+    )
+  })
+
+  it('fails fast with a TypeError on an unknown dialect', () => {
+    expect(() => createFilterParser({ dialect: 'loose' as never })).toThrow(TypeError)
+    expect(() => parseFilter('a pr', { dialect: 'loose' as never })).toThrow(
+      "express-scim: the filter parser option dialect must be 'lenient' or 'strict'",
+    )
+  })
+})

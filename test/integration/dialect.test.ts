@@ -31,3 +31,24 @@ describe.each(CASES)('dialect %s', (dialect, status) => {
     if (status === 200) expect(response.body.emails[0].type).toBe('home')
   })
 })
+
+describe("Entra's value path with a trailing sub-attribute in a list filter", () => {
+  const filter = encodeURIComponent('emails[type eq "work"].value eq "x"')
+
+  it('answers 200 under the default dialect, reading it as emails[type eq "work" and value eq "x"]', async () => {
+    const http = client(buildScimApp())
+    await http.post('/Users', userBody('xena', { emails: [{ value: 'x', type: 'work' }] }))
+    await http.post('/Users', userBody('yann', { emails: [{ value: 'x', type: 'home' }] }))
+    const response = await http.get(`/Users?filter=${filter}`)
+    expect(response.status).toBe(200)
+    expect(response.body.Resources.map((user: { userName: string }) => user.userName)).toEqual(['xena'])
+  })
+
+  it("answers 400 invalidFilter under dialect: 'strict'", async () => {
+    const http = client(buildScimApp({ router: { dialect: 'strict' } }))
+    const response = await http.get(`/Users?filter=${filter}`)
+    expect(response.status).toBe(400)
+    expect(response.body.scimType).toBe('invalidFilter')
+    expect(response.body.detail).toContain('under the strict dialect')
+  })
+})
