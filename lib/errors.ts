@@ -98,3 +98,25 @@ export function configError(code: ConfigErrorCode, message: string): ConfigError
 export function isConfigError(error: unknown): error is ConfigError {
   return error instanceof TypeError && typeof (error as { code?: unknown }).code === 'string'
 }
+
+/** Where the library's own errors keep the headers their response needs; no host error can carry it. */
+const RESPONSE_HEADERS = Symbol('express-scim.responseHeaders')
+
+/**
+ * Attaches response headers to an error the library throws (`Allow` on a 405, `Retry-After` on a 503).
+ * Only headers attached here are written: an error a host store throws is answered with none of its own
+ * (http-errors' `headers` could carry an upstream `Set-Cookie`, or a value Node refuses to write).
+ */
+export function withResponseHeaders<E extends Error>(error: E, headers: Readonly<Record<string, string>>): E {
+  Object.defineProperty(error, RESPONSE_HEADERS, { value: headers, enumerable: false })
+  return error
+}
+
+/** The headers `withResponseHeaders` attached, or none. */
+export function responseHeadersOf(error: unknown): Readonly<Record<string, string>> {
+  const headers =
+    typeof error === 'object' && error !== null
+      ? (error as Record<symbol, unknown>)[RESPONSE_HEADERS]
+      : undefined
+  return (headers as Readonly<Record<string, string>> | undefined) ?? {}
+}

@@ -75,3 +75,12 @@ export function checkPage<T>(page: unknown, count: number, name = 'a store list(
     candidate.resources.length > count ? candidate.resources.slice(0, count) : candidate.resources
   return { totalResults: candidate.totalResults, resources: resources as readonly T[] }
 }
+
+/** Most reads one request remembers: enough for the few records an operation re-reads, bounded for any input. */
+export const MEMO_LIMIT = 64
+
+/** Remembers one read, forgetting the oldest once `MEMO_LIMIT` are held (a Map keeps insertion order). */
+export function remember<V>(reads: Map<string, V>, id: string, read: V): void {
+  if (reads.size >= MEMO_LIMIT) reads.delete(reads.keys().next().value as string)
+  reads.set(id, read)
+}

@@ -12,7 +12,7 @@ import type {
   TeamMember,
   TeamStore,
 } from '../../types/stores'
-import { checkPage, checkRecord, hostCall, type StoreCallTracer } from './call'
+import { checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
 
 /**
  * One request's view of the host's teams. `get` is remembered until the request writes a team or a
@@ -50,7 +50,7 @@ export class RequestTeams {
         checkRecord(team, 'teamStore.get', true),
       )
       read.catch(() => this.#reads.delete(id))
-      this.#reads.set(id, read)
+      remember(this.#reads, id, read)
     }
     return read
   }

@@ -10,7 +10,7 @@ import type {
   UserFields,
   UserStore,
 } from '../../types/stores'
-import { checkPage, checkRecord, hostCall, type StoreCallTracer } from './call'
+import { checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
 
 /**
  * One request's view of the host's users. `get` is remembered until the request writes a user (any
@@ -45,9 +45,20 @@ export class RequestUsers {
       )
       // A failed read is not remembered: the next caller asks the store again.
       read.catch(() => this.#reads.delete(id))
-      this.#reads.set(id, read)
+      remember(this.#reads, id, read)
     }
     return read
+  }
+
+  /**
+   * The user with this id, read without remembering it: for checks over many ids (a group's members),
+   * whose reads would otherwise all stay in memory until the request ends.
+   */
+  async peek(id: string): Promise<StoredUser | undefined> {
+    const remembered = this.#reads.get(id)
+    if (remembered) return remembered
+    const user = await this.#call('get', () => this.store.get(id, this.context))
+    return checkRecord(user, 'userStore.get', true)
   }
 
   /** One page of users. */

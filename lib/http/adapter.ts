@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Principal } from '../../types/stores'
 import { settingsFor } from '../auth/tenant-settings'
 import { withoutVersionSegment } from '../dialect'
-import { isScimError, scimError } from '../errors'
+import { isScimError, responseHeadersOf, scimError, withResponseHeaders } from '../errors'
 import type { StoreGateway } from '../gateway'
 import { errorClass, logAuth, logRequest, logStore } from '../log'
 import type { Configuration } from '../options'
@@ -93,7 +93,7 @@ async function run(parts: RouterParts, routed: Routed): Promise<number> {
   const entry = match.route.methods[method === 'HEAD' ? 'GET' : method]
   if (!entry) {
     const error = scimError(405, undefined, `${method} is not allowed on ${match.route.label}`)
-    throw Object.assign(error, { headers: { Allow: Object.keys(match.route.methods).join(', ') } })
+    throw withResponseHeaders(error, { Allow: Object.keys(match.route.methods).join(', ') })
   }
   trace.setOperation(entry.operation)
   const context = { tenant: principal.tenant, principal, requestId }
@@ -151,15 +151,20 @@ export async function handleHttp(
   } catch (error) {
     const status = isScimError(error) ? error.status : 500
     if (status >= 500) logStore('%s %s failed: %s (%s)', method, label, errorClass(error), requestId)
-    const given = isScimError(error) ? (error as { headers?: Record<string, string> }).headers : undefined
-    const headers: Record<string, string> = { ...given }
+    const headers: Record<string, string> = { ...responseHeadersOf(error) }
     if (status === 401) headers['WWW-Authenticate'] = 'Bearer realm="SCIM"'
-    // A body refused before it was read in full may still be arriving: answer so that the client can
-    // read it, then close the connection. A body read in full (a resource over maxResourceBytes) leaves
-    // the connection as good as any other.
-    const unread = !request.readableEnded && !request.destroyed
-    if ((status === 413 || status === 415) && unread) refuseUnreadBody(request, response, error, headers)
-    else sendError(response, error, headers)
+    try {
+      // A body refused before it was read in full may still be arriving: answer so that the client can
+      // read it, then close the connection. A body read in full (a resource over maxResourceBytes)
+      // leaves the connection as good as any other.
+      const unread = !request.readableEnded && !request.destroyed
+      if ((status === 413 || status === 415) && unread) refuseUnreadBody(request, response, error, headers)
+      else sendError(response, error, headers)
+    } catch {
+      // Nothing may escape the router (its promise is not awaited): a response that cannot be written
+      // is cut, so the client is not left waiting.
+      response.destroy()
+    }
     trace.end(status, isScimError(error) ? error.scimType : undefined)
   } finally {
     logRequest('%s %s -> %d (%s)', method, label, response.statusCode, requestId)

@@ -1,6 +1,6 @@
 // Read-modify-write with the store's compare-and-swap: on a lost race, back off with jitter, read again and reapply, so no concurrent write is lost.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { isVersionMismatch, type ScimError, scimError } from '../errors'
+import { isVersionMismatch, type ScimError, scimError, withResponseHeaders } from '../errors'
 import { logStore } from '../log'
 import { checkIfMatch, ifMatchVersions, type ScimRequest } from './request'
 
@@ -49,12 +49,12 @@ export function retryDelay(attempt: number, random: () => number = Math.random):
 
 /**
  * The 503 for a request that lost its race `maxPatchRetries` times, with `Retry-After` (RFC 9110
- * §10.2.3) on the error (the adapter writes an error's `headers`): the write is sound, only busy, and a
+ * §10.2.3) on the error (the adapter writes the headers attached by `withResponseHeaders`): the write is sound, only busy, and a
  * later retry will succeed.
  */
 export function tooBusy(what: string): ScimError {
   const error = scimError(503, undefined, `The ${what} is changing too fast; retry the request`)
-  return Object.assign(error, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } })
+  return withResponseHeaders(error, { 'Retry-After': String(RETRY_AFTER_SECONDS) })
 }
 
 /**

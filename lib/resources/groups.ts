@@ -55,7 +55,7 @@ async function checkMembers(request: ScimRequest, members: readonly MemberRefere
     existing = new Set()
     for (let i = 0; i < ids.length; i += CHECK_BATCH) {
       const batch = ids.slice(i, i + CHECK_BATCH)
-      const found = await Promise.all(batch.map((id) => users.get(id)))
+      const found = await Promise.all(batch.map((id) => users.peek(id)))
       found.forEach((user, index) => {
         if (user && isVisibleToScim(user)) existing.add(batch[index]!)
       })

@@ -39,6 +39,8 @@ interface Endpoint {
   readonly collection?: Route
   readonly search?: Route
   readonly item?: Route
+  /** The item route for an id no store could have issued: every method 404, no body read. */
+  readonly unstorable?: Route
 }
 
 function entry(operation: string, run: Operation, body = false): RouteEntry {
@@ -60,6 +62,21 @@ function onResource(
   }
 }
 
+/**
+ * The item route for an id no store could have issued: the same methods, each 404 before any store
+ * call and without reading the body (the id decides, whatever is sent).
+ */
+function unstorable(item: Route, resourceType: 'User' | 'Group'): Route {
+  const missing = (): never => {
+    throw scimError(404, undefined, `${resourceType} not found`)
+  }
+  const methods = Object.entries(item.methods).map(([method, known]) => [
+    method,
+    entry(known.operation, missing),
+  ])
+  return { label: item.label, methods: Object.fromEntries(methods) }
+}
+
 function notImplemented(): never {
   throw scimError(501, undefined, 'This endpoint is not implemented')
 }
@@ -70,6 +87,15 @@ function resourceEndpoint(endpoint: 'Users' | 'Groups'): Endpoint {
   const type = users ? 'User' : 'Group'
   const name = users ? 'users' : 'groups'
   const list = users ? listUsers : listGroups
+  const item: Route = {
+    label: `/${endpoint}/:id`,
+    methods: {
+      GET: entry(`${name}.get`, onResource(type, users ? getUser : getGroup)),
+      PUT: entry(`${name}.replace`, onResource(type, users ? replaceUser : replaceGroup), true),
+      PATCH: entry(`${name}.patch`, onResource(type, users ? patchUser : patchGroup), true),
+      DELETE: entry(`${name}.delete`, onResource(type, users ? deleteUser : deleteGroup)),
+    },
+  }
   return {
     collection: {
       label: `/${endpoint}`,
@@ -88,15 +114,8 @@ function resourceEndpoint(endpoint: 'Users' | 'Groups'): Endpoint {
         ),
       },
     },
-    item: {
-      label: `/${endpoint}/:id`,
-      methods: {
-        GET: entry(`${name}.get`, onResource(type, users ? getUser : getGroup)),
-        PUT: entry(`${name}.replace`, onResource(type, users ? replaceUser : replaceGroup), true),
-        PATCH: entry(`${name}.patch`, onResource(type, users ? patchUser : patchGroup), true),
-        DELETE: entry(`${name}.delete`, onResource(type, users ? deleteUser : deleteGroup)),
-      },
-    },
+    item,
+    unstorable: unstorable(item, type),
   }
 }
 
@@ -143,6 +162,8 @@ export class RouteTable {
     if (!endpoint) return undefined
     if (second === undefined) return endpoint.collection && { route: endpoint.collection, id: undefined }
     if (second === '.search' && endpoint.search) return { route: endpoint.search, id: undefined }
+    // An id no store issued (U+0000, absurd length) names nothing: 404 before its body is even read.
+    if (endpoint.unstorable && !isStorableId(second)) return { route: endpoint.unstorable, id: second }
     return endpoint.item && { route: endpoint.item, id: second }
   }
 }

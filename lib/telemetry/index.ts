@@ -1,10 +1,10 @@
 // Telemetry's entry: createTelemetry() picks the providers and answers the Telemetry the router traces requests with.
 import type { TelemetryOptions } from '../../types/telemetry'
 import { type ApiLoader, loadOpenTelemetryApi, type OtelApi } from './api'
-import type { Telemetry } from './contract'
+import type { RequestTrace, Telemetry } from './contract'
 import { createInstruments, fromProvider } from './instruments'
 import { SCOPE_NAME } from './names'
-import { NO_TELEMETRY } from './noop'
+import { NO_TELEMETRY, NO_TRACE } from './noop'
 import { readTelemetryOptions, requireApiFor, type TelemetryProviders } from './options'
 import { ActiveRequestTrace } from './request-trace'
 
@@ -48,7 +48,13 @@ function liveTelemetry(api: OtelApi, providers: TelemetryProviders, version: str
     (provider) => createInstruments(provider.getMeter(SCOPE_NAME, version)),
   )
   return Object.freeze({
-    startRequest: (method: string, route: string) =>
-      new ActiveRequestTrace(api, tracer(), instruments(), method, route),
+    startRequest: (method: string, route: string): RequestTrace => {
+      try {
+        return new ActiveRequestTrace(api, tracer(), instruments(), method, route)
+      } catch {
+        // A tracer or meter that throws costs this request its trace, never its answer.
+        return NO_TRACE
+      }
+    },
   })
 }

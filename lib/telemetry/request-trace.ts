@@ -23,6 +23,18 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set([
 ])
 
 // An error class name is code, not data; anything that does not look like an identifier is `_OTHER`.
+/** What a `scimType` looks like (RFC 7644 §3.12 keywords are camelCase words). */
+const SCIM_TYPE = /^[A-Za-z]{1,32}$/
+
+/** Runs a call into the host's tracer or meter: a throw there costs the trace, never the request. */
+function quietly(run: () => void): void {
+  try {
+    run()
+  } catch {
+    // Telemetry is best effort by design.
+  }
+}
+
 /** The trace of one request on a live tracer and meter. */
 export class ActiveRequestTrace implements RequestTrace {
   private readonly span: OtelSpan
@@ -58,62 +70,89 @@ export class ActiveRequestTrace implements RequestTrace {
   setOperation(operation: string): void {
     if (this.ended) return
     this.operation = operation
-    this.span.updateName(requestSpanName(operation))
-    this.span.setAttribute(ATTR.operation, operation)
+    quietly(() => {
+      this.span.updateName(requestSpanName(operation))
+      this.span.setAttribute(ATTR.operation, operation)
+    })
   }
 
   setTenant(tenant: string): void {
-    if (!this.ended) this.span.setAttribute(ATTR.tenant, tenant)
+    if (!this.ended) quietly(() => this.span.setAttribute(ATTR.tenant, tenant))
   }
 
   async storeCall<T>(name: string, call: () => Promise<T>): Promise<T> {
     const { api } = this
-    // The parent is passed explicitly: store spans nest under the request span with no context manager.
-    this.context ??= api.trace.setSpan(this.parent, this.span)
-    const span = this.tracer.startSpan(
-      storeSpanName(name),
-      { kind: api.SpanKind.INTERNAL, attributes: { [ATTR.storeCall]: name } },
-      this.context,
-    )
+    let span: OtelSpan
+    let active: OtelContext
+    try {
+      // The parent is passed explicitly: store spans nest under the request span with no context manager.
+      this.context ??= api.trace.setSpan(this.parent, this.span)
+      span = this.tracer.startSpan(
+        storeSpanName(name),
+        { kind: api.SpanKind.INTERNAL, attributes: { [ATTR.storeCall]: name } },
+        this.context,
+      )
+      active = api.trace.setSpan(this.context, span)
+    } catch {
+      // A tracer that throws costs the trace, never the store call.
+      return call()
+    }
     const started = performance.now()
     let outcome = 'ok'
+    let called = false
+    const run = () => {
+      called = true
+      return call()
+    }
     try {
       // Made active too, so that the host's own spans (its database driver's) nest under the store span
       // when a context manager is registered; without one, `with` just runs the call.
-      return await api.context.with(api.trace.setSpan(this.context, span), call)
+      return await api.context.with(active, run)
     } catch (error) {
+      if (!called) return call()
       outcome = 'error'
       // No message and no recordException: the error may quote the request (a userName, a filter value).
-      span.setStatus({ code: api.SpanStatusCode.ERROR })
-      span.setAttribute(ATTR.errorType, errorType(error))
+      quietly(() => {
+        span.setStatus({ code: api.SpanStatusCode.ERROR })
+        span.setAttribute(ATTR.errorType, errorType(error))
+      })
       throw error
     } finally {
-      this.instruments.storeDuration.record(performance.now() - started, {
-        [ATTR.storeCall]: name,
-        [ATTR.outcome]: outcome,
+      quietly(() => {
+        this.instruments.storeDuration.record(performance.now() - started, {
+          [ATTR.storeCall]: name,
+          [ATTR.outcome]: outcome,
+        })
+        span.end()
       })
-      span.end()
     }
   }
 
   retried(resourceType: string): void {
-    this.instruments.retries.add(1, { [ATTR.resourceType]: resourceType })
-    if (!this.ended) this.span.addEvent(RETRY_EVENT, { [ATTR.resourceType]: resourceType })
+    quietly(() => {
+      this.instruments.retries.add(1, { [ATTR.resourceType]: resourceType })
+      if (!this.ended) this.span.addEvent(RETRY_EVENT, { [ATTR.resourceType]: resourceType })
+    })
   }
 
   end(status: number, scimType?: string): void {
     if (this.ended) return
     this.ended = true
     const { span } = this
-    span.setAttribute(ATTR.status, status)
-    if (scimType !== undefined) span.setAttribute(ATTR.scimType, scimType)
-    // A 4xx is the client's mistake, not a failure of the server (OpenTelemetry's HTTP conventions).
-    if (status >= 500) {
-      span.setStatus({ code: this.api.SpanStatusCode.ERROR })
-      span.setAttribute(ATTR.errorType, String(status))
-    }
-    this.instruments.requests.add(1, { [ATTR.operation]: this.operation, [ATTR.status]: status })
-    span.end()
+    quietly(() => {
+      span.setAttribute(ATTR.status, status)
+      // A host's error may carry any scimType: only a keyword is recorded.
+      if (scimType !== undefined && SCIM_TYPE.test(scimType)) span.setAttribute(ATTR.scimType, scimType)
+      // A 4xx is the client's mistake, not a failure of the server (OpenTelemetry's HTTP conventions).
+      if (status >= 500) {
+        span.setStatus({ code: this.api.SpanStatusCode.ERROR })
+        span.setAttribute(ATTR.errorType, String(status))
+      }
+    })
+    quietly(() =>
+      this.instruments.requests.add(1, { [ATTR.operation]: this.operation, [ATTR.status]: status }),
+    )
+    quietly(() => span.end())
   }
 }
 
