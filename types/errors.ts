@@ -48,7 +48,7 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_STORE_RESULT'
   /** An option needs an optional peer dependency that is not installed (`@opentelemetry/api`). */
   | 'ERR_MISSING_DEPENDENCY'
-  /** The contract suite found no test runner: no globals and no `runner` option. */
+  /** The contract suite runs inside a Vitest worker without globals and was given no `runner` option. */
   | 'ERR_NO_TEST_RUNNER'
 
 /** A configuration error: a `TypeError` with a stable `code`, thrown at construction or call time. */

@@ -31,7 +31,7 @@ export interface RequestStores {
   readonly teams: RequestTeams | undefined
   /** Ends every session of a user (the SessionRevoker). */
   revokeUserSessions(userId: string, reason: RevocationReason): Promise<void>
-  /** The host's `isProtectedUser` verdict; true (protected) unless it says false. */
+  /** The host's `isProtectedUser` verdict: false without the hook; with it, true (protected) unless it says false. */
   isProtectedUser(user: StoredUser): Promise<boolean>
   /** Counts one compare-and-swap retry on the trace. */
   retried(resourceType: 'User' | 'Group'): void

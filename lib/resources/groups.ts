@@ -276,7 +276,8 @@ export async function replaceGroup(request: ScimRequest, id: string): Promise<Sc
 
 /**
  * PATCH /Groups/:id (RFC 7644 §3.5.2). Member operations become store deltas without reading the member
- * list, unless the request needs it (a filter on something other than `value`). The response is 204,
+ * list, unless the request needs it (`requiresMemberList`: an add or replace on a filtered `members`
+ * path, or a remove filtered on something other than `value`). The response is 204,
  * as Entra expects, unless the client asks for attributes; then 200 with the resource.
  */
 export async function patchGroup(request: ScimRequest, id: string): Promise<ScimResponse> {
