@@ -43,28 +43,52 @@ export interface StoreGateway {
   forRequest(context: RequestContext, tracer: StoreCallTracer): RequestStores
 }
 
+/**
+ * One request's stores. Built per request with nothing but references; the user and team views (and
+ * their memos) are made on first use, so a request that reads no store (discovery) allocates none.
+ */
+class BoundStores implements RequestStores {
+  #users: RequestUsers | undefined
+  #teams: RequestTeams | undefined
+
+  constructor(
+    private readonly stores: GatewayStores,
+    private readonly context: RequestContext,
+    private readonly tracer: StoreCallTracer,
+  ) {}
+
+  get users(): RequestUsers {
+    this.#users ??= new RequestUsers(this.stores.userStore, this.context, this.tracer)
+    return this.#users
+  }
+
+  get teams(): RequestTeams | undefined {
+    const store = this.stores.teamStore
+    if (store) this.#teams ??= new RequestTeams(store, this.context, this.tracer)
+    return this.#teams
+  }
+
+  revokeUserSessions(userId: string, reason: RevocationReason): Promise<void> {
+    return revokeUserSessions(this.stores.sessionRevoker, this.tracer, this.context, userId, reason)
+  }
+
+  async isProtectedUser(user: StoredUser): Promise<boolean> {
+    const verdict = this.stores.isProtectedUser
+    if (!verdict) return false
+    const { context } = this
+    // Fail closed: only an explicit false lets the user be adopted.
+    return (
+      (await hostCall(this.tracer, 'isProtectedUser', context.requestId, () => verdict(user, context))) !==
+      false
+    )
+  }
+
+  retried(resourceType: 'User' | 'Group'): void {
+    this.tracer.retried(resourceType)
+  }
+}
+
 /** Wraps the host's stores. Nothing is shared between two gateways, nor between two requests. */
 export function createStoreGateway(stores: GatewayStores): StoreGateway {
-  return {
-    forRequest(context, tracer) {
-      const users = new RequestUsers(stores.userStore, context, tracer)
-      const teams = stores.teamStore ? new RequestTeams(stores.teamStore, context, tracer) : undefined
-      return {
-        users,
-        teams,
-        revokeUserSessions: (userId, reason) =>
-          revokeUserSessions(stores.sessionRevoker, tracer, context, userId, reason),
-        isProtectedUser: async (user) => {
-          const verdict = stores.isProtectedUser
-          if (!verdict) return false
-          // Fail closed: only an explicit false lets the user be adopted.
-          return (
-            (await hostCall(tracer, 'isProtectedUser', context.requestId, () => verdict(user, context))) !==
-            false
-          )
-        },
-        retried: (resourceType) => tracer.retried(resourceType),
-      }
-    },
-  }
+  return { forRequest: (context, tracer) => new BoundStores(stores, context, tracer) }
 }

@@ -1,9 +1,9 @@
 // One MemoryTeamStore tenant: the team records, the name index and the membership maps, and how a record is checked, stored and copied out.
 import type { ScimDocument, StoredTeam, TeamFields, TeamMember } from '../../types/stores'
 import { configError } from '../errors'
-import { copyJson, freezeJson, isObject } from '../json'
+import { isObject } from '../json'
 import { foldCase } from '../schema/fold'
-import { nextVersion } from './shared'
+import { nextVersion, storedDocument } from './shared'
 
 /** A stored team, without its members. Replaced on every write, never changed in place. */
 export interface TeamRecord {
@@ -54,11 +54,8 @@ export function normaliseTeam(fields: TeamFields): TeamValues {
   if (fields.externalId !== undefined && typeof fields.externalId !== 'string') {
     throw configError('ERR_INVALID_ARGUMENT', 'externalId must be a string')
   }
-  const document: Record<string, unknown> = isObject(fields.document) ? copyJson(fields.document) : {}
   // Members live in the membership maps; a copy in the document would go stale at the first change.
-  for (const key of Object.keys(document)) if (key.toLowerCase() === 'members') delete document[key]
-  // Frozen once here, shared by every read after: records are replaced, never changed in place.
-  freezeJson(document)
+  const document = storedDocument(fields.document, 'members')
   return {
     displayName: fields.displayName,
     ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),

@@ -12,7 +12,7 @@ import type {
 } from '../../types/stores'
 import { configError, versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
-import { copyJson, freezeJson, isObject } from '../json'
+import { isObject } from '../json'
 import { type ScimResource, userResource } from '../representation/resources'
 import { USER_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
@@ -33,6 +33,7 @@ import {
   planFilter,
   readStoreOptions,
   sortKeyReader,
+  storedDocument,
   TenantPartitions,
   tenantOf,
   warnInProduction,
@@ -101,11 +102,8 @@ function normalise(
   if (fields.externalId !== undefined && typeof fields.externalId !== 'string') {
     throw configError('ERR_INVALID_ARGUMENT', 'externalId must be a string')
   }
-  const document: Record<string, unknown> = isObject(fields.document) ? copyJson(fields.document) : {}
   // The router never puts the password in the document; if a caller did, it must still not be stored.
-  for (const key of Object.keys(document)) if (key.toLowerCase() === 'password') delete document[key]
-  // Frozen once here, shared by every read after: records are replaced, never changed in place.
-  freezeJson(document)
+  const document = storedDocument(fields.document, 'password')
   return {
     userName: fields.userName,
     ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),

@@ -6,7 +6,7 @@ import type { ListPage, ListQuery, RequestContext, SortOrder } from '../../types
 import { closestName } from '../closest-name'
 import { configError } from '../errors'
 import { compareCodePoints } from '../filter/evaluate'
-import { isObject, ownEntry } from '../json'
+import { copyJson, freezeJson, isObject, ownEntry } from '../json'
 import { parseDateTime } from '../schema/datetime'
 import { foldCase } from '../schema/fold'
 import { createSchemaRegistry, findSubAttribute, type SchemaRegistry } from '../schema/registry'
@@ -49,6 +49,16 @@ export function readStoreOptions(
     throw configError('ERR_INVALID_OPTION', `${className} "registry" must come from createSchemaRegistry()`)
   }
   return registry as unknown as SchemaRegistry
+}
+
+/**
+ * The document a memory store keeps: a copy of `document` (or `{}`), without `dropped` in any case,
+ * frozen once so that every read after shares it (records are replaced, never changed in place).
+ */
+export function storedDocument(document: unknown, dropped: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = isObject(document) ? copyJson(document) : {}
+  for (const key of Object.keys(copy)) if (key.toLowerCase() === dropped) delete copy[key]
+  return freezeJson(copy)
 }
 
 /**
