@@ -1,12 +1,6 @@
 // Recursive-descent parser for SCIM filters (RFC 7644 §3.4.2.2) and PATCH paths (RFC 7644 §3.5.2), over scanner.ts.
 import type { ScimType } from '../../types/errors'
-import type {
-  AttributePath,
-  Filter,
-  FilterDialectOptions,
-  ParseFilterOptions,
-  PatchPath,
-} from '../../types/filter'
+import type { AttributePath, Filter, ParseFilterOptions, PatchPath } from '../../types/filter'
 import { type Dialect, readDialect, readsValuePathSubAttribute } from '../dialect'
 import { configError, scimError } from '../errors'
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema/core'
