@@ -1,7 +1,7 @@
 // Every IdP leniency rule in one place (bodies, PATCH, filters, paths, routing): each names the IdP behaviour it serves and the test proving it.
 
 // Under `dialect: 'strict'` every rule here is off and only RFC 7643/7644 apply. Adding a quirk means a
-// rule here and a fixture (test/fixtures/sequences or test/patch/dialects.test.ts), nothing else.
+// rule here and a fixture (lib/check/sequences or test/patch/dialects.test.ts), nothing else.
 import type { Filter, FilterDialect } from '../types/filter'
 import type { AttributeDefinition } from '../types/schema'
 import { configError } from './errors'
@@ -98,7 +98,7 @@ export function removeValueNamesElements(dialect: Dialect): boolean {
 
 /**
  * Entra ID and Okta add or replace on a value-filtered path whose element does not exist yet and expect
- * it created (see `elementFromFilter`); RFC 7644 §3.5.2.1 makes that a 400 `noTarget`. The default of
+ * it created (see `elementFromFilter`); RFC 7644 §3.5.2.3 makes that a 400 `noTarget` for replace. The default of
  * the `unmatchedFilter.addOrReplace` option: `create` under `lenient`, `noTarget` under `strict`.
  * Test: test/patch/dialects.test.ts "add on a filtered path that matches nothing creates the element".
  */

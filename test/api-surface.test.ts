@@ -126,6 +126,7 @@ describe('the public surface', () => {
       'express-scim/schema',
       'express-scim/saml',
       'express-scim/testing',
+      'express-scim/check',
     ])
     for (const entry of entries.keys()) expect(surface.some((l) => l.entry === entry)).toBe(true)
     expect(find('express-scim', 'createScimRouter')?.kind).toBe('function')
@@ -138,6 +139,7 @@ describe('the public surface', () => {
     expect(find('express-scim/patch', 'DEFAULT_MAX_OPERATIONS')?.kind).toBe('const')
     expect(find('express-scim/schema', 'SchemaRegistry')?.kind).toBe('class')
     expect(find('express-scim/saml', 'SamlLinkError')?.kind).toBe('class')
+    expect(find('express-scim/check', 'runCheck')?.kind).toBe('function')
   })
 
   it('exports no internals', () => {

@@ -144,6 +144,37 @@ const RULES: readonly Rule[] = [
     forbidden: ['lib/gateway'],
     why: 'the stores are what the gateway wraps, not its users',
   },
+  {
+    from: ['lib/check', 'lib/load'],
+    forbidden: [
+      ...LOWER_LAYERS,
+      'lib/resources',
+      'lib/http',
+      'lib/router.ts',
+      'lib/auth',
+      'lib/saml',
+      'lib/sql',
+    ],
+    why: 'check and load test any SCIM server over HTTP: they share no code with the router they may be testing',
+  },
+  {
+    from: ['lib/check'],
+    forbidden: ['lib/load'],
+    why: 'load reuses the check transport, not the other way round',
+  },
+  {
+    from: [
+      ...LOWER_LAYERS,
+      'lib/resources',
+      'lib/http',
+      'lib/router.ts',
+      'lib/check',
+      'lib/load',
+      'lib/index.ts',
+    ],
+    forbidden: ['lib/cli'],
+    why: 'the command line sits on top: nothing in the library depends on it',
+  },
 ]
 
 /** Every import that breaks a rule, as `importer -> imported (why)`. */
@@ -249,8 +280,8 @@ describe('lib/', () => {
     expect(violations).toEqual([])
   })
 
-  it('starts every file with a `//` purpose line', () => {
-    const missing = FILES.filter((file) => !/^\/\/ \S/.test(TEXT.get(file)!))
+  it('starts every file with a `//` purpose line (after the shebang of an executable)', () => {
+    const missing = FILES.filter((file) => !/^(#!.*\n)?\/\/ \S/.test(TEXT.get(file)!))
     expect(missing).toEqual([])
   })
 

@@ -12,6 +12,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   repository?: { url?: string }
   homepage?: string
   bugs?: { url?: string }
+  bin?: Record<string, string>
 }
 
 /**
@@ -55,6 +56,11 @@ const ENTRIES: readonly { readonly specifier: string; readonly probe: string; re
       specifier: 'express-scim/testing',
       probe: 'typeof m.describeUserStoreContract + typeof m.describeTeamStoreContract',
       expected: 'functionfunction',
+    },
+    {
+      specifier: 'express-scim/check',
+      probe: "m.builtInSuites().some((s) => s.name === 'entra-users') && typeof m.runCheck",
+      expected: 'function',
     },
   ]
 
@@ -173,6 +179,30 @@ describe('the packed package', () => {
 
   it('loads every entry with import', () => {
     expect(loadEveryEntry('import')).toEqual(expectedLines)
+  })
+
+  it('ships the express-scim executable, and `check` from the tarball passes against the router from the tarball', () => {
+    const bin = manifest.bin?.['express-scim']
+    expect(bin).toBe('./dist/lib/cli/main.js')
+    const executable = join(scratch, 'node_modules', 'express-scim', bin as string)
+    expect(readFileSync(executable, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
+    const program = `
+      const express = require('express');
+      const { execFile } = require('node:child_process');
+      const { createScimRouter, MemoryUserStore, MemoryTeamStore, MemorySessionRevoker, staticTokens } = require('express-scim');
+      const app = express();
+      app.use('/scim', createScimRouter({ userStore: new MemoryUserStore(), teamStore: new MemoryTeamStore(),
+        sessionRevoker: new MemorySessionRevoker(), authenticate: staticTokens(['packed-token-0123456789']),
+        userSyncEnabled: true, groupSyncEnabled: true }));
+      const server = app.listen(0, '127.0.0.1', () => {
+        const url = 'http://127.0.0.1:' + server.address().port + '/scim';
+        execFile(process.execPath, [${JSON.stringify(executable)}, 'check', url, '--only', 'entra'],
+          { env: { ...process.env, SCIM_TOKEN: 'packed-token-0123456789', NO_COLOR: '1' } }, (error, stdout) => {
+            console.log((error ? 'exit ' + error.code : 'exit 0') + ' ' + stdout.trim().split(String.fromCharCode(10)).pop());
+            server.close();
+          });
+      });`
+    expect(node(['-e', program])).toMatch(/^exit 0 \d+ passed, 0 failed$/)
   })
 
   it('keeps its internals out of reach: a deep import is refused', () => {

@@ -1,0 +1,72 @@
+// What a check run created on the server, and deleting it afterwards, also after a failure or an interruption.
+import type { CheckCleanupResult } from '../../types/check'
+import { excerpt } from './mask'
+import { exchange, NoAnswer } from './transport'
+
+const RESOURCE = /^\/(Users|Groups)(?:\/([^/?#]+))?(?:[?#].*)?$/
+
+/** Resources created by a run's POSTs and not yet deleted by its DELETEs, keyed by path (`/Users/<id>`). */
+export class CreatedResources {
+  readonly #paths = new Set<string>()
+
+  /** Looks at one exchange: a 201 to POST /Users or /Groups adds the new id; a DELETE that worked removes it. */
+  observe(method: string, path: string, status: number, body: unknown): void {
+    const match = RESOURCE.exec(path)
+    if (match === null) return
+    const [, type, id] = match
+    if (method === 'POST' && id === undefined && status === 201) {
+      const created = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined
+      if (typeof created === 'string' && created !== '')
+        this.#paths.add(`/${type}/${encodeURIComponent(created)}`)
+    } else if (
+      method === 'DELETE' &&
+      id !== undefined &&
+      (status === 204 || status === 200 || status === 404)
+    ) {
+      this.#paths.delete(`/${type}/${id}`)
+    }
+  }
+
+  /** How many are left. */
+  get size(): number {
+    return this.#paths.size
+  }
+
+  /** Groups first, so that no member reference outlives its group; then users. */
+  paths(): string[] {
+    const all = [...this.#paths]
+    return [...all.filter((p) => p.startsWith('/Groups/')), ...all.filter((p) => p.startsWith('/Users/'))]
+  }
+}
+
+/**
+ * Deletes every resource left, one at a time. It is not stopped by the run's signal: an interrupted run must
+ * still clean up. 404 counts as deleted (something else removed it first).
+ */
+export async function deleteLeftovers(
+  created: CreatedResources,
+  baseUrl: string,
+  headers: Readonly<Record<string, string>>,
+  timeoutMs: number,
+  token: string | undefined,
+): Promise<CheckCleanupResult[]> {
+  const results: CheckCleanupResult[] = []
+  for (const path of created.paths()) {
+    try {
+      const answer = await exchange({ method: 'DELETE', url: baseUrl + path, headers }, timeoutMs)
+      const deleted = answer.status === 204 || answer.status === 200 || answer.status === 404
+      results.push(
+        deleted
+          ? { path, deleted }
+          : { path, deleted, error: `DELETE answered ${answer.status}: ${excerpt(answer.text, token, 200)}` },
+      )
+    } catch (error) {
+      results.push({
+        path,
+        deleted: false,
+        error: error instanceof NoAnswer ? error.message : 'DELETE failed',
+      })
+    }
+  }
+  return results
+}

@@ -1,0 +1,265 @@
+// Runs the chosen suites against one endpoint, step by step, then deletes what the run created.
+import { randomInt } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import type {
+  CheckFailure,
+  CheckOptions,
+  CheckProgressEvent,
+  CheckReport,
+  CheckStep,
+  CheckStepResult,
+  CheckSuite,
+  CheckSuiteResult,
+} from '../../types/check'
+import { CreatedResources, deleteLeftovers } from './cleanup'
+import { excerpt, maskedHeaders } from './mask'
+import { bodyMismatches, headerMismatches, show, valueAt } from './match'
+import { builtInSuites, selectSuites } from './sequence'
+import { substitute, substituteString } from './substitute'
+import { type Answer, type Exchange, exchange, NoAnswer } from './transport'
+
+const DEFAULT_TIMEOUT_MS = 10_000
+
+/** The base URL without trailing slashes; anything but an absolute http(s) URL is a TypeError. */
+export function normaliseBaseUrl(baseUrl: string): string {
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    throw new TypeError(
+      `The base URL must be an absolute http: or https: URL; got ${JSON.stringify(baseUrl)}`,
+    )
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`The base URL must use http: or https:; got ${url.protocol}`)
+  if (url.search !== '' || url.hash !== '')
+    throw new TypeError('The base URL must not carry a query or a fragment')
+  return url.href.replace(/\/+$/, '')
+}
+
+/** The headers every request carries: the token, unless a step removes it. */
+function baseHeaders(token: string | undefined): Record<string, string> {
+  return token === undefined ? {} : { authorization: `Bearer ${token}` }
+}
+
+/** A step's request with its placeholders filled in; header names are case-insensitive. */
+function buildExchange(
+  step: CheckStep,
+  baseUrl: string,
+  token: string | undefined,
+  vars: Map<string, unknown>,
+) {
+  const headers = new Map<string, [string, string]>()
+  for (const [name, value] of Object.entries(baseHeaders(token))) headers.set(name, [name, value])
+  for (const [name, value] of Object.entries(step.request.headers ?? {})) {
+    if (value === null) headers.delete(name.toLowerCase())
+    else headers.set(name.toLowerCase(), [name, value])
+  }
+  const hasBody = step.request.body !== undefined && step.request.body !== null
+  const body = hasBody ? JSON.stringify(substitute(step.request.body ?? null, vars)) : undefined
+  if (hasBody && !headers.has('content-type'))
+    headers.set('content-type', ['Content-Type', 'application/scim+json'])
+  const path = substituteString(step.request.path, vars, true)
+  const request: Exchange = {
+    method: step.request.method,
+    url: baseUrl + path,
+    headers: Object.fromEntries(headers.values()),
+    ...(body === undefined ? {} : { body }),
+  }
+  return { path, request }
+}
+
+/** Every way an answer falls short of the step; captures are stored first so the step can use its own. */
+function judge(step: CheckStep, answer: Answer, body: unknown, vars: Map<string, unknown>): string[] {
+  const problems: string[] = []
+  const statuses = Array.isArray(step.response.status) ? step.response.status : [step.response.status]
+  if (!statuses.includes(answer.status))
+    problems.push(`status: expected ${statuses.join(' or ')}, got ${answer.status}`)
+  for (const [name, path] of Object.entries(step.capture ?? {})) {
+    const value = valueAt(body, path)
+    if (value === undefined || value === null) problems.push(`capture ${name}: nothing at "${path}"`)
+    else vars.set(name, value)
+  }
+  if (step.response.headers) problems.push(...headerMismatches(step.response.headers, answer.headers, vars))
+  const expected = step.response.body
+  if (expected === null) {
+    if (answer.text !== '') problems.push(`body: expected none, got ${show(answer.text)}`)
+  } else if (expected !== undefined) {
+    if (body === undefined) problems.push(`body: expected JSON, got ${show(answer.text)}`)
+    else
+      problems.push(
+        ...bodyMismatches(substitute(expected, vars), body, 'body', new Set(step.response.unordered)),
+      )
+  }
+  return problems
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** What a run shares between suites. */
+interface RunContext {
+  readonly baseUrl: string
+  readonly token: string | undefined
+  readonly timeoutMs: number
+  readonly runId: string
+  readonly signal: AbortSignal | undefined
+  readonly created: CreatedResources
+  readonly emit: (event: CheckProgressEvent) => void
+}
+
+async function runStep(
+  context: RunContext,
+  step: CheckStep,
+  index: number,
+  vars: Map<string, unknown>,
+): Promise<CheckStepResult> {
+  const { token } = context
+  const started = performance.now()
+  const result = (failure?: CheckFailure): CheckStepResult => ({
+    index,
+    name: step.name,
+    outcome: failure === undefined ? 'passed' : 'failed',
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(failure === undefined ? {} : { failure }),
+  })
+  let built: ReturnType<typeof buildExchange>
+  try {
+    built = buildExchange(step, context.baseUrl, token, vars)
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    return result({
+      problems: [why],
+      request: { method: step.request.method, url: context.baseUrl + step.request.path, headers: {} },
+    })
+  }
+  const { path, request } = built
+  const sent = {
+    method: step.request.method,
+    url: request.url,
+    headers: maskedHeaders(request.headers, token),
+    ...(request.body === undefined ? {} : { body: excerpt(request.body, token) }),
+  }
+  let answer: Answer
+  try {
+    answer = await exchange(request, context.timeoutMs, context.signal)
+  } catch (error) {
+    if (error instanceof NoAnswer && error.kind === 'interrupted') throw error
+    return result({ problems: [error instanceof Error ? error.message : 'no answer'], request: sent })
+  }
+  const body = parseBody(answer.text)
+  context.created.observe(step.request.method, path, answer.status, body)
+  const problems = judge(step, answer, body, vars)
+  if (problems.length === 0) return result()
+  return result({
+    problems,
+    request: sent,
+    response: {
+      status: answer.status,
+      headers: maskedHeaders(answer.headers, token),
+      excerpt: excerpt(answer.text, token),
+    },
+  })
+}
+
+async function runSuite(context: RunContext, suite: CheckSuite): Promise<CheckSuiteResult> {
+  const started = performance.now()
+  const vars = new Map<string, unknown>([['run', context.runId]])
+  const steps: CheckStepResult[] = []
+  context.emit({ type: 'suite-start', suite: suite.name, steps: suite.sequence.steps.length })
+  let stopped = false
+  for (const [position, step] of suite.sequence.steps.entries()) {
+    let result: CheckStepResult
+    if (stopped || context.signal?.aborted) {
+      result = { index: position + 1, name: step.name, outcome: 'skipped', durationMs: 0 }
+    } else {
+      try {
+        result = await runStep(context, step, position + 1, vars)
+      } catch {
+        // Interrupted mid-request: the step did not finish, so it counts as not run.
+        result = { index: position + 1, name: step.name, outcome: 'skipped', durationMs: 0 }
+      }
+      // A sequence is a story: once a step fails, later steps would fail for its reason, not their own.
+      if (result.outcome === 'failed') stopped = true
+    }
+    steps.push(result)
+    context.emit({ type: 'step', suite: suite.name, result })
+  }
+  const result: CheckSuiteResult = {
+    name: suite.name,
+    title: suite.sequence.name,
+    source: suite.sequence.source,
+    steps,
+    durationMs: Math.round(performance.now() - started),
+  }
+  context.emit({ type: 'suite-end', result })
+  return result
+}
+
+/** A fresh `{{run}}`: 10 digits, so it has no case and needs no encoding anywhere. */
+function newRunId(): string {
+  return String(randomInt(1_000_000_000, 10_000_000_000))
+}
+
+/**
+ * Replays the chosen suites against `options.baseUrl`, then deletes every resource the run created (also
+ * after a failure or when `signal` stops the run). Throws a TypeError for bad options; never throws for
+ * what the server does.
+ */
+export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const baseUrl = normaliseBaseUrl(options.baseUrl)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)
+    throw new TypeError('timeoutMs must be a whole number of milliseconds from 1 to 600000')
+  if (options.runId !== undefined && !/^\d{1,20}$/.test(options.runId))
+    throw new TypeError('runId must be 1 to 20 digits')
+  const suites = selectSuites(options.suites ?? builtInSuites(), options.only, options.skip)
+  const onProgress = options.onProgress
+  const context: RunContext = {
+    baseUrl,
+    token: options.token,
+    timeoutMs,
+    runId: options.runId ?? newRunId(),
+    signal: options.signal,
+    created: new CreatedResources(),
+    emit: (event) => {
+      try {
+        onProgress?.(event)
+      } catch {
+        // A progress display that breaks must not break the run.
+      }
+    },
+  }
+  const startedAt = new Date()
+  const started = performance.now()
+  const results: CheckSuiteResult[] = []
+  for (const suite of suites) results.push(await runSuite(context, suite))
+  context.emit({ type: 'cleanup', resources: context.created.size })
+  const cleanup = await deleteLeftovers(
+    context.created,
+    baseUrl,
+    baseHeaders(options.token),
+    timeoutMs,
+    options.token,
+  )
+  const all = results.flatMap((suite) => suite.steps)
+  const count = (outcome: CheckStepResult['outcome']) => all.filter((step) => step.outcome === outcome).length
+  return {
+    baseUrl,
+    runId: context.runId,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    interrupted: options.signal?.aborted === true,
+    suites: results,
+    cleanup,
+    passed: count('passed'),
+    failed: count('failed') + cleanup.filter((item) => !item.deleted).length,
+    skipped: count('skipped'),
+  }
+}
