@@ -25,6 +25,8 @@ export interface CheckStep {
     readonly headers?: Readonly<Record<string, string | null>>
     /** Sent as JSON text; null or absent: no body. */
     readonly body?: CheckJson
+    /** Sent as it is instead of `body`, placeholders filled in: for bodies that must not be valid JSON. */
+    readonly text?: string
   }
   readonly response: {
     /** The status that must come back, or the statuses of which one must (RFC 7644 lets PATCH answer 200 or 204). */

@@ -55,8 +55,14 @@ function buildExchange(
     if (value === null) headers.delete(name.toLowerCase())
     else headers.set(name.toLowerCase(), [name, value])
   }
-  const hasBody = step.request.body !== undefined && step.request.body !== null
-  const body = hasBody ? JSON.stringify(substitute(step.request.body ?? null, vars)) : undefined
+  const { text } = step.request
+  const hasBody = text !== undefined || (step.request.body !== undefined && step.request.body !== null)
+  const body =
+    text !== undefined
+      ? substituteString(text, vars, false)
+      : hasBody
+        ? JSON.stringify(substitute(step.request.body ?? null, vars))
+        : undefined
   if (hasBody && !headers.has('content-type'))
     headers.set('content-type', ['Content-Type', 'application/scim+json'])
   const path = substituteString(step.request.path, vars, true)

@@ -39,6 +39,11 @@ export function parseSequence(data: unknown, origin: string): CheckSequence {
       return fail(`${at} "${step.name}": request.method must be one of ${METHODS.join(', ')}`)
     if (typeof req.path !== 'string' || !req.path.startsWith('/'))
       return fail(`${at} "${step.name}": request.path must start with "/"`)
+    if (
+      req.text !== undefined &&
+      (typeof req.text !== 'string' || (req.body !== undefined && req.body !== null))
+    )
+      return fail(`${at} "${step.name}": request.text must be a string, and comes instead of request.body`)
     if (!isRecord(step.response) || !isStatus(step.response.status))
       return fail(`${at} "${step.name}": response.status must be a status or a list of statuses`)
     if (step.capture !== undefined) {
