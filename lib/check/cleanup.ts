@@ -1,6 +1,6 @@
 // What a check run created on the server, and deleting it afterwards, also after a failure or an interruption.
 import type { CheckCleanupResult } from '../../types/check'
-import { excerpt } from './mask'
+import { excerpt, masked } from './mask'
 import { exchange, NoAnswer } from './transport'
 
 const RESOURCE = /^\/(Users|Groups)(?:\/([^/?#]+))?(?:[?#].*)?$/
@@ -9,12 +9,13 @@ const RESOURCE = /^\/(Users|Groups)(?:\/([^/?#]+))?(?:[?#].*)?$/
 export class CreatedResources {
   readonly #paths = new Set<string>()
 
-  /** Looks at one exchange: a 201 to POST /Users or /Groups adds the new id; a DELETE that worked removes it. */
+  /** Looks at one exchange: a 2xx to POST /Users or /Groups adds the new id; a DELETE that worked removes it. */
   observe(method: string, path: string, status: number, body: unknown): void {
     const match = RESOURCE.exec(path)
     if (match === null) return
     const [, type, id] = match
-    if (method === 'POST' && id === undefined && status === 201) {
+    // Any success counts, not only 201: a server that answers a create with 200 still made something to delete.
+    if (method === 'POST' && id === undefined && status >= 200 && status < 300) {
       const created = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined
       if (typeof created === 'string' && created !== '')
         this.#paths.add(`/${type}/${encodeURIComponent(created)}`)
@@ -51,9 +52,11 @@ export async function deleteLeftovers(
   token: string | undefined,
 ): Promise<CheckCleanupResult[]> {
   const results: CheckCleanupResult[] = []
-  for (const path of created.paths()) {
+  for (const realPath of created.paths()) {
+    // The DELETE goes to the real path; the report shows it masked (a server could use the token as an id).
+    const path = masked(realPath, token)
     try {
-      const answer = await exchange({ method: 'DELETE', url: baseUrl + path, headers }, timeoutMs)
+      const answer = await exchange({ method: 'DELETE', url: baseUrl + realPath, headers }, timeoutMs)
       const deleted = answer.status === 204 || answer.status === 200 || answer.status === 404
       results.push(
         deleted

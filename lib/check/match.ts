@@ -91,6 +91,14 @@ function matchesInAnyOrder(
   return place(0)
 }
 
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
 /** Every expected header that is missing or different, as `header <name>: why` lines. */
 export function headerMismatches(
   expected: Readonly<Record<string, string>>,
@@ -103,7 +111,11 @@ export function headerMismatches(
     if (got === undefined) return [`header ${name}: missing`]
     if (want === ANY) return []
     const value = substituteString(want, vars, false)
-    const ok = value.includes(ANY) ? pattern(value).test(got) : got.startsWith(value)
+    // A Location carries ids percent-encoded (RFC 3986); captured ids are raw, so compare both spellings.
+    const spellings = [got, decoded(got)]
+    const ok = spellings.some((text) =>
+      value.includes(ANY) ? pattern(value).test(text) : text.startsWith(value),
+    )
     return ok
       ? []
       : [

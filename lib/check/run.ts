@@ -12,7 +12,7 @@ import type {
   CheckSuiteResult,
 } from '../../types/check'
 import { CreatedResources, deleteLeftovers } from './cleanup'
-import { excerpt, maskedHeaders } from './mask'
+import { excerpt, masked, maskedHeaders } from './mask'
 import { bodyMismatches, headerMismatches, show, valueAt } from './match'
 import { builtInSuites, selectSuites } from './sequence'
 import { substitute, substituteString } from './substitute'
@@ -30,6 +30,9 @@ export function normaliseBaseUrl(baseUrl: string): string {
       `The base URL must be an absolute http: or https: URL; got ${JSON.stringify(baseUrl)}`,
     )
   }
+  // Credentials in a URL would be printed in every report; the token is the only secret a check sends.
+  if (url.username !== '' || url.password !== '')
+    throw new TypeError('The base URL must not carry a user name or password; pass the token instead')
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new TypeError(`The base URL must use http: or https:; got ${url.protocol}`)
   if (url.search !== '' || url.hash !== '')
@@ -75,7 +78,19 @@ function buildExchange(
   return { path, request }
 }
 
-/** Every way an answer falls short of the step; captures are stored first so the step can use its own. */
+/** Runs one expectation; one that names a value never captured is a problem line, not an exception. */
+function expectation(check: () => string[]): string[] {
+  try {
+    return check()
+  } catch (error) {
+    return [`expectation: ${error instanceof Error ? error.message : String(error)}`]
+  }
+}
+
+/**
+ * Every way an answer falls short of the step; captures are stored first so the step can use its own.
+ * `answer` is already masked, so no problem line can carry the token.
+ */
 function judge(step: CheckStep, answer: Answer, body: unknown, vars: Map<string, unknown>): string[] {
   const problems: string[] = []
   const statuses = Array.isArray(step.response.status) ? step.response.status : [step.response.status]
@@ -86,16 +101,17 @@ function judge(step: CheckStep, answer: Answer, body: unknown, vars: Map<string,
     if (value === undefined || value === null) problems.push(`capture ${name}: nothing at "${path}"`)
     else vars.set(name, value)
   }
-  if (step.response.headers) problems.push(...headerMismatches(step.response.headers, answer.headers, vars))
-  const expected = step.response.body
+  const { headers: expectedHeaders, body: expected } = step.response
+  if (expectedHeaders)
+    problems.push(...expectation(() => headerMismatches(expectedHeaders, answer.headers, vars)))
   if (expected === null) {
     if (answer.text !== '') problems.push(`body: expected none, got ${show(answer.text)}`)
   } else if (expected !== undefined) {
     if (body === undefined) problems.push(`body: expected JSON, got ${show(answer.text)}`)
-    else
-      problems.push(
-        ...bodyMismatches(substitute(expected, vars), body, 'body', new Set(step.response.unordered)),
-      )
+    else {
+      const unordered = new Set(step.response.unordered)
+      problems.push(...expectation(() => bodyMismatches(substitute(expected, vars), body, 'body', unordered)))
+    }
   }
   return problems
 }
@@ -152,25 +168,27 @@ async function runStep(
     headers: maskedHeaders(request.headers, token),
     ...(request.body === undefined ? {} : { body: excerpt(request.body, token) }),
   }
-  let answer: Answer
+  let raw: Answer
   try {
-    answer = await exchange(request, context.timeoutMs, context.signal)
+    raw = await exchange(request, context.timeoutMs, context.signal)
   } catch (error) {
     if (error instanceof NoAnswer && error.kind === 'interrupted') throw error
     return result({ problems: [error instanceof Error ? error.message : 'no answer'], request: sent })
   }
+  // Cleanup needs the real id; everything that is judged, captured or shown sees the masked answer.
+  context.created.observe(step.request.method, path, raw.status, parseBody(raw.text))
+  const answer: Answer = {
+    status: raw.status,
+    headers: maskedHeaders(raw.headers, token),
+    text: masked(raw.text, token),
+  }
   const body = parseBody(answer.text)
-  context.created.observe(step.request.method, path, answer.status, body)
   const problems = judge(step, answer, body, vars)
   if (problems.length === 0) return result()
   return result({
     problems,
     request: sent,
-    response: {
-      status: answer.status,
-      headers: maskedHeaders(answer.headers, token),
-      excerpt: excerpt(answer.text, token),
-    },
+    response: { status: answer.status, headers: answer.headers, excerpt: excerpt(answer.text, undefined) },
   })
 }
 
@@ -187,7 +205,8 @@ async function runSuite(context: RunContext, suite: CheckSuite): Promise<CheckSu
     } else {
       try {
         result = await runStep(context, step, position + 1, vars)
-      } catch {
+      } catch (error) {
+        if (!(error instanceof NoAnswer)) throw error
         // Interrupted mid-request: the step did not finish, so it counts as not run.
         result = { index: position + 1, name: step.name, outcome: 'skipped', durationMs: 0 }
       }

@@ -47,15 +47,21 @@ async function readBounded(response: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** The most specific reason Node gives for a failed fetch (`ECONNREFUSED`, `UND_ERR_SOCKET`…). */
+/**
+ * The most specific reason Node gives for a failed fetch (`ECONNREFUSED`, `UND_ERR_SOCKET`, `bad port`…):
+ * the first `code` down the cause chain, else the innermost message. Duck-typed, because fetch's errors come
+ * from Node's own realm and fail `instanceof Error` in a sandboxed test runner.
+ */
 function reasonOf(error: unknown): string {
   let current: unknown = error
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === 'string') return `${code}: ${current.message}`
-    current = current.cause
+  let message = 'unknown error'
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { code, message: text, cause } = current as { code?: unknown; message?: unknown; cause?: unknown }
+    if (typeof text === 'string' && text !== '') message = text
+    if (typeof code === 'string') return `${code}: ${message}`
+    current = cause
   }
-  return error instanceof Error ? error.message : String(error)
+  return message
 }
 
 /**
