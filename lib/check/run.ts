@@ -16,7 +16,7 @@ import { excerpt, masked, maskedHeaders } from './mask'
 import { bodyMismatches, headerMismatches, show, valueAt } from './match'
 import { builtInSuites, selectSuites } from './sequence'
 import { substitute, substituteString } from './substitute'
-import { type Answer, type Exchange, exchange, NoAnswer } from './transport'
+import { type Answer, type Exchange, exchange } from './transport'
 
 const DEFAULT_TIMEOUT_MS = 10_000
 
@@ -170,9 +170,10 @@ async function runStep(
   }
   let raw: Answer
   try {
-    raw = await exchange(request, context.timeoutMs, context.signal)
+    // Not stopped by the run's signal: a request already sent may create something, and only its answer
+    // says what to delete. The signal stops the next step; the timeout bounds this one.
+    raw = await exchange(request, context.timeoutMs)
   } catch (error) {
-    if (error instanceof NoAnswer && error.kind === 'interrupted') throw error
     return result({ problems: [error instanceof Error ? error.message : 'no answer'], request: sent })
   }
   // Cleanup needs the real id; everything that is judged, captured or shown sees the masked answer.
@@ -203,13 +204,7 @@ async function runSuite(context: RunContext, suite: CheckSuite): Promise<CheckSu
     if (stopped || context.signal?.aborted) {
       result = { index: position + 1, name: step.name, outcome: 'skipped', durationMs: 0 }
     } else {
-      try {
-        result = await runStep(context, step, position + 1, vars)
-      } catch (error) {
-        if (!(error instanceof NoAnswer)) throw error
-        // Interrupted mid-request: the step did not finish, so it counts as not run.
-        result = { index: position + 1, name: step.name, outcome: 'skipped', durationMs: 0 }
-      }
+      result = await runStep(context, step, position + 1, vars)
       // A sequence is a story: once a step fails, later steps would fail for its reason, not their own.
       if (result.outcome === 'failed') stopped = true
     }

@@ -76,8 +76,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   }
 
-  /** Sends one request and records it; answers the parsed body when the status is one the IdP expects. */
-  const send = async (request: LoadRequest, stop: AbortSignal | undefined = signal): Promise<unknown> => {
+  /**
+   * Sends one request and records it; answers the parsed body when the status is one the IdP expects. Once
+   * the run is stopped, a `stoppable` request is not sent; one already sent is never cut off, because a
+   * create in flight may succeed and only its answer says what to delete.
+   */
+  const send = async (request: LoadRequest, stoppable = true): Promise<unknown> => {
+    if (stoppable && signal?.aborted === true) return undefined
     const started = performance.now()
     try {
       const answer = await exchange(
@@ -88,14 +93,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         },
         timeoutMs,
-        stop,
       )
       const ok = request.ok.includes(answer.status)
       stats.record(request.kind, performance.now() - started, ok ? undefined : String(answer.status))
       if (!ok) return undefined
       return answer.text === '' ? {} : JSON.parse(answer.text)
     } catch (error) {
-      if (error instanceof NoAnswer && error.kind === 'interrupted') return undefined
       stats.record(
         request.kind,
         performance.now() - started,
@@ -179,7 +182,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ]
     done = 0
     await inPool(paths, plan.concurrency, async (path) => {
-      const body = await send(remove(path), undefined)
+      const body = await send(remove(path), false)
       if (body === undefined) cleanup.failed++
       else cleanup.deleted++
       progress('cleanup', ++done, paths.length)
