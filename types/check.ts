@@ -37,13 +37,12 @@ export interface CheckStep {
      */
     readonly headers?: Readonly<Record<string, string>>
     /**
-     * A subset of the body: objects need only the keys given, arrays match element by element and in length.
-     * `"{{any}}"` means present with any value, `"{{absent}}"` means not present, null means an empty body,
-     * absent means not checked.
+     * A subset of the body: objects need only the keys given (names compared case-insensitively, RFC 7643
+     * §2.1); arrays need the same length and match in any order. `"{{any}}"` means present with any value,
+     * `"{{absent}}"` means not present, null means an empty body, absent means not checked. When the step
+     * allows 204 and gets it, there is no body to compare.
      */
     readonly body?: CheckJson
-    /** Keys whose arrays match in any order. */
-    readonly unordered?: readonly string[]
   }
   /** Values to remember for later steps: a name and a dotted path into this step's response body. */
   readonly capture?: Readonly<Record<string, string>>

@@ -5,20 +5,57 @@ import { exchange, NoAnswer } from './transport'
 
 const RESOURCE = /^\/(Users|Groups)(?:\/([^/?#]+))?(?:[?#].*)?$/
 
+/** The id at the end of a `Location` path, decoded, when it is usable. */
+function lastSegment(location: string | undefined): string | undefined {
+  if (location === undefined) return undefined
+  try {
+    const segment = new URL(location, 'http://x').pathname.split('/').pop()
+    const id = segment === undefined ? undefined : decodeURIComponent(segment)
+    return usableId(id) ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * An id that can stand as one path segment. `.` and `..` cannot: URL parsing removes them (also as `%2E`),
+ * so a DELETE to `/Users/..` would reach the base URL itself, with the token.
+ */
+export function usableId(id: unknown): id is string {
+  return typeof id === 'string' && id !== '' && !/^(\.|%2e){1,2}$/i.test(id)
+}
+
+/** The id of what a create made: the body's `id`, else the last segment of `Location` (RFC 7644 §3.3). */
+export function createdId(body: unknown, headers: Readonly<Record<string, string>>): string | undefined {
+  const fromBody = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined
+  return usableId(fromBody) ? fromBody : lastSegment(headers.location)
+}
+
 /** Resources created by a run's POSTs and not yet deleted by its DELETEs, keyed by path (`/Users/<id>`). */
 export class CreatedResources {
   readonly #paths = new Set<string>()
+  /** Creates that succeeded without an id the run can address: reported, since nothing can delete them. */
+  readonly #unaddressable: string[] = []
 
-  /** Looks at one exchange: a 2xx to POST /Users or /Groups adds the new id; a DELETE that worked removes it. */
-  observe(method: string, path: string, status: number, body: unknown): void {
+  /**
+   * Looks at one exchange: a 2xx to POST /Users or /Groups adds the new resource (its `id`, else the last
+   * segment of `Location`, RFC 7644 §3.3); a DELETE that worked removes it.
+   */
+  observe(
+    method: string,
+    path: string,
+    status: number,
+    body: unknown,
+    headers: Readonly<Record<string, string>> = {},
+  ): void {
     const match = RESOURCE.exec(path)
     if (match === null) return
     const [, type, id] = match
     // Any success counts, not only 201: a server that answers a create with 200 still made something to delete.
     if (method === 'POST' && id === undefined && status >= 200 && status < 300) {
-      const created = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined
-      if (typeof created === 'string' && created !== '')
-        this.#paths.add(`/${type}/${encodeURIComponent(created)}`)
+      const created = createdId(body, headers)
+      if (created !== undefined) this.#paths.add(`/${type}/${encodeURIComponent(created)}`)
+      else this.#unaddressable.push(`/${type} (answered ${status} without a usable id)`)
     } else if (
       method === 'DELETE' &&
       id !== undefined &&
@@ -26,6 +63,11 @@ export class CreatedResources {
     ) {
       this.#paths.delete(`/${type}/${id}`)
     }
+  }
+
+  /** Creates that cannot be deleted because no id came back. */
+  unaddressable(): readonly string[] {
+    return this.#unaddressable
   }
 
   /** How many are left. */
@@ -51,7 +93,11 @@ export async function deleteLeftovers(
   timeoutMs: number,
   token: string | undefined,
 ): Promise<CheckCleanupResult[]> {
-  const results: CheckCleanupResult[] = []
+  const results: CheckCleanupResult[] = created.unaddressable().map((path) => ({
+    path: masked(path, token),
+    deleted: false,
+    error: 'created, but no usable id came back, so it cannot be deleted',
+  }))
   for (const realPath of created.paths()) {
     // The DELETE goes to the real path; the report shows it masked (a server could use the token as an id).
     const path = masked(realPath, token)

@@ -3,9 +3,22 @@
 /** Shown in place of the token. */
 export const MASK = '****'
 
-/** Replaces every occurrence of `secret` in `text` (no-op for an empty or absent secret). */
+/**
+ * Replaces every occurrence of `secret` in `text` (no-op for an empty or absent secret): as it is, and in the
+ * forms a server may echo it in (percent-encoded, base64, JSON with escaped slashes).
+ */
 export function masked(text: string, secret: string | undefined): string {
-  return secret === undefined || secret === '' ? text : text.split(secret).join(MASK)
+  if (secret === undefined || secret === '') return text
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64url'),
+    secret.replaceAll('/', '\\/'),
+  ])
+  let out = text
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(MASK)
+  return out
 }
 
 /** The start of a text, masked, with a mark when it was cut. */

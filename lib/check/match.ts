@@ -25,16 +25,19 @@ function pattern(text: string): RegExp {
   return new RegExp(`^${body}$`)
 }
 
+/** The key of `actual` that names `key`: the same spelling, else the same name in another case (RFC 7643 §2.1). */
+function keyIn(actual: Record<string, unknown>, key: string): string | undefined {
+  if (Object.hasOwn(actual, key)) return key
+  const lower = key.toLowerCase()
+  return Object.keys(actual).find((candidate) => candidate.toLowerCase() === lower)
+}
+
 /**
  * Every way `actual` falls short of the subset `expected`, as `where: why` lines. Objects need only the keys
- * given; arrays match element by element and in length, or in any order for keys in `unordered`.
+ * given, names compared case-insensitively (RFC 7643 §2.1). Arrays need the same length and match in any
+ * order: SCIM's multi-valued attributes and `schemas` have no order, and a list without `sortBy` has none.
  */
-export function bodyMismatches(
-  expected: CheckJson,
-  actual: unknown,
-  where: string,
-  unordered: ReadonlySet<string>,
-): string[] {
+export function bodyMismatches(expected: CheckJson, actual: unknown, where: string): string[] {
   if (expected === ANY) return actual === undefined ? [`${where}: expected a value, got nothing`] : []
   if (typeof expected === 'string' && expected.includes(ANY)) {
     return typeof actual === 'string' && pattern(expected).test(actual)
@@ -45,23 +48,18 @@ export function bodyMismatches(
     if (!Array.isArray(actual)) return [`${where}: expected an array, got ${show(actual)}`]
     if (actual.length !== expected.length)
       return [`${where}: expected ${expected.length} element(s), got ${actual.length}: ${show(actual)}`]
-    const key = where.slice(where.lastIndexOf('.') + 1)
-    if (unordered.has(key)) {
-      return matchesInAnyOrder(expected, actual, unordered)
-        ? []
-        : [`${where}: expected (in any order) ${show(expected)}, got ${show(actual)}`]
-    }
-    return expected.flatMap((e, i) => bodyMismatches(e, actual[i], `${where}[${i}]`, unordered))
+    // In order first: it is the common case, and when nothing matches its lines say what differs.
+    const inOrder = expected.flatMap((e, i) => bodyMismatches(e, actual[i], `${where}[${i}]`))
+    if (inOrder.length === 0 || (expected.length > 1 && matchesInAnyOrder(expected, actual))) return []
+    return inOrder
   }
   if (expected !== null && typeof expected === 'object') {
     if (!isRecord(actual)) return [`${where}: expected an object, got ${show(actual)}`]
     return Object.entries(expected).flatMap(([k, e]) => {
-      if (e === ABSENT) {
-        // RFC 7643 §2.1: attribute names are case-insensitive, so "absent" means absent in any case.
-        const found = Object.keys(actual).find((a) => a.toLowerCase() === k.toLowerCase())
+      const found = keyIn(actual, k)
+      if (e === ABSENT)
         return found === undefined ? [] : [`${where}.${found}: expected absent, got ${show(actual[found])}`]
-      }
-      return bodyMismatches(e, actual[k], `${where}.${k}`, unordered)
+      return bodyMismatches(e, found === undefined ? undefined : actual[found], `${where}.${k}`)
     })
   }
   return Object.is(expected, actual) ? [] : [`${where}: expected ${show(expected)}, got ${show(actual)}`]
@@ -69,19 +67,15 @@ export function bodyMismatches(
 
 /**
  * True when each expected element subset-matches a distinct actual element. Backtracking is exponential in
- * the worst case, so expected arrays are kept small (a sequence file's own data, never the server's).
+ * the worst case, but the arrays are as long as a sequence file's own (the lengths must be equal).
  */
-function matchesInAnyOrder(
-  expected: CheckJson[],
-  actual: unknown[],
-  unordered: ReadonlySet<string>,
-): boolean {
+function matchesInAnyOrder(expected: CheckJson[], actual: unknown[]): boolean {
   const used = new Set<number>()
   const place = (i: number): boolean => {
     if (i === expected.length) return true
     const e = expected[i] as CheckJson
     for (let j = 0; j < actual.length; j++) {
-      if (used.has(j) || bodyMismatches(e, actual[j], '', unordered).length > 0) continue
+      if (used.has(j) || bodyMismatches(e, actual[j], '').length > 0) continue
       used.add(j)
       if (place(i + 1)) return true
       used.delete(j)
@@ -129,8 +123,11 @@ export function valueAt(body: unknown, path: string): unknown {
   let value = body
   for (const segment of path.split('.')) {
     if (Array.isArray(value) && /^\d+$/.test(segment)) value = value[Number(segment)]
-    else if (isRecord(value) && Object.hasOwn(value, segment)) value = value[segment]
-    else return undefined
+    else if (isRecord(value)) {
+      const key = keyIn(value, segment)
+      if (key === undefined) return undefined
+      value = value[key]
+    } else return undefined
   }
   return value
 }

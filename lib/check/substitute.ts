@@ -13,7 +13,12 @@ export function substituteString(text: string, vars: ReadonlyMap<string, unknown
     if (RESERVED.has(name)) return whole
     if (!vars.has(name)) throw new Error(`{{${name}}} is used before any step captured it`)
     const value = String(vars.get(name))
-    return encode ? encodeURIComponent(value) : value
+    if (!encode) return value
+    // `.` and `..` survive encodeURIComponent and URL parsing removes them as path segments, which would send
+    // the request (and the token) to another path of the server.
+    if (/^(\.|%2e){1,2}$/i.test(value))
+      throw new Error(`{{${name}}} is "${value}", which cannot be a path segment`)
+    return encodeURIComponent(value)
   })
 }
 

@@ -92,8 +92,11 @@ export function failureDetails(report: CheckReport, c: Colors): string {
       if (failure.request.body !== undefined) lines.push(c.dim(`  > ${failure.request.body}`))
       if (failure.response !== undefined) {
         lines.push(c.dim(`  < HTTP ${failure.response.status}`))
-        const type = failure.response.headers['content-type']
-        if (type !== undefined) lines.push(c.dim(`  < content-type: ${type}`))
+        // The type says what kind of answer it was; a Location explains a redirect ("use https").
+        for (const name of ['content-type', 'location']) {
+          const value = failure.response.headers[name]
+          if (value !== undefined) lines.push(c.dim(`  < ${name}: ${value}`))
+        }
         if (failure.response.excerpt !== '') lines.push(c.dim(`  < ${failure.response.excerpt}`))
       }
       blocks.push(lines.join('\n'))

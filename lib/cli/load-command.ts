@@ -70,9 +70,14 @@ const fixed = (n: number) => n.toFixed(2).padStart(9)
 export function loadSummary(report: LoadReport, c: Colors): string {
   const { plan } = report
   const lines = [
+    `run ${report.runId}: users load.${report.runId}.<n>@example.test, groups load-${report.runId}-group-<n>`,
+    ...(report.interrupted
+      ? [c.yellow('interrupted: the figures below cover only what ran before the stop')]
+      : []),
     c.bold(
       `initial sync of ${plan.users} users and ${plan.groups} groups of ${plan.members} members ` +
-        `(batches of ${plan.batchSize}) at concurrency ${plan.concurrency}: ${seconds(report.initialSyncMs)}`,
+        `(batches of ${plan.batchSize}) at concurrency ${plan.concurrency}: ${seconds(report.initialSyncMs)}` +
+        (report.interrupted ? ' (not finished)' : ''),
     ),
     `incremental cycle (updates and deactivations): ${seconds(report.incrementalMs)}`,
     `throughput: ${report.throughput} requests/s over ${report.requests} requests`,
@@ -96,7 +101,6 @@ export function loadSummary(report: LoadReport, c: Colors): string {
       ? 'cleanup: kept (--keep)'
       : `cleanup: ${report.cleanup.deleted} deleted, ${report.cleanup.failed} failed`,
   )
-  if (report.interrupted) lines.push(c.yellow('interrupted: the figures cover what ran before the stop'))
   return lines.join('\n')
 }
 

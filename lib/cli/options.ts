@@ -15,6 +15,8 @@ export function parseList(value: string, previous: readonly string[] | undefined
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '')
+  // An empty list would select everything: a typo such as `--only ""` must not look like a choice.
+  if (items.length === 0) throw new InvalidArgumentError('expected one or more names, comma-separated')
   return [...(previous ?? []), ...items]
 }
 

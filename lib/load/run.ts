@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { LoadOptions, LoadPhase, LoadReport } from '../../types/load'
+import { createdId } from '../check/cleanup'
 import { normaliseBaseUrl } from '../check/run'
 import { exchange, NoAnswer } from '../check/transport'
 import { inPool } from './pool'
@@ -42,16 +43,18 @@ function planOf(options: LoadOptions) {
   }
 }
 
-/** Members of group `g`: `members` consecutive users starting at a different user for each group. */
-function membersOf(g: number, members: number, users: number): number[] {
-  const start = (g * 7919) % users
-  return Array.from({ length: members }, (_, j) => (start + j) % users)
+/** Users `from` to `from + count - 1` among the members of group `g`: consecutive users, each group starting elsewhere. */
+function membersOf(g: number, from: number, count: number, users: number): number[] {
+  const start = (g * 7919 + from) % users
+  return Array.from({ length: count }, (_, j) => (start + j) % users)
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -76,14 +79,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   }
 
+  /** Creates that succeeded without an id the run can address: nothing can delete them. */
+  let unaddressable = 0
+
   /**
-   * Sends one request and records it; answers the parsed body when the status is one the IdP expects. Once
-   * the run is stopped, a `stoppable` request is not sent; one already sent is never cut off, because a
-   * create in flight may succeed and only its answer says what to delete.
+   * Sends one request and records it once. Answers the new resource's id for a create, `true` for any other
+   * success, `undefined` for a failure. Once the run is stopped, a `stoppable` request is not sent; one
+   * already sent is never cut off, because a create in flight may succeed and only its answer says what to
+   * delete.
    */
-  const send = async (request: LoadRequest, stoppable = true): Promise<unknown> => {
+  const send = async (request: LoadRequest, stoppable = true): Promise<string | true | undefined> => {
     if (stoppable && signal?.aborted === true) return undefined
     const started = performance.now()
+    let failure: string | undefined
+    let outcome: string | true | undefined
     try {
       const answer = await exchange(
         {
@@ -94,23 +103,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         },
         timeoutMs,
       )
-      const ok = request.ok.includes(answer.status)
-      stats.record(request.kind, performance.now() - started, ok ? undefined : String(answer.status))
-      if (!ok) return undefined
-      return answer.text === '' ? {} : JSON.parse(answer.text)
+      if (!request.ok.includes(answer.status)) failure = String(answer.status)
+      else if (request.method !== 'POST') outcome = true
+      else {
+        outcome = createdId(parseJson(answer.text), answer.headers)
+        if (outcome === undefined) {
+          failure = 'no usable id'
+          unaddressable++
+        }
+      }
     } catch (error) {
-      stats.record(
-        request.kind,
-        performance.now() - started,
-        error instanceof NoAnswer ? error.kind : 'invalid JSON',
-      )
-      return undefined
+      failure = error instanceof NoAnswer ? error.kind : 'failed'
     }
+    stats.record(request.kind, performance.now() - started, failure)
+    return failure === undefined ? outcome : undefined
   }
-  const idOf = (body: unknown) => {
-    const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined
-    return typeof id === 'string' && id !== '' ? id : undefined
-  }
+  const idOf = (outcome: string | true | undefined) => (typeof outcome === 'string' ? outcome : undefined)
 
   const userIds: (string | undefined)[] = new Array(plan.users).fill(undefined)
   const groupIds: (string | undefined)[] = new Array(plan.groups).fill(undefined)
@@ -140,18 +148,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     signal,
   )
 
-  const batches = groupIds.flatMap((groupId, g) => {
-    if (groupId === undefined) return []
-    const ids = membersOf(g, plan.members, plan.users).flatMap((i) => userIds[i] ?? [])
-    return chunks(ids, plan.batchSize).map((batch) => ({ groupId, batch }))
-  })
+  // Batches are made as they are sent, not all at once: groups × members ids would otherwise sit in memory.
+  const perGroup = Math.ceil(plan.members / plan.batchSize)
+  const batches = plan.groups * perGroup
   done = 0
-  await inPool(
+  await inPool<number>(
     batches,
     plan.concurrency,
-    async ({ groupId, batch }) => {
-      await send(memberAdd(groupId, batch))
-      progress('members', ++done, batches.length)
+    async (index) => {
+      const g = Math.floor(index / perGroup)
+      const groupId = groupIds[g]
+      const from = (index % perGroup) * plan.batchSize
+      const count = Math.min(plan.batchSize, plan.members - from)
+      const ids = membersOf(g, from, count, plan.users).flatMap((i) => userIds[i] ?? [])
+      if (groupId !== undefined && ids.length > 0) await send(memberAdd(groupId, ids))
+      progress('members', ++done, batches)
     },
     signal,
   )
@@ -173,7 +184,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const incrementalMs = performance.now() - cycleStarted
   const requests = stats.count()
 
-  const cleanup = { deleted: 0, failed: 0 }
+  // A create without a usable id left something nothing can delete: it counts as a failed cleanup.
+  const cleanup = { deleted: 0, failed: unaddressable }
   if (!plan.keep) {
     // Not stopped by the signal: an interrupted run still removes what it made.
     const paths = [
@@ -182,8 +194,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ]
     done = 0
     await inPool(paths, plan.concurrency, async (path) => {
-      const body = await send(remove(path), false)
-      if (body === undefined) cleanup.failed++
+      const outcome = await send(remove(path), false)
+      if (outcome === undefined) cleanup.failed++
       else cleanup.deleted++
       progress('cleanup', ++done, paths.length)
     })

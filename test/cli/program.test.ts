@@ -205,6 +205,17 @@ describe('usage', () => {
     expect(server.requests).toEqual([])
   })
 
+  it.each([[''], [','], [' , ']])(
+    'an empty --only=%j exits 2 instead of running everything',
+    async (value) => {
+      const server = await serve()
+      const run = await cli(['check', `${server.origin}/scim`, `--only=${value}`], WITH_TOKEN)
+      expect(run.code).toBe(2)
+      expect(run.stderr.text).toMatch(/only/)
+      expect(server.requests).toEqual([])
+    },
+  )
+
   it.each([['0'], ['abc'], ['1.5'], ['600001'], ['-5'], ['']])(
     'check --timeout=%s exits 2 and sends nothing',
     async (value) => {
@@ -516,7 +527,9 @@ describe('load', () => {
     const run = await cli(['load', `${server.origin}/scim`, ...SMALL, '--json', jsonFile], WITH_TOKEN)
     expect({ code: run.code, stderr: run.stderr.text }).toEqual({ code: 0, stderr: expect.any(String) })
     const lines = run.stdout.lines()
-    expect(lines[0]).toMatch(
+    // The run's names come first, so a --keep run can be found afterwards.
+    expect(lines[0]).toMatch(/^run \d+: users load\.\d+\.<n>@example\.test, groups load-\d+-group-<n>$/)
+    expect(lines[1]).toMatch(
       /^initial sync of 12 users and 2 groups of 5 members \(batches of 2\) at concurrency 2: /,
     )
     expect(lines.find((line) => line.startsWith('user lookup'))).toMatch(/^user lookup\s+12\s+0\s/)
