@@ -1,4 +1,4 @@
-// HTTP benchmark: express-scim against a bare Express ceiling and scimmy-routers, under autocannon load.
+// HTTP benchmark: express-scim against the floor (a raw handler on Express, and on node:http), idiomatic bare Express and scimmy-routers, under autocannon load.
 //
 // Each server runs in its own child process (this file, forked with `--serve <name>`) and autocannon runs
 // in the parent. In one process the load generator would take CPU from the server it measures, which
@@ -6,7 +6,7 @@
 // server has its own heap, so one server's 100,000-member group does not slow another's garbage collection.
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import type { Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
@@ -14,8 +14,9 @@ import express from 'express'
 import SCIMMY from 'scimmy'
 import SCIMMYRouters from 'scimmy-routers'
 import type * as Library from '../lib'
+import { addFloorUser, createFloorState, type FloorState, floorHandler } from './floor'
 
-const SERVERS = ['express-scim', 'bare', 'scimmy'] as const
+const SERVERS = ['express-scim', 'floor', 'raw', 'bare', 'scimmy'] as const
 type ServerName = (typeof SERVERS)[number]
 
 const TOKEN = 'bench-token'
@@ -28,6 +29,7 @@ const SMALL_GROUP = 100
 /** The user the GETs read: one of the first 1,000 seeded users. */
 const TARGET_USER = 500
 const userName = (i: number) => `user${i}@example.com`
+const externalId = (i: number) => `ext-${i}`
 
 /** What a server child reports once it has seeded its data and listens. */
 interface Fixture {
@@ -47,9 +49,9 @@ type ChildMessage =
   /** `cpuMicros`: the server process's CPU time (user + system, all threads) since `start`. */
   | { readonly type: 'idle'; readonly cpuMicros: number }
 
-/** A seeded server, before it listens: the app and the ids of its data. */
+/** A seeded server, before it listens: its request listener (an Express app or a raw handler) and the ids of its data. */
 interface Seeded {
-  readonly app: express.Express
+  readonly app: RequestListener
   readonly fixture: Omit<Fixture, 'port'>
 }
 
@@ -86,7 +88,8 @@ async function seedExpressScim(): Promise<Seeded> {
       {
         userName: name,
         active: true,
-        document: { schemas: [USER_SCHEMA], userName: name },
+        externalId: externalId(i),
+        document: { schemas: [USER_SCHEMA], userName: name, externalId: externalId(i), active: true },
         provisioned: true,
       },
       context,
@@ -131,6 +134,7 @@ interface BareUser {
   readonly schemas: readonly string[]
   readonly id: string
   readonly userName: string
+  readonly externalId?: string
   readonly active: boolean
   readonly meta: { readonly resourceType: 'User'; readonly created: string; readonly location: string }
 }
@@ -145,28 +149,31 @@ interface BareGroup {
 const scimError = (res: express.Response, status: number, detail: string) =>
   res.status(status).json({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status, detail })
 
-const EQ_USERNAME = /^\s*userName\s+eq\s+"([^"\\]*)"\s*$/i
+const EQ_USERNAME = /^\s*(userName|externalId)\s+eq\s+"([^"\\]*)"\s*$/i
 
 function seedBare(): Seeded {
   const users = new Map<string, BareUser>()
   const byUserName = new Map<string, BareUser>()
+  const byExternalId = new Map<string, BareUser>()
   const groups = new Map<string, BareGroup>()
   const created = new Date().toISOString()
-  const addUser = (name: string, active: boolean) => {
+  const addUser = (name: string, active: boolean, external: unknown) => {
     const id = randomUUID()
     const user: BareUser = {
       schemas: [USER_SCHEMA],
       id,
       userName: name,
+      ...(typeof external === 'string' ? { externalId: external } : {}),
       active,
       meta: { resourceType: 'User', created, location: `/scim/Users/${id}` },
     }
     users.set(id, user)
     byUserName.set(name.toLowerCase(), user)
+    if (user.externalId !== undefined) byExternalId.set(user.externalId, user)
     return user
   }
   const ids: string[] = []
-  for (let i = 0; i < USER_COUNT; i++) ids.push(addUser(userName(i), true).id)
+  for (let i = 0; i < USER_COUNT; i++) ids.push(addUser(userName(i), true, externalId(i)).id)
   const addGroup = (displayName: string, members: readonly string[]) => {
     const group: BareGroup = { id: randomUUID(), displayName, members: new Set(members), version: 1 }
     groups.set(group.id, group)
@@ -191,10 +198,13 @@ function seedBare(): Seeded {
     const filter = req.query['filter']
     const match = typeof filter === 'string' ? EQ_USERNAME.exec(filter) : null
     if (match === null) {
-      scimError(res, 400, 'Only userName eq filters are served')
+      scimError(res, 400, 'Only userName eq and externalId eq filters are served')
       return
     }
-    const user = byUserName.get(match[1]!.toLowerCase())
+    const user =
+      match[1]!.toLowerCase() === 'username'
+        ? byUserName.get(match[2]!.toLowerCase())
+        : byExternalId.get(match[2]!)
     const resources = user === undefined ? [] : [user]
     res.json({
       schemas: [LIST_SCHEMA],
@@ -210,7 +220,8 @@ function seedBare(): Seeded {
     if (typeof name !== 'string') scimError(res, 400, 'userName is required')
     else if (byUserName.has(name.toLowerCase())) scimError(res, 409, 'userName is taken')
     else {
-      const user = addUser(name, (body as Record<string, unknown>)['active'] !== false)
+      const fields = body as Record<string, unknown>
+      const user = addUser(name, fields['active'] !== false, fields['externalId'])
       res.status(201).location(user.meta.location).json(user)
     }
   })
@@ -262,17 +273,25 @@ function seedScimmy(): Seeded {
   }
   const users = new Map<string, ScimmyUser>()
   const byUserName = new Map<string, ScimmyUser>()
+  const byExternalId = new Map<string, ScimmyUser>()
   const groups = new Map<string, ScimmyGroup>()
   const created = new Date()
   const store = (user: ScimmyUser) => {
     users.set(user.id, user)
     byUserName.set(user.userName.toLowerCase(), user)
+    if (typeof user['externalId'] === 'string') byExternalId.set(user['externalId'], user)
     return user
   }
   const ids: string[] = []
   for (let i = 0; i < USER_COUNT; i++) {
     const id = randomUUID()
-    store({ id, userName: userName(i), active: true, meta: { created, lastModified: created } })
+    store({
+      id,
+      userName: userName(i),
+      externalId: externalId(i),
+      active: true,
+      meta: { created, lastModified: created },
+    })
     ids.push(id)
   }
   const addGroup = (displayName: string, members: readonly string[]) => {
@@ -300,14 +319,17 @@ function seedScimmy(): Seeded {
         if (user === undefined) throw notFound(resource.id)
         return user
       }
-      // The one filter measured, `userName eq "..."`, is an index lookup; anything else scans.
+      // The filters measured, `userName eq "..."` and `externalId eq "..."`, are index lookups; the rest scans.
       const filter = resource.filter
       const only = filter?.length === 1 ? (filter[0] as Record<string, unknown>) : undefined
       const key = only === undefined ? undefined : Object.keys(only)
-      const expression =
-        key?.length === 1 && key[0]!.toLowerCase() === 'username' ? only![key[0]!] : undefined
+      const attribute = key?.length === 1 ? key[0]!.toLowerCase() : undefined
+      const expression = attribute === 'username' || attribute === 'externalid' ? only![key![0]!] : undefined
       if (Array.isArray(expression) && expression[0] === 'eq' && typeof expression[1] === 'string') {
-        const user = byUserName.get(expression[1].toLowerCase())
+        const user =
+          attribute === 'username'
+            ? byUserName.get(expression[1].toLowerCase())
+            : byExternalId.get(expression[1])
         return user === undefined ? [] : [user]
       }
       const all = [...users.values()]
@@ -375,10 +397,60 @@ function seedScimmy(): Seeded {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Servers 4 and 5: the floor (bench/floor.ts), a raw handler giving the router's answers with nothing
+// else, mounted on Express 5 with `app.use('/scim', handler)` (the floor for any Express middleware) and
+// on plain node:http (the floor of Node itself).
+
+function seedFloorState(): { state: FloorState; fixture: Omit<Fixture, 'port'> } {
+  const state = createFloorState()
+  const ids: string[] = []
+  for (let i = 0; i < USER_COUNT; i++) {
+    const document = {
+      schemas: [USER_SCHEMA],
+      userName: userName(i),
+      externalId: externalId(i),
+      active: true,
+    }
+    ids.push(addFloorUser(state, document).id)
+  }
+  const rotation = smallGroupOf(ids)
+  const smallGroupId = randomUUID()
+  const largeGroupId = randomUUID()
+  state.groups.set(smallGroupId, new Set(rotation))
+  state.groups.set(largeGroupId, new Set(ids))
+  return { state, fixture: { userId: ids[TARGET_USER]!, smallGroupId, largeGroupId, rotation } }
+}
+
+function seedFloor(): Seeded {
+  const { state, fixture } = seedFloorState()
+  const app = express()
+  app.use('/scim', floorHandler(state, TOKEN, '/scim'))
+  return { app, fixture }
+}
+
+function seedRaw(): Seeded {
+  const { state, fixture } = seedFloorState()
+  const handler = floorHandler(state, TOKEN, '/scim')
+  const app: RequestListener = (req, res) => {
+    const url = req.url ?? '/'
+    if (!url.startsWith('/scim/')) {
+      res.writeHead(404)
+      res.end()
+      return
+    }
+    req.url = url.slice('/scim'.length)
+    handler(req, res)
+  }
+  return { app, fixture }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The child side: seed, listen, answer the parent.
 
 const SEEDERS: Record<ServerName, () => Seeded | Promise<Seeded>> = {
   'express-scim': seedExpressScim,
+  floor: seedFloor,
+  raw: seedRaw,
   bare: seedBare,
   scimmy: seedScimmy,
 }
@@ -409,7 +481,7 @@ async function serve(name: ServerName): Promise<void> {
   const send = (message: ChildMessage) => process.send?.(message)
   const { app, fixture } = await SEEDERS[name]()
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening))
+    const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening))
   })
   // Exit with the parent, even when it dies without saying goodbye.
   process.on('disconnect', () => process.exit(0))
@@ -538,6 +610,18 @@ const CASES: readonly Case[] = [
     request: () => ({
       method: 'GET',
       path: `/scim/Users?filter=${encodeURIComponent(`userName eq "${userName(TARGET_USER)}"`)}`,
+      headers: HEADERS,
+    }),
+    check: (status, body) =>
+      expectStatus([200], status) ??
+      (field(body, 'totalResults') === 1 ? undefined : 'totalResults is not 1'),
+  },
+  {
+    name: 'GET /Users?filter=externalId eq',
+    method: 'GET',
+    request: () => ({
+      method: 'GET',
+      path: `/scim/Users?filter=${encodeURIComponent(`externalId eq "${externalId(TARGET_USER)}"`)}`,
       headers: HEADERS,
     }),
     check: (status, body) =>
@@ -710,8 +794,13 @@ function printTarget(label: string, ratio: number, cpuRatio: number, goal: numbe
 export async function runHttpBench(): Promise<void> {
   const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 3)
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+  // BENCH_HTTP_SERVERS=express-scim,floor and BENCH_HTTP_CASES=GET narrow a run while working on one path.
+  const chosen = process.env.BENCH_HTTP_SERVERS?.split(',')
   const names: readonly ServerName[] =
-    process.env.BENCH_HTTP_ONLY === 'baselines' ? SERVERS.filter((s) => s !== 'express-scim') : SERVERS
+    process.env.BENCH_HTTP_ONLY === 'baselines'
+      ? SERVERS.filter((s) => s !== 'express-scim')
+      : SERVERS.filter((s) => chosen === undefined || chosen.includes(s))
+  const cases = CASES.filter((c) => c.name.startsWith(process.env.BENCH_HTTP_CASES ?? ''))
   console.log(
     `\nHTTP (autocannon: 10 connections, pipelining 1, ${seconds} s, ${rounds} rounds, medians; each server` +
       ` in its own process; ${USER_COUNT.toLocaleString('en-US')} users; PATCH re-adds existing members)`,
@@ -723,11 +812,11 @@ export async function runHttpBench(): Promise<void> {
 
     const results = new Map<string, Summary>()
     const get = (testCase: Case, server: ServerName) => results.get(`${testCase.name}|${server}`)
-    const width = Math.max(...CASES.map((c) => c.name.length))
+    const width = Math.max(...cases.map((c) => c.name.length))
     const columns = ['req/s'.padStart(10), 'p99 ms'.padStart(8), 'CPU µs/req'.padStart(11)].join('')
     console.log(`${''.padEnd(width)}${names.map((n) => `  ${n.padEnd(columns.length)}`).join('')}`)
     console.log(`${'request'.padEnd(width)}${names.map(() => `  ${columns}`).join('')}`)
-    for (const testCase of CASES) {
+    for (const testCase of cases) {
       const plans = new Map<ServerName, Plan>()
       for (const child of children) plans.set(child.name, await plan(child, testCase, seconds))
       // Warm-up, not recorded: the JIT, and the first growth of the heap. A sequential server has just
@@ -758,7 +847,7 @@ export async function runHttpBench(): Promise<void> {
         '* too slow for 10 connections: one connection, requests in sequence (see `Plan` in bench/http.ts)',
       )
 
-    const wrong = CASES.flatMap((testCase) =>
+    const wrong = cases.flatMap((testCase) =>
       names.flatMap((n) => {
         const s = get(testCase, n)!
         return s.non2xx + s.errors > 0
@@ -773,16 +862,17 @@ export async function runHttpBench(): Promise<void> {
     )
 
     console.log('targets:')
-    for (const testCase of CASES) {
+    for (const testCase of cases) {
       const ours = get(testCase, 'express-scim')
-      const bare = get(testCase, 'bare')
+      const floor = get(testCase, 'floor')
       const scimmy = get(testCase, 'scimmy')
-      if (ours && bare && testCase.method === 'GET')
+      // The floor targets: reads and POST (PATCH's cost is the member store's, measured below).
+      if (ours && floor && testCase.method !== 'PATCH')
         printTarget(
-          `${testCase.name}: express-scim / bare req/s`,
-          ours.rps / bare.rps,
-          bare.cpu / ours.cpu,
-          0.6,
+          `${testCase.name}: express-scim / Express floor req/s`,
+          ours.rps / floor.rps,
+          floor.cpu / ours.cpu,
+          0.8,
           true,
         )
       if (ours && scimmy)
@@ -793,6 +883,17 @@ export async function runHttpBench(): Promise<void> {
           3,
           true,
         )
+    }
+    console.log('for reference (no target):')
+    for (const testCase of cases) {
+      const [ours, floor, raw, bare] = (['express-scim', 'floor', 'raw', 'bare'] as const).map((n) =>
+        get(testCase, n),
+      )
+      if (!floor || !raw) continue
+      const parts = [`Express floor / raw node:http ${formatRatio(floor.rps / raw.rps)}`]
+      if (bare) parts.push(`bare Express / Express floor ${formatRatio(bare.rps / floor.rps)}`)
+      if (ours) parts.push(`express-scim / raw node:http ${formatRatio(ours.rps / raw.rps)}`)
+      console.log(`  ${testCase.name.padEnd(38)} ${parts.join(', ')}`)
     }
     const patch = (server: ServerName) => [get(PATCH_SMALL, server), get(PATCH_LARGE, server)] as const
     const [small, large] = patch('express-scim')

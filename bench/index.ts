@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each printing ops/s and ratios against a baseline measured in the same run.
 import { runFilterBench } from './filter'
 import { runHttpBench } from './http'
+import { runMemoryBench } from './memory'
 import { runPatchBench } from './patch'
 import { runWorstCaseBench } from './worst-case'
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await runFilterBench()
   await runPatchBench()
   await runWorstCaseBench()
+  await runMemoryBench()
   await runHttpBench()
 }
 
