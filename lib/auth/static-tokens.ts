@@ -1,6 +1,6 @@
 // staticTokens(): an authenticate() for a fixed list of bearer tokens, compared in constant time.
 
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Authenticate } from '../../types/router'
 import type { Principal } from '../../types/stores'
@@ -8,7 +8,7 @@ import { configError } from '../errors'
 
 /** One accepted token and the principal it stands for. */
 export interface StaticToken {
-  /** The bearer token, as the IdP sends it. Kept only as a SHA-256 digest. */
+  /** The bearer token, as the IdP sends it (at most 1,024 bytes). */
   readonly token: string
   /** The tenant the token belongs to (default `default`). */
   readonly tenant?: string
@@ -27,13 +27,31 @@ export function bearerToken(request: IncomingMessage): string | undefined {
   return match?.[1]
 }
 
-const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest()
+/**
+ * Tokens are compared in fixed-size slots of this many bytes: a token is written at the start of a zeroed
+ * slot and its length is kept beside it. Comparing whole slots with `timingSafeEqual` takes the same time
+ * whatever the tokens hold and however long they are, without hashing each request's token.
+ */
+const SLOT_BYTES = 1024
+
+/** A token in its slot: the bytes, zero-padded to SLOT_BYTES, and how many of them are the token's. */
+interface Slot {
+  readonly bytes: Buffer
+  readonly length: number
+}
+
+function slotOf(token: string): Slot {
+  const bytes = Buffer.alloc(SLOT_BYTES)
+  const length = bytes.write(token, 'utf8')
+  return { bytes, length }
+}
 
 /**
- * Builds an `authenticate` from a list of tokens (strings, or `{ token, tenant, id }`). Every request's
- * token is hashed and compared with every configured digest with `timingSafeEqual`, without stopping at
- * the first match, so neither the length nor the content of a token shows in the timing. Tokens are
- * never logged, and the principal does not carry them.
+ * Builds an `authenticate` from a list of tokens (strings, or `{ token, tenant, id }`). Each request's
+ * token is written into a fixed-size slot and compared with every configured slot with `timingSafeEqual`,
+ * lengths compared beside it, without stopping at the first match: neither the content nor the length of
+ * a configured token shows in the timing, and no request pays for a hash. Tokens are never logged, and the
+ * principal does not carry them.
  */
 export function staticTokens(tokens: readonly (string | StaticToken)[]): Authenticate {
   if (!Array.isArray(tokens) || tokens.length === 0) {
@@ -53,6 +71,12 @@ export function staticTokens(tokens: readonly (string | StaticToken)[]): Authent
         `staticTokens entry ${index} is not a valid bearer token (RFC 6750 token68 characters, not empty)`,
       )
     }
+    if (Buffer.byteLength(config.token) > SLOT_BYTES) {
+      throw configError(
+        'ERR_INVALID_OPTION',
+        `staticTokens entry ${index} is longer than ${SLOT_BYTES} bytes`,
+      )
+    }
     if (config.tenant !== undefined && (typeof config.tenant !== 'string' || config.tenant === '')) {
       throw configError('ERR_INVALID_OPTION', `staticTokens entry ${index} has an empty tenant`)
     }
@@ -60,20 +84,26 @@ export function staticTokens(tokens: readonly (string | StaticToken)[]): Authent
       tenant: config.tenant ?? 'default',
       id: config.id ?? `token-${index + 1}`,
     })
-    return { digest: digest(config.token), principal }
+    return { slot: slotOf(config.token), principal, token: config.token }
   })
-  const digests = new Set(entries.map((e) => e.digest.toString('hex')))
-  if (digests.size !== entries.length)
+  if (new Set(entries.map((e) => e.token)).size !== entries.length)
     throw configError('ERR_INVALID_OPTION', 'staticTokens has a duplicate token')
+  // The token strings are not kept past construction: only their slots are.
+  const slots = entries.map(({ slot, principal }) => ({ slot, principal }))
 
+  // One scratch slot per authenticate: the comparison is synchronous, so no two requests share it at once.
+  const presented = Buffer.alloc(SLOT_BYTES)
   return (request) => {
     const token = bearerToken(request)
-    if (token === undefined) return undefined
-    const presented = digest(token)
+    // Longer than any configured token can be: that says nothing about the configured ones.
+    if (token === undefined || token.length > SLOT_BYTES) return undefined
+    presented.fill(0)
+    const length = presented.write(token, 'utf8')
     let found: Principal | undefined
-    for (const entry of entries) {
-      // No early exit: every request costs the same number of comparisons.
-      if (timingSafeEqual(presented, entry.digest)) found = entry.principal
+    for (const entry of slots) {
+      // No early exit, and the length compared beside the bytes: every request costs the same.
+      const same = timingSafeEqual(presented, entry.slot.bytes) && length === entry.slot.length
+      if (same) found = entry.principal
     }
     return found
   }

@@ -167,6 +167,6 @@ export async function handleHttp(
     }
     trace.end(status, isScimError(error) ? error.scimType : undefined)
   } finally {
-    logRequest('%s %s -> %d (%s)', method, label, response.statusCode, requestId)
+    if (logRequest.enabled) logRequest('%s %s -> %d (%s)', method, label, response.statusCode, requestId)
   }
 }

@@ -171,16 +171,23 @@ export function createProjection(
   }
 
   // Stored resources repeat the same few keys: remember their definitions (bounded, as a store could
-  // hold odd keys).
-  const resolutions = new Map<string, AttributeDefinition | undefined>()
-  const resolveKey = (schema: string, key: string): { attribute: AttributeDefinition } | undefined => {
-    const cacheKey = `${schema}\u0000${key}`
-    let attribute = resolutions.get(cacheKey)
-    if (attribute === undefined && !resolutions.has(cacheKey)) {
-      attribute = registry.resolve(resourceType, { schema, attribute: key })?.attribute
-      if (resolutions.size < RESOLUTION_CACHE_SIZE) resolutions.set(cacheKey, attribute)
+  // hold odd keys). Keyed by schema, then by key: no string is built per key and request.
+  const resolutions = new Map<string, Map<string, AttributeDefinition | null>>()
+  let remembered = 0
+  const resolveKey = (schema: string, key: string): AttributeDefinition | undefined => {
+    let bySchema = resolutions.get(schema)
+    if (bySchema === undefined) {
+      bySchema = new Map()
+      resolutions.set(schema, bySchema)
     }
-    return attribute ? { attribute } : undefined
+    const known = bySchema.get(key)
+    if (known !== undefined) return known ?? undefined
+    const attribute = registry.resolve(resourceType, { schema, attribute: key })?.attribute
+    if (remembered < RESOLUTION_CACHE_SIZE) {
+      bySchema.set(key, attribute ?? null)
+      remembered++
+    }
+    return attribute
   }
 
   const projectObject = (schema: string, object: Record<string, unknown>, topLevel: boolean) => {
@@ -199,9 +206,9 @@ export function createProjection(
         if (Object.keys(projected).length > 0) out[key] = projected
         continue
       }
-      const resolved = resolveKey(schema, key)
-      if (!resolved) continue
-      const value = decide(schema, resolved.attribute, object[key])
+      const attribute = resolveKey(schema, key)
+      if (!attribute) continue
+      const value = decide(schema, attribute, object[key])
       if (value !== undefined) out[key] = value
     }
     return out

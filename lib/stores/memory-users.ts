@@ -1,18 +1,16 @@
 // The reference UserStore: per-tenant maps indexed by id, folded userName and email, and externalId; synchronous, so each write is atomic.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type {
   ListPage,
   ListQuery,
   NewUser,
   RequestContext,
-  ScimDocument,
   StoredUser,
   UserFields,
   UserStore,
 } from '../../types/stores'
-import { configError, versionMismatch } from '../errors'
+import { versionMismatch } from '../errors'
 import { compileFilter } from '../filter/evaluate'
-import { isObject } from '../json'
 import { type ScimResource, userResource } from '../representation/resources'
 import { USER_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
@@ -23,23 +21,25 @@ import {
   type UserNameEmailNamespace,
   UserNameIndex,
 } from './memory-user-names'
+import { copyOut, type LocalUserFields, makeRecord, normalise, type UserRecord } from './memory-user-records'
 import {
   checkTenant,
   type IndexedTerm,
   type MemoryStoreOptions,
   memoize,
+  newId,
   nextVersion,
   pageOf,
   planFilter,
   readStoreOptions,
   sortKeyReader,
-  storedDocument,
   TenantPartitions,
   tenantOf,
   warnInProduction,
 } from './shared'
 
 export type { UserNameEmailNamespace } from './memory-user-names'
+export type { LocalUserFields } from './memory-user-records'
 
 /** Options of `new MemoryUserStore()`. */
 export interface MemoryUserStoreOptions extends MemoryStoreOptions {
@@ -51,27 +51,6 @@ export interface MemoryUserStoreOptions extends MemoryStoreOptions {
    * in by login only, with logins that are never emails.
    */
   readonly userNameEmailNamespace?: UserNameEmailNamespace
-}
-
-/** What a host passes to `addLocalUser`: the user fields, the SCIM document optional. */
-export type LocalUserFields = Omit<UserFields, 'document'> & { readonly document?: ScimDocument }
-
-/** A stored user. Records are replaced, never changed in place, so a copy taken earlier stays consistent. */
-interface UserRecord {
-  readonly id: string
-  readonly version: string
-  readonly created: Date
-  readonly lastModified: Date
-  readonly provisioned: boolean
-  readonly userName: string
-  readonly externalId?: string
-  readonly displayName?: string
-  readonly email?: string
-  readonly active: boolean
-  readonly hidden: boolean
-  readonly document: ScimDocument
-  /** Creation order: the default order of `list` and the tie-break of every sort. */
-  readonly sequence: number
 }
 
 /** One tenant's users. The indexes make get, uniqueness checks and the common filters lookups. */
@@ -90,48 +69,6 @@ const INDEXED_KEYS: ReadonlySet<string> = new Set(['username', 'externalid', 'id
 
 function hashPassword(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('hex')
-}
-
-/** The user's named fields as the store keeps them: checked types, no undefined keys, the document copied. */
-function normalise(
-  fields: LocalUserFields,
-): Omit<UserRecord, 'id' | 'version' | 'created' | 'lastModified' | 'provisioned' | 'sequence'> {
-  if (!isObject(fields)) throw configError('ERR_INVALID_ARGUMENT', 'user fields must be an object')
-  if (typeof fields.userName !== 'string')
-    throw configError('ERR_INVALID_ARGUMENT', 'userName must be a string')
-  if (fields.externalId !== undefined && typeof fields.externalId !== 'string') {
-    throw configError('ERR_INVALID_ARGUMENT', 'externalId must be a string')
-  }
-  // The router never puts the password in the document; if a caller did, it must still not be stored.
-  const document = storedDocument(fields.document, 'password')
-  return {
-    userName: fields.userName,
-    ...(fields.externalId !== undefined ? { externalId: fields.externalId } : {}),
-    ...(typeof fields.displayName === 'string' ? { displayName: fields.displayName } : {}),
-    // An empty email is no email: it must not collide with other users' empty ones.
-    ...(typeof fields.email === 'string' && fields.email !== '' ? { email: fields.email } : {}),
-    active: fields.active !== false,
-    hidden: fields.hidden === true,
-    document,
-  }
-}
-
-/** A fresh record for a caller: new Dates, the frozen document, no internal fields. */
-function copyOut(record: UserRecord): StoredUser {
-  return {
-    id: record.id,
-    version: record.version,
-    created: new Date(record.created.getTime()),
-    lastModified: new Date(record.lastModified.getTime()),
-    provisioned: record.provisioned,
-    userName: record.userName,
-    ...(record.externalId !== undefined ? { externalId: record.externalId } : {}),
-    ...(record.displayName !== undefined ? { displayName: record.displayName } : {}),
-    ...(record.email !== undefined ? { email: record.email } : {}),
-    active: record.active,
-    ...(record.hidden ? { hidden: true } : {}),
-    document: record.document,
-  }
 }
 
 /**
@@ -178,15 +115,17 @@ export class MemoryUserStore implements UserStore {
     if (!values.hidden) partition.names.checkUnique(values)
     const now = new Date()
     this.#sequence += 1
-    const record: UserRecord = {
-      id: randomUUID(),
-      version: nextVersion(partition),
-      created: now,
-      lastModified: now,
-      provisioned,
-      ...values,
-      sequence: this.#sequence,
-    }
+    const record = makeRecord(
+      {
+        id: newId(),
+        version: nextVersion(partition),
+        created: now,
+        lastModified: now,
+        provisioned,
+        sequence: this.#sequence,
+      },
+      values,
+    )
     partition.byId.set(record.id, record)
     partition.names.add(record)
     if (typeof fields.password === 'string') partition.passwords.set(record.id, hashPassword(fields.password))
@@ -279,15 +218,18 @@ export class MemoryUserStore implements UserStore {
     if (current.version !== expectedVersion) throw versionMismatch()
     const values = normalise(fields)
     if (!values.hidden) partition.names.checkUnique(values, id)
-    const record: UserRecord = {
-      id,
-      version: nextVersion(partition),
-      created: current.created,
-      lastModified: new Date(),
-      provisioned: current.provisioned || fields.provisioned === true,
-      ...values,
-      sequence: current.sequence,
-    }
+    const record = makeRecord(
+      {
+        // The current record's id, not the caller's string: it is the one the indexes hold, and flat.
+        id: current.id,
+        version: nextVersion(partition),
+        created: current.created,
+        lastModified: new Date(),
+        provisioned: current.provisioned || fields.provisioned === true,
+        sequence: current.sequence,
+      },
+      values,
+    )
     // Map.set on an existing key keeps its position, so creation order survives updates.
     partition.byId.set(id, record)
     partition.names.remove(current)

@@ -162,3 +162,34 @@ describe('staticTokens: configuration errors', () => {
     expect(() => staticTokens([TOKEN, { token: TOKEN, tenant: 'other' }])).toThrow(TypeError)
   })
 })
+
+describe('staticTokens: fixed-size slots instead of a hash per request', () => {
+  const request = (authorization: string) => ({ headers: { authorization } }) as IncomingMessage
+
+  it('tells a configured token from its prefixes and extensions, which share its bytes', async () => {
+    const authenticate = staticTokens([{ token: 'abcdef', tenant: 't', id: 'one' }])
+    expect(await authenticate(request('Bearer abcdef'))).toEqual({ tenant: 't', id: 'one' })
+    expect(await authenticate(request('Bearer abcde'))).toBeUndefined()
+    expect(await authenticate(request('Bearer abcdefg'))).toBeUndefined()
+    expect(await authenticate(request('Bearer abcdeF'))).toBeUndefined()
+  })
+
+  it('accepts a configured token of 1,024 bytes and refuses a longer one at construction', async () => {
+    const longest = 'a'.repeat(1024)
+    expect(await staticTokens([longest])(request(`Bearer ${longest}`))).toBeDefined()
+    expect(() => staticTokens(['a'.repeat(1025)])).toThrow(/longer than 1024 bytes/)
+  })
+
+  it('refuses a presented token longer than any slot without comparing it', async () => {
+    const authenticate = staticTokens(['a'.repeat(1024)])
+    expect(await authenticate(request(`Bearer ${'a'.repeat(1025)}`))).toBeUndefined()
+  })
+
+  it('keeps two routers apart: each authenticate has its own slots', async () => {
+    const first = staticTokens([{ token: 'first-token', tenant: 'one' }])
+    const second = staticTokens([{ token: 'second-token', tenant: 'two' }])
+    expect(await first(request('Bearer second-token'))).toBeUndefined()
+    expect((await second(request('Bearer second-token')))?.tenant).toBe('two')
+    expect((await first(request('Bearer first-token')))?.tenant).toBe('one')
+  })
+})
