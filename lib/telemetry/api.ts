@@ -34,6 +34,8 @@ export interface OtelSpan {
   addEvent(name: string, attributes?: OtelAttributes): unknown
   /** Ends the span. */
   end(): void
+  /** False for a span that records nothing (no SDK registered, or sampled out). Optional in fakes. */
+  isRecording?(): boolean
 }
 
 /** Options of `Tracer.startSpan` that telemetry uses. */
@@ -111,6 +113,8 @@ export interface OtelApi {
     /** The global meter provider (a no-op until an SDK registers). */
     getMeterProvider(): OtelMeterProvider
   }
+  /** The API's own no-op meter, the one a no-op meter provider hands out. Optional in fakes. */
+  createNoopMeter?(): OtelMeter
   /** Span kinds. */
   readonly SpanKind: { readonly INTERNAL: number }
   /** Span status codes. */

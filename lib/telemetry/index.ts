@@ -45,12 +45,15 @@ function liveTelemetry(api: OtelApi, providers: TelemetryProviders, version: str
   const instruments = fromProvider(
     providers.meterProvider,
     () => api.metrics.getMeterProvider(),
-    (provider) => createInstruments(provider.getMeter(SCOPE_NAME, version)),
+    (provider) => createInstruments(provider.getMeter(SCOPE_NAME, version), api.createNoopMeter?.()),
   )
   return Object.freeze({
     startRequest: (method: string, route: string): RequestTrace => {
       try {
-        return new ActiveRequestTrace(api, tracer(), instruments(), method, route)
+        const trace = new ActiveRequestTrace(api, tracer(), instruments(), method, route)
+        // The API is installed but nothing listens (no SDK, or this trace sampled out, and no meter): the
+        // request is served as with telemetry off, without a span, a context or a clock read per store call.
+        return trace.recordsNothing() ? NO_TRACE : trace
       } catch {
         // A tracer or meter that throws costs this request its trace, never its answer.
         return NO_TRACE

@@ -10,11 +10,14 @@ export interface Instruments {
   readonly storeDuration: OtelHistogram
   /** `scim.compare_and_swap.retries`: one per retry after a lost race. */
   readonly retries: OtelCounter
+  /** True when the meter is the API's no-op one: nothing these instruments record goes anywhere. */
+  readonly noop: boolean
 }
 
-/** Creates the instruments on `meter`. */
-export function createInstruments(meter: OtelMeter): Instruments {
+/** Creates the instruments on `meter`; `noopMeter` is the API's own no-op meter, when it has one. */
+export function createInstruments(meter: OtelMeter, noopMeter?: OtelMeter): Instruments {
   return {
+    noop: noopMeter !== undefined && meter === noopMeter,
     requests: meter.createCounter(METRIC.requests, {
       description: 'SCIM requests, by operation and HTTP status',
       unit: '{request}',

@@ -67,6 +67,14 @@ export class ActiveRequestTrace implements RequestTrace {
     )
   }
 
+  /** True when neither the span nor the instruments record anything; the span is ended then. */
+  recordsNothing(): boolean {
+    if (!this.instruments.noop || this.span.isRecording?.() !== false) return false
+    this.ended = true
+    quietly(() => this.span.end())
+    return true
+  }
+
   setOperation(operation: string): void {
     if (this.ended) return
     this.operation = operation

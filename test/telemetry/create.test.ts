@@ -3,6 +3,7 @@ import * as otel from '@opentelemetry/api'
 import { metrics, trace } from '@opentelemetry/api'
 import { createTelemetry, NO_TELEMETRY } from '../../lib/telemetry'
 import type { OtelApi } from '../../lib/telemetry/api'
+import { NO_TRACE } from '../../lib/telemetry/noop'
 import { pointValue, testProviders } from './harness'
 
 const realApi = (): OtelApi => otel
@@ -162,4 +163,25 @@ it('keeps two routers apart: each records only to its own providers', async () =
       'http.response.status_code': 200,
     }),
   ).toBeUndefined()
+})
+
+describe('the API installed with nothing listening', () => {
+  it('serves requests as with telemetry off: no span, no context, no clock read per store call', async () => {
+    const telemetry = createTelemetry(undefined, '1.0.0', realApi)
+    expect(telemetry).not.toBe(NO_TELEMETRY)
+    const request = telemetry.startRequest('GET', '/Users/:id')
+    expect(request).toBe(NO_TRACE)
+    expect(await request.storeCall('userStore.get', async () => 'user')).toBe('user')
+  })
+
+  it('records again as soon as an SDK registers a tracer, or a meter alone', () => {
+    const telemetry = createTelemetry(undefined, '1.0.0', realApi)
+    expect(telemetry.startRequest('GET', '/Users')).toBe(NO_TRACE)
+    const providers = testProviders()
+    trace.setGlobalTracerProvider(providers.tracerProvider)
+    expect(telemetry.startRequest('GET', '/Users')).not.toBe(NO_TRACE)
+    trace.disable()
+    metrics.setGlobalMeterProvider(providers.meterProvider)
+    expect(telemetry.startRequest('GET', '/Users')).not.toBe(NO_TRACE)
+  })
 })
