@@ -16,7 +16,7 @@ import SCIMMYRouters from 'scimmy-routers'
 import type * as Library from '../lib'
 import { addFloorUser, createFloorState, type FloorState, floorHandler } from './floor'
 
-const SERVERS = ['express-scim', 'floor', 'raw', 'bare', 'scimmy'] as const
+const SERVERS = ['express-scim', 'express-scim-node', 'floor', 'raw', 'bare', 'scimmy'] as const
 type ServerName = (typeof SERVERS)[number]
 
 const TOKEN = 'bench-token'
@@ -74,7 +74,8 @@ function smallGroupOf(ids: readonly string[]): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Server 1: express-scim, the built library (bench/library.ts) with its in-memory stores.
 
-async function seedExpressScim(): Promise<Seeded> {
+/** The router over seeded memory stores, and the ids of its data. */
+async function seedRouter(): Promise<{ router: RequestListener; fixture: Omit<Fixture, 'port'> }> {
   // Loaded here, not at the top, so `BENCH_HTTP_ONLY=baselines` runs without a build of the library.
   const { library }: { library: typeof Library } = require('./library')
   const userStore = new library.MemoryUserStore()
@@ -105,21 +106,48 @@ async function seedExpressScim(): Promise<Seeded> {
   const rotation = smallGroupOf(ids)
   const small = await team('Small team', rotation)
   const large = await team('Large team', ids)
-  const app = express()
-  app.use(
-    '/scim',
-    library.createScimRouter({
-      userStore,
-      teamStore,
-      sessionRevoker,
-      authenticate: library.staticTokens([{ token: TOKEN, tenant: 'bench', id: 'bench' }]),
-      userSyncEnabled: true,
-      groupSyncEnabled: true,
-    }),
-  )
+  const router = library.createScimRouter({
+    userStore,
+    teamStore,
+    sessionRevoker,
+    authenticate: library.staticTokens([{ token: TOKEN, tenant: 'bench', id: 'bench' }]),
+    userSyncEnabled: true,
+    groupSyncEnabled: true,
+  })
   return {
-    app,
+    router,
     fixture: { userId: ids[TARGET_USER]!, smallGroupId: small.id, largeGroupId: large.id, rotation },
+  }
+}
+
+async function seedExpressScim(): Promise<Seeded> {
+  const { router, fixture } = await seedRouter()
+  const app = express()
+  app.use('/scim', router)
+  return { app, fixture }
+}
+
+/**
+ * The same router on plain node:http, for a host that runs SCIM as its own small service. The router
+ * serves at the root of its server; under a prefix the host strips it (and sets `baseUrl`, which the
+ * benchmark does not need: it checks statuses and bodies, not Location).
+ */
+async function seedExpressScimNode(): Promise<Seeded> {
+  const { router, fixture } = await seedRouter()
+  return { app: withoutPrefix(router), fixture }
+}
+
+/** Serves `handler` under `/scim` on plain node:http: strips the prefix, 404 elsewhere. */
+function withoutPrefix(handler: RequestListener): RequestListener {
+  return (req, res) => {
+    const url = req.url ?? '/'
+    if (!url.startsWith('/scim/')) {
+      res.writeHead(404)
+      res.end()
+      return
+    }
+    req.url = url.slice('/scim'.length)
+    handler(req, res)
   }
 }
 
@@ -430,18 +458,7 @@ function seedFloor(): Seeded {
 
 function seedRaw(): Seeded {
   const { state, fixture } = seedFloorState()
-  const handler = floorHandler(state, TOKEN, '/scim')
-  const app: RequestListener = (req, res) => {
-    const url = req.url ?? '/'
-    if (!url.startsWith('/scim/')) {
-      res.writeHead(404)
-      res.end()
-      return
-    }
-    req.url = url.slice('/scim'.length)
-    handler(req, res)
-  }
-  return { app, fixture }
+  return { app: withoutPrefix(floorHandler(state, TOKEN, '/scim')), fixture }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -449,6 +466,7 @@ function seedRaw(): Seeded {
 
 const SEEDERS: Record<ServerName, () => Seeded | Promise<Seeded>> = {
   'express-scim': seedExpressScim,
+  'express-scim-node': seedExpressScimNode,
   floor: seedFloor,
   raw: seedRaw,
   bare: seedBare,
@@ -798,7 +816,7 @@ export async function runHttpBench(): Promise<void> {
   const chosen = process.env.BENCH_HTTP_SERVERS?.split(',')
   const names: readonly ServerName[] =
     process.env.BENCH_HTTP_ONLY === 'baselines'
-      ? SERVERS.filter((s) => s !== 'express-scim')
+      ? SERVERS.filter((s) => !s.startsWith('express-scim'))
       : SERVERS.filter((s) => chosen === undefined || chosen.includes(s))
   const cases = CASES.filter((c) => c.name.startsWith(process.env.BENCH_HTTP_CASES ?? ''))
   console.log(
@@ -882,6 +900,14 @@ export async function runHttpBench(): Promise<void> {
           scimmy.cpu / ours.cpu,
           3,
           true,
+        )
+    }
+    for (const testCase of cases) {
+      const node = get(testCase, 'express-scim-node')
+      const raw = get(testCase, 'raw')
+      if (node && raw)
+        console.log(
+          `  ${`${testCase.name}: express-scim on node:http / raw node:http req/s`.padEnd(62)} ${formatRatio(node.rps / raw.rps).padStart(9)}  (no target)     by CPU/request ${formatRatio(raw.cpu / node.cpu)}`,
         )
     }
     console.log('for reference (no target):')

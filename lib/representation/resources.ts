@@ -104,10 +104,12 @@ export function userResource(user: StoredUser, location?: string): ScimResource 
     resource.emails = [{ value: user.email, type: 'work', primary: true }]
   }
   resource.active = user.active
+  const created = isoTime(user.created)
   resource.meta = {
     resourceType: 'User',
-    created: isoTime(user.created),
-    lastModified: isoTime(user.lastModified),
+    created,
+    // A user never modified since its creation has one time: format it once.
+    lastModified: user.lastModified === user.created ? created : isoTime(user.lastModified),
     version: etagOf(user.version),
     ...(location === undefined ? {} : { location }),
   }
