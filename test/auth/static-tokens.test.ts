@@ -185,6 +185,30 @@ describe('staticTokens: fixed-size slots instead of a hash per request', () => {
     expect(await authenticate(request(`Bearer ${'a'.repeat(1025)}`))).toBeUndefined()
   })
 
+  it('sizes its slots to the longest token, rounded up to 64 bytes, and refuses anything longer unread', async () => {
+    const token = 'x'.repeat(40)
+    const authenticate = staticTokens([token])
+    expect(await authenticate(request(`Bearer ${token}`))).toBeDefined()
+    // 64 bytes fit the slot and are compared (and differ); 65 cannot be any configured token.
+    expect(await authenticate(request(`Bearer ${'x'.repeat(64)}`))).toBeUndefined()
+    expect(await authenticate(request(`Bearer ${'x'.repeat(65)}`))).toBeUndefined()
+    const both = staticTokens([token, { token: 'y'.repeat(100), tenant: 'long' }])
+    expect((await both(request(`Bearer ${'y'.repeat(100)}`)))?.tenant).toBe('long')
+    expect((await both(request(`Bearer ${token}`)))?.tenant).toBe('default')
+  })
+
+  it('with more than 16 tokens (a token per tenant) compares digests, with the same answers', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      token: `tenant-token-${i}-abcdef`,
+      tenant: `t${i}`,
+    }))
+    const authenticate = staticTokens(many)
+    for (const i of [0, 17, 39])
+      expect((await authenticate(request(`Bearer tenant-token-${i}-abcdef`)))?.tenant).toBe(`t${i}`)
+    expect(await authenticate(request('Bearer tenant-token-1-abcde'))).toBeUndefined()
+    expect(await authenticate(request(`Bearer ${'a'.repeat(1025)}`))).toBeUndefined()
+  })
+
   it('keeps two routers apart: each authenticate has its own slots', async () => {
     const first = staticTokens([{ token: 'first-token', tenant: 'one' }])
     const second = staticTokens([{ token: 'second-token', tenant: 'two' }])
