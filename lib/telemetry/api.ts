@@ -36,6 +36,8 @@ export interface OtelSpan {
   end(): void
   /** False for a span that records nothing (no SDK registered, or sampled out). Optional in fakes. */
   isRecording?(): boolean
+  /** The span's identity; an all-zero trace id when no SDK made it (not merely sampled out). Optional in fakes. */
+  spanContext?(): { readonly traceId: string }
 }
 
 /** Options of `Tracer.startSpan` that telemetry uses. */

@@ -67,9 +67,14 @@ export class ActiveRequestTrace implements RequestTrace {
     )
   }
 
-  /** True when neither the span nor the instruments record anything; the span is ended then. */
+  /**
+   * True when no SDK made the span and the instruments are no-ops: nothing would be recorded or carried.
+   * A span sampled out by an SDK is kept: its context tells the host's own spans and outgoing calls that
+   * the trace is not sampled. The span is ended when this answers true.
+   */
   recordsNothing(): boolean {
     if (!this.instruments.noop || this.span.isRecording?.() !== false) return false
+    if (!/^0*$/.test(this.span.spanContext?.().traceId ?? 'x')) return false
     this.ended = true
     quietly(() => this.span.end())
     return true

@@ -1,6 +1,7 @@
 // createTelemetry: off, API absent, the option checks, global providers, and routers kept apart.
 import * as otel from '@opentelemetry/api'
 import { metrics, trace } from '@opentelemetry/api'
+import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
 import { createTelemetry, NO_TELEMETRY } from '../../lib/telemetry'
 import type { OtelApi } from '../../lib/telemetry/api'
 import { NO_TRACE } from '../../lib/telemetry/noop'
@@ -172,6 +173,12 @@ describe('the API installed with nothing listening', () => {
     const request = telemetry.startRequest('GET', '/Users/:id')
     expect(request).toBe(NO_TRACE)
     expect(await request.storeCall('userStore.get', async () => 'user')).toBe('user')
+  })
+
+  it('keeps a trace an SDK sampled out, so its context still says "not sampled" downstream', () => {
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOffSampler() }))
+    const telemetry = createTelemetry(undefined, '1.0.0', realApi)
+    expect(telemetry.startRequest('GET', '/Users')).not.toBe(NO_TRACE)
   })
 
   it('records again as soon as an SDK registers a tracer, or a meter alone', () => {
