@@ -35,6 +35,11 @@ function isoTime(value: Date | string): string {
   return Number.isNaN(parsed.getTime()) ? String(value) : parsed.toISOString()
 }
 
+/** True when two stored times are the same instant (stores may hand out a new Date for each). */
+function sameTime(a: Date | string, b: Date | string): boolean {
+  return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b
+}
+
 /** A copy of a stored document without the attributes the server owns or never returns. */
 function documentCopy(document: ScimDocument | undefined, serverOwned: readonly string[]): ScimResource {
   return withoutServerOwned(isObject(document) ? copyJson(document as ScimResource) : {}, serverOwned)
@@ -109,7 +114,7 @@ export function userResource(user: StoredUser, location?: string): ScimResource 
     resourceType: 'User',
     created,
     // A user never modified since its creation has one time: format it once.
-    lastModified: user.lastModified === user.created ? created : isoTime(user.lastModified),
+    lastModified: sameTime(user.lastModified, user.created) ? created : isoTime(user.lastModified),
     version: etagOf(user.version),
     ...(location === undefined ? {} : { location }),
   }
