@@ -1,11 +1,10 @@
 // `express-scim check <baseUrl>`: replay the built-in suites, show progress and failures, write reports, pick the exit code.
-import { writeFileSync } from 'node:fs'
 import type { CheckReport } from '../../types/check'
 import { junitXml } from '../check/junit'
 import { runCheck } from '../check/run'
 import { builtInSuites, selectSuites } from '../check/sequence'
 import { checkProgress, failureDetails, suiteLine, summaryLine } from './check-output'
-import { type CliIo, colorsFor, EXIT, UsageError } from './io'
+import { type CliIo, colorsFor, EXIT, UsageError, withProgress, writeReportFile } from './io'
 import { type ReportTarget, resolveToken } from './options'
 
 /** What the command line asked `check` to do. */
@@ -21,14 +20,7 @@ export interface CheckCommandOptions {
 function writeReports(report: CheckReport, targets: readonly ReportTarget[], io: CliIo): void {
   for (const target of targets) {
     const text = target.kind === 'junit' ? junitXml(report) : `${JSON.stringify(report, null, 2)}\n`
-    try {
-      writeFileSync(target.file, text)
-    } catch (error) {
-      const code = (error as { code?: unknown }).code
-      io.stderr.write(
-        `could not write the ${target.kind} report to ${target.file} (${String(code ?? 'error')})\n`,
-      )
-    }
+    writeReportFile(io, target.file, text, `${target.kind} report`)
   }
 }
 
@@ -60,9 +52,8 @@ export async function checkCommand(
   }
   const out = colorsFor(io.stdout, io.env)
   const progress = checkProgress(io.stderr, colorsFor(io.stderr, io.env))
-  let report: CheckReport
-  try {
-    report = await runCheck({
+  const report = await withProgress(progress, () =>
+    runCheck({
       baseUrl,
       token,
       ...(options.only === undefined ? {} : { only: options.only }),
@@ -70,13 +61,8 @@ export async function checkCommand(
       timeoutMs: options.timeout,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       onProgress: progress.onProgress,
-    })
-  } catch (error) {
-    progress.stop()
-    if (error instanceof TypeError) throw new UsageError(error.message)
-    throw error
-  }
-  progress.stop()
+    }),
+  )
   // The bars already showed each suite on a terminal; a pipe got a line per suite as they ended.
   if (io.stderr.isTTY === true && io.stdout !== io.stderr)
     for (const suite of report.suites) io.stdout.write(`${suiteLine(suite, out)}\n`)

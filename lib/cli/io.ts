@@ -1,4 +1,5 @@
 // What a CLI command may touch of the outside world, so tests can run commands in-process and read what they print.
+import { writeFileSync } from 'node:fs'
 import pc from 'picocolors'
 
 /** A writable stream as the CLI uses it; `isTTY` decides between progress bars and plain lines. */
@@ -41,3 +42,29 @@ export class UsageError extends Error {
 
 /** Exit codes: 0 all passed, 1 something failed, 2 bad usage, 130 interrupted (128 + SIGINT). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
+
+/**
+ * Runs a command's work under its progress display: the display is stopped whatever happens, and a
+ * TypeError (an option the engine refused) becomes a UsageError.
+ */
+export async function withProgress<T>(progress: { stop(): void }, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message)
+    throw error
+  } finally {
+    progress.stop()
+  }
+}
+
+/** Writes a report file; a failure is one line on stderr (the run's result stands), never a stack. */
+export function writeReportFile(io: CliIo, file: string, text: string, what: string): void {
+  try {
+    writeFileSync(file, text)
+  } catch (error) {
+    io.stderr.write(
+      `could not write the ${what} to ${file} (${String((error as { code?: unknown }).code ?? 'error')})\n`,
+    )
+  }
+}

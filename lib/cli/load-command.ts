@@ -1,9 +1,17 @@
 // `express-scim load <baseUrl>`: simulate an IdP's initial sync and an incremental cycle, then print what it cost.
-import { writeFileSync } from 'node:fs'
 import { MultiBar, Presets, type SingleBar } from 'cli-progress'
 import type { LoadPhase, LoadProgressEvent, LoadReport } from '../../types/load'
 import { runLoad } from '../load/run'
-import { type CliIo, type CliStream, type Colors, colorsFor, EXIT, UsageError } from './io'
+import {
+  type CliIo,
+  type CliStream,
+  type Colors,
+  colorsFor,
+  EXIT,
+  UsageError,
+  withProgress,
+  writeReportFile,
+} from './io'
 import { resolveToken } from './options'
 
 /** What the command line asked `load` to do. */
@@ -114,9 +122,8 @@ export async function loadCommand(
     throw new UsageError('missing the base URL, for example: express-scim load https://host/scim')
   const token = resolveToken(options.token, io)
   const progress = loadProgress(io.stderr, colorsFor(io.stderr, io.env))
-  let report: LoadReport
-  try {
-    report = await runLoad({
+  const report = await withProgress(progress, () =>
+    runLoad({
       baseUrl,
       token,
       users: options.users,
@@ -128,23 +135,11 @@ export async function loadCommand(
       timeoutMs: options.timeout,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       onProgress: progress.onProgress,
-    })
-  } catch (error) {
-    progress.stop()
-    if (error instanceof TypeError) throw new UsageError(error.message)
-    throw error
-  }
-  progress.stop()
+    }),
+  )
   io.stdout.write(`${loadSummary(report, colorsFor(io.stdout, io.env))}\n`)
-  if (options.json !== undefined) {
-    try {
-      writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`)
-    } catch (error) {
-      io.stderr.write(
-        `could not write the report to ${options.json} (${String((error as { code?: unknown }).code ?? 'error')})\n`,
-      )
-    }
-  }
+  if (options.json !== undefined)
+    writeReportFile(io, options.json, `${JSON.stringify(report, null, 2)}\n`, 'report')
   if (report.interrupted) return EXIT.interrupted
   const failed = Object.values(report.errorsByStatus).reduce((sum, n) => sum + n, 0) + report.cleanup.failed
   return failed === 0 ? EXIT.ok : EXIT.failed
