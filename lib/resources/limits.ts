@@ -44,11 +44,12 @@ export function checkResourceLimits(
 ): void {
   const next = storedPart(resource, resourceType)
   const before = current === undefined ? undefined : storedPart(current, resourceType)
-  const over = valueCounts(next).filter(([, count]) => count > limits.maxValuesPerAttribute)
+  const measured = measure(next)
+  const over = measured.counts.filter(([, count]) => count > limits.maxValuesPerAttribute)
   if (over.length > 0) {
     // A path may name several arrays (a sub-attribute of each element): the largest one before counts.
     const counts = new Map<string, number>()
-    for (const [path, count] of before === undefined ? [] : valueCounts(before)) {
+    for (const [path, count] of before === undefined ? [] : measure(before).counts) {
       counts.set(path, Math.max(count, counts.get(path) ?? 0))
     }
     const grown = over.find(([path, count]) => count > (counts.get(path) ?? 0))
@@ -60,6 +61,9 @@ export function checkResourceLimits(
       )
     }
   }
+  // The bound settles almost every write without serialising the resource; only a resource that
+  // might be over the limit is measured exactly.
+  if (measured.bytesAtMost <= limits.maxResourceBytes) return
   const bytes = Buffer.byteLength(JSON.stringify(next))
   if (bytes <= limits.maxResourceBytes) return
   if (before !== undefined && !enlarges(next, before)) return
@@ -76,11 +80,13 @@ const NOT_STORED: Readonly<Record<string, readonly string[]>> = {
   Group: ['id', 'meta', 'members'],
 }
 
-/** What the store keeps of a resource. */
+/** What the store keeps of a resource: the resource itself when it holds nothing the store drops. */
 function storedPart(resource: ScimResource, resourceType: string): ScimResource {
   const dropped = NOT_STORED[resourceType] ?? ['id', 'meta']
+  const keys = Object.keys(resource)
+  if (!keys.some((key) => dropped.includes(key.toLowerCase()))) return resource
   const out: ScimResource = {}
-  for (const key of Object.keys(resource)) if (!dropped.includes(key.toLowerCase())) out[key] = resource[key]
+  for (const key of keys) if (!dropped.includes(key.toLowerCase())) out[key] = resource[key]
   return out
 }
 
@@ -96,7 +102,7 @@ function enlarges(next: ScimResource, before: ScimResource): boolean {
       const value = after[key]
       if (typeof value !== 'string' && typeof value !== 'object') return false
       const old = earlier?.[key]
-      if (depth > 0 && key.toLowerCase().startsWith('urn:') && isObject(value)) {
+      if (depth > 0 && URN_PREFIX.test(key) && isObject(value)) {
         return grows(value, isObject(old) ? old : undefined, depth - 1)
       }
       return old === undefined || sizeOf(value) > sizeOf(old)
@@ -104,27 +110,87 @@ function enlarges(next: ScimResource, before: ScimResource): boolean {
   return grows(next, before, 1)
 }
 
-/** Every array in the resource with its length, by the path a PATCH would name it with. */
-function valueCounts(resource: ScimResource): [string, number][] {
+const URN_PREFIX = /^urn:/i
+
+/**
+ * Most UTF-8 bytes one UTF-16 code unit takes in JSON text: a control character is written `\u001f`
+ * (6 bytes); anything else takes at most 3 (a surrogate pair, 2 units, takes 4; a lone surrogate is
+ * escaped, 6).
+ */
+const MOST_BYTES_PER_UNIT = 6
+
+/** Most characters `JSON.stringify` writes for a number (`-1.2345678901234567e-308`; `null` when not finite). */
+const MOST_NUMBER_CHARS = 24
+
+/** A plain JSON object: what `JSON.parse` builds. A Date, a Map or a class instance is not one. */
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/** What one walk of a resource tells: its arrays, and a bound on its size. */
+interface Measure {
+  /** Every array in the resource with its length, by the path a PATCH would name it with. */
+  readonly counts: [string, number][]
+  /**
+   * At least the UTF-8 bytes of the resource's JSON text (Infinity when the walk cannot tell: a value
+   * nested deeper than SCIM values nest, or not plain JSON data).
+   */
+  readonly bytesAtMost: number
+}
+
+function measure(resource: ScimResource): Measure {
   const counts: [string, number][] = []
-  /** `level`: the resource itself, an extension object (keys are its attributes), or anything below. */
-  const walk = (value: unknown, where: string, level: 'resource' | 'extension' | 'inner', depth: number) => {
-    if (depth === 0) return
+  /**
+   * Returns the bound for `value`. `level`: the resource itself, an extension object (keys are its
+   * attributes), or anything below.
+   */
+  const walk = (
+    value: unknown,
+    where: string,
+    level: 'resource' | 'extension' | 'inner',
+    depth: number,
+  ): number => {
+    switch (typeof value) {
+      case 'string':
+        return 2 + MOST_BYTES_PER_UNIT * value.length
+      case 'number':
+        return MOST_NUMBER_CHARS
+      case 'boolean':
+        return 5
+      case 'undefined':
+        return 0
+      case 'object':
+        break
+      default:
+        return Number.POSITIVE_INFINITY
+    }
+    if (value === null) return 4
+    if (depth === 0) return Number.POSITIVE_INFINITY
     if (Array.isArray(value)) {
       counts.push([where, value.length])
-      for (const element of value) walk(element, where, 'inner', depth - 1)
-      return
+      let bytes = 2 + value.length
+      for (const element of value) bytes += walk(element, where, 'inner', depth - 1)
+      return bytes
     }
-    if (!isObject(value)) return
+    if (!isPlainObject(value)) return Number.POSITIVE_INFINITY
+    let bytes = 2
     for (const key of Object.keys(value)) {
+      // The key in quotes, a colon and a comma.
+      bytes += 4 + MOST_BYTES_PER_UNIT * key.length
       if (level === 'resource') {
-        walk(value[key], key, key.toLowerCase().startsWith('urn:') ? 'extension' : 'inner', depth - 1)
+        bytes += walk(value[key], key, URN_PREFIX.test(key) ? 'extension' : 'inner', depth - 1)
       } else {
         // `name.givenName`, `emails.value`; an extension's attributes as `urn:...:User:manager`.
-        walk(value[key], level === 'extension' ? `${where}:${key}` : `${where}.${key}`, 'inner', depth - 1)
+        bytes += walk(
+          value[key],
+          level === 'extension' ? `${where}:${key}` : `${where}.${key}`,
+          'inner',
+          depth - 1,
+        )
       }
     }
+    return bytes
   }
-  walk(resource, '', 'resource', MAX_DEPTH)
-  return counts
+  return { counts, bytesAtMost: walk(resource, '', 'resource', MAX_DEPTH) }
 }
