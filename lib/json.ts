@@ -21,16 +21,32 @@ export function copyJson<T>(value: T): T {
 }
 
 /**
- * Freezes JSON data at every depth and returns it. A store that keeps frozen documents can hand the
- * same object to every reader: nothing a reader does can change it, and a page of large resources
- * costs no copies.
+ * A deep copy of JSON data, frozen at every depth, in one walk (own enumerable properties only, no
+ * `__proto__` key). A store that keeps frozen documents can hand the same object to every reader:
+ * nothing a reader does can change it, and a page of large resources costs no copies.
  */
-export function freezeJson<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const key of Object.keys(value)) freezeJson((value as Record<string, unknown>)[key])
-    Object.freeze(value)
-  }
+export function frozenCopyJson<T>(value: T): T {
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopyJson)) as T
+  if (isObject(value)) return Object.freeze(frozenCopyOf(value, undefined)) as T
   return value
+}
+
+/**
+ * The frozen copy of one object's entries without the key `dropped` (lower-case; matched in any case),
+ * not yet frozen itself.
+ */
+export function frozenCopyOf(
+  value: Record<string, unknown>,
+  dropped: string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    // A stored resource could hold anything; never let a copy become a prototype write.
+    if (key === '__proto__') continue
+    if (dropped !== undefined && key.length === dropped.length && key.toLowerCase() === dropped) continue
+    out[key] = frozenCopyJson(value[key])
+  }
+  return out
 }
 
 /** Structural equality of JSON data. */

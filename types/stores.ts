@@ -28,7 +28,11 @@ export interface RequestContext {
   readonly requestId: string
 }
 
-/** A SCIM resource body as JSON: `schemas` and attributes, without `id` and `meta` (the store owns those). */
+/**
+ * A SCIM resource body as JSON: `schemas` and attributes, without `id` and `meta` (the store owns those).
+ * Read-only at every depth: the router may share its values with the response it builds, so a store
+ * that keeps the object in memory copies it (the memory stores copy and freeze it) and never edits it.
+ */
 export type ScimDocument = Readonly<Record<string, unknown>>
 
 /**

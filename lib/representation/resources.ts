@@ -8,7 +8,7 @@ import type {
   TeamMember,
   UserFields,
 } from '../../types/stores'
-import { copyJson, isObject } from '../json'
+import { isObject } from '../json'
 import { GROUP_SCHEMA, USER_SCHEMA } from '../schema/core'
 
 /** A SCIM resource as JSON. */
@@ -38,11 +38,6 @@ function isoTime(value: Date | string): string {
 /** True when two stored times are the same instant (stores may hand out a new Date for each). */
 function sameTime(a: Date | string, b: Date | string): boolean {
   return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b
-}
-
-/** A copy of a stored document without the attributes the server owns or never returns. */
-function documentCopy(document: ScimDocument | undefined, serverOwned: readonly string[]): ScimResource {
-  return withoutServerOwned(isObject(document) ? copyJson(document as ScimResource) : {}, serverOwned)
 }
 
 /**
@@ -154,9 +149,14 @@ export function groupResource(
   return resource
 }
 
-/** The fields a store receives for a user resource the router has validated. */
+/**
+ * The fields a store receives for a user resource the router has validated. The document is a new
+ * top-level object whose values are the resource's own, not deep copies: the router builds a fresh
+ * resource per request and never edits it after the write, and a store reads the document (or copies
+ * it, as the memory stores do) rather than changing it (`ScimDocument` is read-only).
+ */
 export function userFieldsOf(resource: ScimResource, password?: string): UserFields {
-  const document = documentCopy(resource, USER_SERVER_OWNED)
+  const document = documentView(resource, USER_SERVER_OWNED)
   const fields: {
     -readonly [K in keyof UserFields]: UserFields[K]
   } = {
@@ -172,9 +172,9 @@ export function userFieldsOf(resource: ScimResource, password?: string): UserFie
   return fields
 }
 
-/** The fields a store receives for a group resource (members travel separately). */
+/** The fields a store receives for a group resource (members travel separately; the document as in `userFieldsOf`). */
 export function teamFieldsOf(resource: ScimResource): TeamFields {
-  const document = documentCopy(resource, TEAM_SERVER_OWNED)
+  const document = documentView(resource, TEAM_SERVER_OWNED)
   return typeof resource.externalId === 'string'
     ? { displayName: String(resource.displayName), externalId: resource.externalId, document }
     : { displayName: String(resource.displayName), document }

@@ -7,7 +7,7 @@ import type { ListPage, ListQuery, RequestContext, SortOrder } from '../../types
 import { closestName } from '../closest-name'
 import { configError } from '../errors'
 import { compareCodePoints } from '../filter/evaluate'
-import { copyJson, freezeJson, isObject, ownEntry } from '../json'
+import { frozenCopyOf, isObject, ownEntry } from '../json'
 import { parseDateTime } from '../schema/datetime'
 import { foldCase } from '../schema/fold'
 import { createSchemaRegistry, findSubAttribute, type SchemaRegistry } from '../schema/registry'
@@ -57,9 +57,7 @@ export function readStoreOptions(
  * frozen once so that every read after shares it (records are replaced, never changed in place).
  */
 export function storedDocument(document: unknown, dropped: string): Record<string, unknown> {
-  const copy: Record<string, unknown> = isObject(document) ? copyJson(document) : {}
-  for (const key of Object.keys(copy)) if (key.toLowerCase() === dropped) delete copy[key]
-  return freezeJson(copy)
+  return Object.freeze(isObject(document) ? frozenCopyOf(document, dropped) : {})
 }
 
 /**

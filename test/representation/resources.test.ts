@@ -306,11 +306,15 @@ describe('userFieldsOf', () => {
     expect(fields).not.toHaveProperty('password')
   })
 
-  it('does not share objects with the resource', () => {
-    const resource = { userName: 'a', name: { givenName: 'B' } }
+  it("gives the store a new top-level document that shares the resource's values (ScimDocument is read-only)", () => {
+    const resource = { userName: 'a', name: { givenName: 'B' }, id: 'x', meta: {} }
     const fields = userFieldsOf(resource)
-    ;(fields.document.name as Record<string, unknown>).givenName = 'changed'
-    expect(resource.name.givenName).toBe('B')
+    expect(fields.document).not.toBe(resource)
+    expect(fields.document).toEqual({ userName: 'a', name: { givenName: 'B' } })
+    // No deep copy per write: the memory stores copy (and freeze) what they keep themselves.
+    expect(fields.document.name).toBe(resource.name)
+    ;(fields.document as Record<string, unknown>).extra = 1
+    expect(resource).not.toHaveProperty('extra')
   })
 })
 
