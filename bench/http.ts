@@ -812,13 +812,14 @@ function printTarget(label: string, ratio: number, cpuRatio: number, goal: numbe
 export async function runHttpBench(): Promise<void> {
   const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 3)
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
-  // BENCH_HTTP_SERVERS=express-scim,floor and BENCH_HTTP_CASES=GET narrow a run while working on one path.
+  // BENCH_HTTP_SERVERS=express-scim,floor and BENCH_HTTP_CASES=GET,POST (name prefixes) narrow a run while working on one path.
   const chosen = process.env.BENCH_HTTP_SERVERS?.split(',')
   const names: readonly ServerName[] =
     process.env.BENCH_HTTP_ONLY === 'baselines'
       ? SERVERS.filter((s) => !s.startsWith('express-scim'))
       : SERVERS.filter((s) => chosen === undefined || chosen.includes(s))
-  const cases = CASES.filter((c) => c.name.startsWith(process.env.BENCH_HTTP_CASES ?? ''))
+  const prefixes = process.env.BENCH_HTTP_CASES?.split(',')
+  const cases = CASES.filter((c) => prefixes === undefined || prefixes.some((p) => c.name.startsWith(p)))
   console.log(
     `\nHTTP (autocannon: 10 connections, pipelining 1, ${seconds} s, ${rounds} rounds, medians; each server` +
       ` in its own process; ${USER_COUNT.toLocaleString('en-US')} users; PATCH re-adds existing members)`,

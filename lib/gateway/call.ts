@@ -23,18 +23,29 @@ export const UNTRACED: StoreCallTracer = Object.freeze({
  * name and the error's class only (its message may hold client data or a connection string), and goes
  * on to the adapter, which answers a 500 that says nothing.
  */
-export async function hostCall<T>(
+export function hostCall<T>(
   tracer: StoreCallTracer,
   name: string,
   requestId: string,
   call: () => T | PromiseLike<T>,
 ): Promise<T> {
-  try {
-    return await tracer.storeCall(name, async () => call())
-  } catch (error) {
-    if (isScimError(error)) throw error
-    logStore('%s failed: %s (%s)', name, errorClass(error), requestId)
+  const failed = (error: unknown): never => {
+    if (!isScimError(error)) logStore('%s failed: %s (%s)', name, errorClass(error), requestId)
     throw error
+  }
+  // A method that throws before it returns rejects like one whose promise rejects; a plain value (the
+  // memory stores answer synchronously) becomes a resolved promise. One promise per call, no more.
+  const settle = (): Promise<T> => {
+    try {
+      return Promise.resolve(call())
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  try {
+    return tracer.storeCall(name, settle).then(undefined, failed)
+  } catch (error) {
+    return Promise.reject(error).then(undefined, failed)
   }
 }
 

@@ -33,14 +33,20 @@ function requestIdOf(request: IncomingMessage): string {
 
 /** Splits and decodes the path; undefined when it cannot be decoded. */
 function pathSegments(pathname: string): string[] | undefined {
-  try {
-    return pathname
-      .split('/')
-      .filter((segment) => segment !== '')
-      .map((segment) => decodeURIComponent(segment))
-  } catch {
-    return undefined
+  const segments: string[] = []
+  for (const segment of pathname.split('/')) {
+    if (segment === '') continue
+    // Only a segment with an escape needs decoding (and can fail to decode).
+    if (!segment.includes('%')) segments.push(segment)
+    else {
+      try {
+        segments.push(decodeURIComponent(segment))
+      } catch {
+        return undefined
+      }
+    }
   }
+  return segments
 }
 
 /** The principal `authenticate` vouches for, or the 401 / 500 that ends the request. */
@@ -97,7 +103,8 @@ async function run(parts: RouterParts, routed: Routed): Promise<number> {
   }
   trace.setOperation(entry.operation)
   const context = { tenant: principal.tenant, principal, requestId }
-  const settings = await settingsFor(config, principal)
+  // Static switches (no `settings` provider) need no await: every await costs the request a turn.
+  const settings = config.settings ? await settingsFor(config, principal) : config.staticSettings
   const body = entry.body ? await readJsonObject(request, config.bodyLimit) : undefined
   const ifMatch = headerOf(request, 'if-match')
   const ifNoneMatch = headerOf(request, 'if-none-match')

@@ -64,21 +64,29 @@ function sortOrderParameter(raw: unknown): SortOrder {
   throw scimError(400, 'invalidValue', 'sortOrder must be ascending or descending')
 }
 
-/** Reads one parameter by name, case-insensitively, refusing a repeated one (which one would win?). */
-function queryValue(query: URLSearchParams, name: string): string | undefined {
-  let found: string | undefined
-  const lower = name.toLowerCase()
-  for (const [key, value] of query) {
-    if (key.toLowerCase() !== lower) continue
-    if (found !== undefined) throw scimError(400, 'invalidValue', `${name} is given more than once`)
-    found = value
+/** Marks a query parameter given more than once. */
+const REPEATED: unique symbol = Symbol('repeated')
+
+/**
+ * The query's parameters by lower-case name, read in one pass. A parameter given more than once is
+ * refused when it is read (which one would win?); one the request does not use may repeat.
+ */
+function queryReader(query: URLSearchParams): (name: string) => string | undefined {
+  const values = new Map<string, string | typeof REPEATED>()
+  query.forEach((value, key) => {
+    const lower = key.toLowerCase()
+    values.set(lower, values.has(lower) ? REPEATED : value)
+  })
+  return (name) => {
+    const value = values.get(name.toLowerCase())
+    if (value === REPEATED) throw scimError(400, 'invalidValue', `${name} is given more than once`)
+    return value
   }
-  return found
 }
 
 /** List parameters from a GET query string. RFC 7644 §3.4.2. */
 export function listParametersFromQuery(query: URLSearchParams): ListParameters {
-  return build((name) => queryValue(query, name))
+  return build(queryReader(query))
 }
 
 /** List parameters from a POST /.search body. RFC 7644 §3.4.3. */
@@ -124,7 +132,10 @@ function build(read: (name: string) => unknown): ListParameters {
 export function projectionFromQuery(
   query: URLSearchParams,
 ): Pick<ListParameters, 'attributes' | 'excludedAttributes'> {
-  const attributes = listParameter('attributes', queryValue(query, 'attributes'))
-  const excludedAttributes = listParameter('excludedAttributes', queryValue(query, 'excludedAttributes'))
+  // Most of these requests carry no query at all.
+  if (query.size === 0) return {}
+  const read = queryReader(query)
+  const attributes = listParameter('attributes', read('attributes'))
+  const excludedAttributes = listParameter('excludedAttributes', read('excludedAttributes'))
   return { ...(attributes ? { attributes } : {}), ...(excludedAttributes ? { excludedAttributes } : {}) }
 }

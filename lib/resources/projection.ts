@@ -75,6 +75,15 @@ function select(
   return { whole, subs, extensions }
 }
 
+const URN_PREFIX = /^urn:/i
+
+/** `schemas` or `id` in any case; lower-cases only keys of their lengths. */
+function isSchemasOrId(key: string): boolean {
+  if (key.length !== 2 && key.length !== 7) return false
+  const lower = key.toLowerCase()
+  return lower === 'schemas' || lower === 'id'
+}
+
 /** Sub-attributes by name as written and in lower case: elements repeat the same keys. */
 function subAttributeIndex(definition: AttributeDefinition): Map<string, AttributeDefinition> {
   const index = new Map<string, AttributeDefinition>()
@@ -104,7 +113,15 @@ function pickSubs(
     for (const key of keys) if (kept(key)) out[key] = element[key]
     return out
   }
-  return Array.isArray(value) ? value.map(pickOne) : pickOne(value)
+  if (!Array.isArray(value)) return pickOne(value)
+  // Likewise the list: a new one only from the first element that changed.
+  let out: unknown[] | undefined
+  for (let i = 0; i < value.length; i++) {
+    const picked = pickOne(value[i])
+    if (out === undefined && picked !== value[i]) out = value.slice(0, i)
+    out?.push(picked)
+  }
+  return out ?? value
 }
 
 /**
@@ -139,13 +156,19 @@ export function createProjection(
     return pickSubs(index, value, keep)
   }
 
+  const subKeep = (sub: AttributeDefinition) => sub.returned !== 'never'
+
   /** What to return of one attribute: all, nothing, or some of its sub-attributes. */
   const decide = (schema: string, definition: AttributeDefinition, value: unknown): unknown => {
     if (definition.returned === 'never') return undefined
     if (definition.returned === 'always') return value
+    if (!included && !excluded) {
+      // The default projection (most responses): the `returned` rules alone decide.
+      if (definition.returned === 'request') return undefined
+      return definition.type === 'complex' ? pick(definition, value, subKeep) : value
+    }
     const key = `${schema}:${definition.name}`.toLowerCase()
     const namedSubs = (selection: Selection | undefined) => selection?.subs.get(key)
-    const subKeep = (sub: AttributeDefinition) => sub.returned !== 'never'
     if (included) {
       if (included.whole.has(key) || included.extensions.has(schema.toLowerCase())) {
         return definition.type === 'complex' ? pick(definition, value, subKeep) : value
@@ -193,12 +216,11 @@ export function createProjection(
   const projectObject = (schema: string, object: Record<string, unknown>, topLevel: boolean) => {
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(object)) {
-      const lower = key.toLowerCase()
-      if (topLevel && (lower === 'schemas' || lower === 'id')) {
+      if (topLevel && isSchemasOrId(key)) {
         out[key] = object[key]
         continue
       }
-      if (topLevel && extensionUrns.has(lower)) {
+      if (topLevel && URN_PREFIX.test(key) && extensionUrns.has(key.toLowerCase())) {
         const extension = registry.getSchema(key)
         const value = object[key]
         if (!extension || !isObject(value)) continue

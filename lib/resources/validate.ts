@@ -47,6 +47,21 @@ export interface ResourceValidator {
 
 type JsonSchema = Record<string, unknown>
 
+/** A schema's attributes by name as defined and in lower case (RFC 7643 §2.1: names are case-insensitive). */
+type AttributeIndex = ReadonlyMap<string, AttributeDefinition>
+
+/** Built once per validator, so reading a body costs one map read per key, not a scan of the schema. */
+function attributeIndex(attributes: readonly AttributeDefinition[]): AttributeIndex {
+  const index = new Map<string, AttributeDefinition>()
+  // The first definition of a name wins, as a scan of the list would find it.
+  for (const attribute of attributes) {
+    for (const name of [attribute.name, attribute.name.toLowerCase()]) {
+      if (!index.has(name)) index.set(name, attribute)
+    }
+  }
+  return index
+}
+
 /** The JSON Schema of one attribute (RFC 7643 §2.3 data types). */
 function jsonSchemaOf(definition: AttributeDefinition): JsonSchema {
   let single: JsonSchema
@@ -128,10 +143,11 @@ export function createResourceValidator(
   const common = registry.resolve(resourceType.id, { attribute: 'externalId' })
     ?.attribute as AttributeDefinition
   const coreAttributes = [common, ...core.attributes]
-  const extensions = resourceType.schemaExtensions.map((reference) => ({
-    reference,
-    schema: registry.getSchema(reference.schema)!,
-  }))
+  const extensions = resourceType.schemaExtensions.map((reference) => {
+    const schema = registry.getSchema(reference.schema)!
+    return { reference, schema, attributes: attributeIndex(schema.attributes) }
+  })
+  const coreIndex = attributeIndex(coreAttributes)
 
   const root = objectSchema(coreAttributes)
   const properties = root.properties as Record<string, JsonSchema>
@@ -199,14 +215,13 @@ export function createResourceValidator(
 
   /** Copies the known, writable attributes of one schema from `source` into a fresh object. */
   const normaliseAttributes = (
-    attributes: readonly AttributeDefinition[],
+    attributes: AttributeIndex,
     source: Record<string, unknown>,
     out: Record<string, unknown>,
     writeOnly: Record<string, unknown>,
   ) => {
     for (const key of Object.keys(source)) {
-      const lower = key.toLowerCase()
-      const definition = attributes.find((a) => a.name.toLowerCase() === lower)
+      const definition = attributes.get(key) ?? attributes.get(key.toLowerCase())
       // Unknown attributes are ignored (RFC 7644 §3.3 lets a provider drop what it does not support),
       // read-only ones are the server's (RFC 7643 §7). Only schema names are ever copied, so no
       // `__proto__` or other prototype key can come through.
@@ -241,16 +256,16 @@ export function createResourceValidator(
       }
       const resource: Record<string, unknown> = {}
       const writeOnly: Record<string, unknown> = {}
-      normaliseAttributes(coreAttributes, body, resource, writeOnly)
+      normaliseAttributes(coreIndex, body, resource, writeOnly)
       const presentSchemas = [core.id]
-      for (const { schema } of extensions) {
+      for (const { schema, attributes } of extensions) {
         const key = Object.keys(body).find((k) => k.toLowerCase() === schema.id.toLowerCase())
         if (key === undefined) continue
         const value = body[key]
         if (value === null) continue
         if (!isObject(value)) throw scimError(400, 'invalidValue', `'${schema.id}' must be an object`)
         const extension: Record<string, unknown> = {}
-        normaliseAttributes(schema.attributes, value, extension, writeOnly)
+        normaliseAttributes(attributes, value, extension, writeOnly)
         resource[schema.id] = extension
         presentSchemas.push(schema.id)
       }

@@ -82,18 +82,20 @@ export function makeRecord(meta: RecordMeta, values: RecordValues): UserRecord {
 
 /** A fresh record for a caller: new Dates, the frozen document, no internal fields. */
 export function copyOut(record: UserRecord): StoredUser {
-  return {
+  const user: { -readonly [K in keyof StoredUser]: StoredUser[K] } = {
     id: record.id,
     version: record.version,
     created: new Date(record.created.getTime()),
     lastModified: new Date(record.lastModified.getTime()),
     provisioned: record.provisioned,
     userName: record.userName,
-    ...(record.externalId !== undefined ? { externalId: record.externalId } : {}),
-    ...(record.displayName !== undefined ? { displayName: record.displayName } : {}),
-    ...(record.email !== undefined ? { email: record.email } : {}),
     active: record.active,
-    ...(record.hidden ? { hidden: true } : {}),
     document: record.document,
   }
+  // Set only when present: a caller sees no key for an absent value.
+  if (record.externalId !== undefined) user.externalId = record.externalId
+  if (record.displayName !== undefined) user.displayName = record.displayName
+  if (record.email !== undefined) user.email = record.email
+  if (record.hidden) user.hidden = true
+  return user
 }
