@@ -78,3 +78,37 @@ export interface SqlFilter {
   /** Parameter values, in placeholder order: strings, numbers and booleans. */
   readonly values: readonly (string | number | boolean)[]
 }
+
+/** Options of `scimErrorFromSql()` and `withSqlErrors()`. */
+export interface SqlErrorOptions {
+  /**
+   * Unique constraint (or unique index) names → the SCIM attribute each protects, e.g.
+   * `{ users_login_key: 'userName', users_external_uid_key: 'externalId' }`: a violation of one is 409
+   * `uniqueness` naming the attribute. Others are 409 without one.
+   */
+  readonly uniqueConstraints?: Readonly<Record<string, string>>
+  /** `Retry-After` of the 503 for an unavailable database, in seconds (default 5). */
+  readonly retryAfterSeconds?: number
+}
+
+/** What `pageSql()` builds a statement from. Every SQL string is trusted SQL written by the host. */
+export interface SqlPageQuery {
+  /** The select list of one row, e.g. `u.id, u.login, u.doc`. */
+  readonly select: string
+  /** The FROM clause with its joins, e.g. `users u`. */
+  readonly from: string
+  /**
+   * The WHERE condition with its values, placeholders from `$1`: the compiled filter, the tenant
+   * condition, or both joined with AND. Undefined for every row.
+   */
+  readonly where?: SqlFilter
+  /**
+   * ORDER BY items: the compiler's `orderBy(sortBy, sortOrder)` when the client sorts, and always a
+   * unique key last (e.g. `u.id`), so that pages neither skip nor repeat rows.
+   */
+  readonly orderBy: readonly string[]
+  /** The 1-based index of the page's first row (RFC 7644 §3.4.2.4); below 1 reads as 1. */
+  readonly startIndex: number
+  /** The most rows of the page; 0 asks for the total only. */
+  readonly count: number
+}

@@ -38,7 +38,7 @@ parentPort.on('message', async ({ id, text, values, close }) => {
       parentPort.postMessage({ id, rows: result.rows })
     }
   } catch (error) {
-    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } })
+    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code, constraint: error && error.constraint } })
   }
 })
 `
@@ -46,7 +46,7 @@ parentPort.on('message', async ({ id, text, values, close }) => {
 interface WorkerReply {
   readonly id: number
   readonly rows?: Record<string, unknown>[]
-  readonly error?: { readonly message: string; readonly code?: string }
+  readonly error?: { readonly message: string; readonly code?: string; readonly constraint?: string }
 }
 
 /** A fresh in-memory PGlite database (`new PGlite()` from '@electric-sql/pglite') in a worker thread. */
@@ -63,8 +63,10 @@ export function openPglite(): Engine {
   worker.on('message', (reply: WorkerReply) => {
     const waiter = pending.get(reply.id)
     pending.delete(reply.id)
-    if (reply.error) waiter?.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }))
-    else waiter?.resolve(reply.rows ?? [])
+    if (reply.error) {
+      const { message, code, constraint } = reply.error
+      waiter?.reject(Object.assign(new Error(message), { code, constraint }))
+    } else waiter?.resolve(reply.rows ?? [])
   })
   worker.on('error', (error) => {
     for (const waiter of pending.values()) waiter.reject(error)
