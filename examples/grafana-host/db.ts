@@ -1,0 +1,127 @@
+// The host's database: PostgreSQL through a `pg` pool, or an embedded PGlite kept in a data folder; one small interface for both, with transactions.
+import type { Pool, PoolClient } from 'pg'
+
+/** Something that runs one parameterised statement. */
+export interface Queryable {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<{ rows: R[] }>
+}
+
+/** The database the stores and pages use. */
+export interface Database extends Queryable {
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>
+  /**
+   * Runs `work` in one transaction (READ COMMITTED), committed when it resolves and rolled back when it
+   * throws. Statements inside go through `tx`, never through the database itself.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>
+  /** Closes the pool or the embedded database. */
+  close(): Promise<void>
+  /** `postgres` or `pglite`: for the start-up line and the status page. */
+  readonly kind: 'postgres' | 'pglite'
+}
+
+/** A database over a `pg` pool: each transaction on its own client. */
+export function pgDatabase(pool: Pool): Database {
+  const asQueryable = (client: Pool | PoolClient): Queryable => ({
+    query: async (text, values) => {
+      const result = await client.query(text, values === undefined ? undefined : [...values])
+      return { rows: result.rows }
+    },
+  })
+  return {
+    kind: 'postgres',
+    ...asQueryable(pool),
+    exec: async (script) => {
+      await pool.query(script)
+    },
+    transaction: async (work) => {
+      const client = await pool.connect()
+      let broken = false
+      try {
+        await client.query('begin')
+        const result = await work(asQueryable(client))
+        await client.query('commit')
+        return result
+      } catch (error) {
+        try {
+          await client.query('rollback')
+        } catch {
+          // The connection failed with the transaction: do not hand it to the next caller.
+          broken = true
+        }
+        throw error
+      } finally {
+        client.release(broken)
+      }
+    },
+    close: () => pool.end(),
+  }
+}
+
+/** One connection that runs one statement at a time (PGlite): query, exec and close. */
+export interface SingleConnection {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+  exec(script: string): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * A database over one connection. A transaction holds the connection from BEGIN to COMMIT, so every
+ * statement (inside a transaction or not) waits its turn in one queue: nothing of one request can run
+ * inside another's transaction.
+ */
+export function serialDatabase(connection: SingleConnection, kind: Database['kind'] = 'pglite'): Database {
+  let tail: Promise<unknown> = Promise.resolve()
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work)
+    tail = run.catch(() => undefined)
+    return run
+  }
+  const direct: Queryable = {
+    query: async <R extends Record<string, unknown>>(text: string, values?: readonly unknown[]) =>
+      (await connection.query(text, values)) as { rows: R[] },
+  }
+  return {
+    kind,
+    query: (text, values) => inTurn(() => direct.query(text, values)),
+    exec: (script) => inTurn(() => connection.exec(script)),
+    transaction: (work) =>
+      inTurn(async () => {
+        await connection.query('begin')
+        try {
+          const result = await work(direct)
+          await connection.query('commit')
+          return result
+        } catch (error) {
+          await connection.query('rollback')
+          throw error
+        }
+      }),
+    close: () => inTurn(() => connection.close()),
+  }
+}
+
+/**
+ * Opens the database `npm start` uses: the PostgreSQL server `url` names, else an embedded PGlite
+ * database kept in `dataDir` (created when missing), so data survives a restart with nothing installed.
+ */
+export async function openDatabase(options: { url?: string; dataDir: string }): Promise<Database> {
+  if (options.url) {
+    const { Pool } = await import('pg')
+    // A request that cannot get a connection within 5 s fails as 503 (withSqlErrors) rather than queueing forever.
+    return pgDatabase(new Pool({ connectionString: options.url, max: 10, connectionTimeoutMillis: 5_000 }))
+  }
+  const { PGlite } = await import('@electric-sql/pglite')
+  const db = await PGlite.create(options.dataDir)
+  return serialDatabase({
+    query: (text, values) => db.query(text, values === undefined ? undefined : [...values]),
+    exec: async (script) => {
+      await db.exec(script)
+    },
+    close: () => db.close(),
+  })
+}

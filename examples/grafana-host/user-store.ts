@@ -1,0 +1,371 @@
+// The host's UserStore over PostgreSQL: each SCIM operation in one statement or one transaction, logins and emails in one namespace, filters and pages pushed down to SQL.
+import { randomUUID } from 'node:crypto'
+import { uniquenessConflict, versionMismatch } from '../../lib/errors'
+import { userResource } from '../../lib/representation/resources'
+import { foldCase } from '../../lib/schema/fold'
+import { conditionalUpdate, createSqlFilterCompiler, pageSql, readPage, withSqlErrors } from '../../lib/sql'
+import type {
+  ListPage,
+  ListQuery,
+  NewUser,
+  RequestContext,
+  StoredUser,
+  UserFields,
+  UserStore,
+} from '../../types/stores'
+import type { Database, Queryable } from './db'
+
+/** A row of `users`, as both drivers hand it out. */
+interface UserRow {
+  readonly id: string
+  readonly login: string
+  readonly email: string | null
+  readonly name: string | null
+  readonly disabled: boolean
+  readonly external_uid: string | null
+  readonly provisioned: boolean
+  readonly hidden: boolean
+  readonly document: Record<string, unknown> | null
+  readonly version: string | number
+  readonly created: Date | string
+  readonly updated: Date | string
+}
+
+/** A local user the host creates itself (the admin), not SCIM. */
+export interface LocalUser {
+  readonly userName: string
+  readonly email?: string
+  readonly displayName?: string
+  readonly externalId?: string
+  readonly passwordHash?: string
+}
+
+const COLUMNS =
+  'u.id, u.login, u.email, u.name, u.disabled, u.external_uid, u.provisioned, u.hidden, u.document, u.version, u.created, u.updated'
+
+/** Unique indexes of `users` → the SCIM attribute each protects (the user_names rows are checked apart). */
+const UNIQUE = {
+  uniqueConstraints: {
+    users_login_key: 'userName',
+    users_email_key: 'emails',
+    users_external_uid_key: 'externalId',
+  },
+}
+
+/** SCIM attributes the list filter may name, and where they live. Anything else is 400 invalidFilter. */
+const compileFilter = createSqlFilterCompiler(
+  {
+    id: { expression: 'u.id', type: 'uuid' },
+    userName: { expression: 'u.login', folded: 'u.login_folded' },
+    externalId: 'u.external_uid',
+    displayName: 'u.name',
+    active: '(not u.disabled)',
+    'name.givenName': "(u.document->'name'->>'givenName')",
+    'name.familyName': "(u.document->'name'->>'familyName')",
+    title: "(u.document->>'title')",
+    'meta.created': 'u.created',
+    'meta.lastModified': 'u.updated',
+    emails: {
+      from: 'user_emails e',
+      where: 'e.user_id = u.id',
+      subAttributes: {
+        value: { expression: 'e.value', folded: 'e.value_folded' },
+        type: 'e.type',
+        primary: 'e.is_primary',
+      },
+    },
+  },
+  { resourceType: 'User' },
+)
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A SCIM id that can be a row's: anything else names no user (and would make PostgreSQL fail, 22P02). */
+function isRowId(id: string): boolean {
+  return UUID.test(id)
+}
+
+function toStoredUser(row: UserRow): StoredUser {
+  const user: { -readonly [K in keyof StoredUser]: StoredUser[K] } = {
+    id: row.id,
+    version: String(row.version),
+    created: row.created,
+    lastModified: row.updated,
+    provisioned: row.provisioned,
+    userName: row.login,
+    active: !row.disabled,
+    document: row.document ?? {},
+  }
+  if (row.external_uid !== null) user.externalId = row.external_uid
+  if (row.name !== null) user.displayName = row.name
+  if (row.email !== null) user.email = row.email
+  if (row.hidden) user.hidden = true
+  return user
+}
+
+/** The emails SCIM shows for these fields (the document's, or the modelled email when it differs). */
+function emailsOf(user: StoredUser): { value: string; type: string | null; primary: boolean }[] {
+  const emails = userResource(user).emails
+  if (!Array.isArray(emails)) return []
+  return emails.flatMap((element) =>
+    typeof element === 'object' && element !== null && typeof element.value === 'string'
+      ? [
+          {
+            value: element.value,
+            type: typeof element.type === 'string' ? element.type : null,
+            primary: element.primary === true,
+          },
+        ]
+      : [],
+  )
+}
+
+/**
+ * Writes what a user's row does not hold: its names in the shared login/email namespace (visible users
+ * only: RFC 7644 §3.6 leaves deleted resources out of conflicts) and its emails for filters.
+ */
+async function writeIndexes(tx: Queryable, tenant: string, row: UserRow): Promise<void> {
+  await tx.query('delete from user_names where user_id = $1', [row.id])
+  await tx.query('delete from user_emails where user_id = $1', [row.id])
+  if (!row.hidden) {
+    const login = foldCase(row.login)
+    await claimName(tx, tenant, login, row.id, 'login')
+    if (row.email !== null && foldCase(row.email) !== login) {
+      await claimName(tx, tenant, foldCase(row.email), row.id, 'email')
+    }
+  }
+  const emails = emailsOf(toStoredUser(row))
+  if (emails.length > 0) {
+    await tx.query(
+      `insert into user_emails (tenant, user_id, value, value_folded, type, is_primary, position)
+       select $1, $2, e.value, e.folded, e.type, e.is_primary, e.position
+       from unnest($3::text[], $4::text[], $5::text[], $6::boolean[]) with ordinality as e(value, folded, type, is_primary, position)`,
+      [
+        tenant,
+        row.id,
+        emails.map((e) => e.value),
+        emails.map((e) => foldCase(e.value)),
+        emails.map((e) => e.type),
+        emails.map((e) => e.primary),
+      ],
+    )
+  }
+}
+
+/** Takes one name of the namespace; another user holding it is the conflict the name's kind says. */
+async function claimName(tx: Queryable, tenant: string, folded: string, id: string, kind: 'login' | 'email') {
+  try {
+    await tx.query('insert into user_names (tenant, name_folded, user_id, kind) values ($1, $2, $3, $4)', [
+      tenant,
+      folded,
+      id,
+      kind,
+    ])
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== '23505') throw error
+    throw uniquenessConflict(kind === 'login' ? 'userName' : 'emails')
+  }
+}
+
+/** The row values of the named fields, in the order of the INSERT and UPDATE below. */
+function fieldValues(user: UserFields) {
+  return [
+    user.userName,
+    foldCase(user.userName),
+    user.email ?? null,
+    user.email === undefined ? null : foldCase(user.email),
+    user.displayName ?? null,
+    !user.active,
+    user.externalId ?? null,
+    user.hidden === true,
+    JSON.stringify(user.document ?? {}),
+  ]
+}
+
+/** `UserStore` over the host's `users` table (see migrations/001_initial.sql). */
+export class SqlUserStore implements UserStore {
+  constructor(private readonly db: Database) {}
+
+  /** Creates a provisioned user: one transaction (the row, its names, its emails). */
+  create(user: NewUser, context: RequestContext): Promise<StoredUser> {
+    return this.#insert(context.tenant, user, true, null)
+  }
+
+  /** Creates a local user (`provisioned: false`), as the host's admin set-up does. */
+  addLocalUser(tenant: string, user: LocalUser): Promise<StoredUser> {
+    const fields: UserFields = {
+      userName: user.userName,
+      active: true,
+      document: {},
+      ...(user.email === undefined ? {} : { email: user.email }),
+      ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
+      ...(user.externalId === undefined ? {} : { externalId: user.externalId }),
+    }
+    return this.#insert(tenant, fields, false, user.passwordHash ?? null)
+  }
+
+  #insert(
+    tenant: string,
+    user: UserFields,
+    provisioned: boolean,
+    passwordHash: string | null,
+  ): Promise<StoredUser> {
+    return withSqlErrors(
+      () =>
+        this.db.transaction(async (tx) => {
+          const inserted = await tx.query<UserRow & Record<string, unknown>>(
+            `insert into users as u (tenant, id, login, login_folded, email, email_folded, name, disabled, external_uid,
+               hidden, document, provisioned, password_hash)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13) returning ${COLUMNS}`,
+            [tenant, randomUUID(), ...fieldValues(user), provisioned, passwordHash],
+          )
+          const row = inserted.rows[0]!
+          await writeIndexes(tx, tenant, row)
+          return toStoredUser(row)
+        }),
+      UNIQUE,
+    )
+  }
+
+  /** One query. */
+  async get(id: string, context: RequestContext): Promise<StoredUser | undefined> {
+    if (!isRowId(id)) return undefined
+    const found = await withSqlErrors(() =>
+      this.db.query<UserRow & Record<string, unknown>>(
+        `select ${COLUMNS} from users u where u.tenant = $1 and u.id = $2`,
+        [context.tenant, id],
+      ),
+    )
+    const row = found.rows[0]
+    return row === undefined ? undefined : toStoredUser(row)
+  }
+
+  /** One statement: the page and the total; provisioned, visible users only. */
+  async list(query: ListQuery, context: RequestContext): Promise<ListPage<StoredUser>> {
+    // The filter's placeholders come first ($1..$n, as the compiler numbers them), the tenant after them.
+    const filter = query.filter === undefined ? undefined : compileFilter(query.filter)
+    const values = [...(filter?.values ?? []), context.tenant]
+    const scope = `u.tenant = $${values.length} and u.provisioned and not u.hidden`
+    const sorted =
+      query.sortBy === undefined ? undefined : compileFilter.orderBy(query.sortBy, query.sortOrder)
+    const statement = pageSql({
+      select: COLUMNS,
+      from: 'users u',
+      where: { text: filter === undefined ? scope : `${scope} and (${filter.text})`, values },
+      // Creation order is the default and the tie-break, as in the memory store.
+      orderBy: sorted === undefined ? ['u.seq'] : [sorted, 'u.seq'],
+      startIndex: query.startIndex,
+      count: query.count,
+    })
+    const result = await withSqlErrors(() => this.db.query(statement.text, statement.values))
+    const page = readPage<UserRow & Record<string, unknown>>(result.rows)
+    return { totalResults: page.totalResults, resources: page.rows.map(toStoredUser) }
+  }
+
+  /** One transaction: the compare-and-swap, then the names and emails; a second query only when nothing was written. */
+  update(
+    id: string,
+    user: UserFields,
+    expectedVersion: string,
+    context: RequestContext,
+  ): Promise<StoredUser | undefined> {
+    if (!isRowId(id)) return Promise.resolve(undefined)
+    if (!/^\d{1,18}$/.test(expectedVersion)) {
+      // Not a version this store ever issued: the user, if any, is at another one.
+      return this.get(id, context).then((found) => {
+        if (found) throw versionMismatch()
+        return undefined
+      })
+    }
+    return withSqlErrors(
+      () =>
+        this.db.transaction((tx) =>
+          conditionalUpdate(
+            async () => {
+              const updated = await tx.query<UserRow & Record<string, unknown>>(
+                `update users u set login = $3, login_folded = $4, email = $5, email_folded = $6, name = $7,
+                   disabled = $8, external_uid = $9, hidden = $10, document = $11::jsonb,
+                   provisioned = u.provisioned or $12, version = u.version + 1, updated = clock_timestamp()
+                 where u.tenant = $1 and u.id = $2 and u.version = $13 returning ${COLUMNS}`,
+                [context.tenant, id, ...fieldValues(user), user.provisioned === true, expectedVersion],
+              )
+              const row = updated.rows[0]
+              if (row === undefined) return undefined
+              await writeIndexes(tx, context.tenant, row)
+              return toStoredUser(row)
+            },
+            async () =>
+              (await tx.query('select 1 from users where tenant = $1 and id = $2', [context.tenant, id])).rows
+                .length > 0,
+          ),
+        ),
+      UNIQUE,
+    )
+  }
+
+  /** One statement (names, emails, memberships and sessions go with the row). */
+  async delete(id: string, context: RequestContext): Promise<boolean> {
+    if (!isRowId(id)) return false
+    const deleted = await withSqlErrors(() =>
+      this.db.query('delete from users where tenant = $1 and id = $2 returning id', [context.tenant, id]),
+    )
+    return deleted.rows.length > 0
+  }
+
+  /** One query for a whole list of member ids. */
+  async findExisting(ids: readonly string[], context: RequestContext): Promise<string[]> {
+    const candidates = ids.filter(isRowId)
+    if (candidates.length === 0) return []
+    const found = await withSqlErrors(() =>
+      this.db.query<{ id: string }>(
+        'select id from users where tenant = $1 and id = any($2::uuid[]) and provisioned and not hidden',
+        [context.tenant, candidates],
+      ),
+    )
+    return found.rows.map((row) => row.id)
+  }
+
+  /** Users a create would collide with, through the namespace (login and email both). */
+  async findByUserNameOrEmail(
+    userName: string,
+    email: string | undefined,
+    context: RequestContext,
+  ): Promise<StoredUser[]> {
+    const names = [foldCase(userName), ...(email === undefined ? [] : [foldCase(email)])]
+    const found = await withSqlErrors(() =>
+      this.db.query<UserRow & Record<string, unknown>>(
+        `select ${COLUMNS} from users u where u.tenant = $1 and not u.hidden and u.id in
+           (select user_id from user_names where tenant = $1 and name_folded = any($2::text[])) order by u.seq`,
+        [context.tenant, names],
+      ),
+    )
+    return found.rows.map(toStoredUser)
+  }
+
+  /** Every user holding this externalId, hidden ones included (SAML linking refuses those). */
+  async findAllByExternalId(externalId: string, context: RequestContext): Promise<StoredUser[]> {
+    const found = await withSqlErrors(() =>
+      this.db.query<UserRow & Record<string, unknown>>(
+        `select ${COLUMNS} from users u where u.tenant = $1 and u.external_uid = $2 order by u.seq`,
+        [context.tenant, externalId],
+      ),
+    )
+    return found.rows.map(toStoredUser)
+  }
+
+  /** The visible user signing in with this login or email (the login form), with its password hash. */
+  async findForLogin(
+    tenant: string,
+    login: string,
+  ): Promise<{ user: StoredUser; passwordHash: string | null } | undefined> {
+    const found = await withSqlErrors(() =>
+      this.db.query<UserRow & { password_hash: string | null } & Record<string, unknown>>(
+        `select ${COLUMNS}, u.password_hash from users u where u.tenant = $1 and not u.hidden and u.id =
+           (select user_id from user_names where tenant = $1 and name_folded = $2)`,
+        [tenant, foldCase(login)],
+      ),
+    )
+    const row = found.rows[0]
+    return row === undefined ? undefined : { user: toStoredUser(row), passwordHash: row.password_hash }
+  }
+}
