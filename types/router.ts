@@ -59,7 +59,12 @@ export interface ScimRouterOptions extends SyncSettings {
   readonly teamStore?: TeamStore
   /** Logs users out everywhere on deactivation and deletion. Required. */
   readonly sessionRevoker: SessionRevoker
-  /** Credentials -> principal. Required; `staticTokens([...])` builds one from a list of bearer tokens. */
+  /**
+   * Credentials -> principal. Required; `staticTokens([...])` builds one from a list of bearer tokens.
+   * Undefined answers 401. A 503 `ScimError` it throws (its token store is unavailable; `withSqlErrors`
+   * from `express-scim/sql` makes one) answers 503 with its `Retry-After`; anything else it throws is
+   * an opaque 500.
+   */
   readonly authenticate: Authenticate
   /** Per-tenant switches, read on every request; overrides the static ones. */
   readonly settings?: SettingsProvider

@@ -58,7 +58,10 @@ async function authenticated(
   let principal: Principal | undefined | null
   try {
     principal = await config.authenticate(request)
-  } catch {
+  } catch (error) {
+    // A 503 the host threw on purpose (its token store is unavailable: `withSqlErrors` makes one) goes
+    // out as it is, with its Retry-After, so the IdP retries; anything else says nothing.
+    if (isScimError(error) && error.status === 503) throw error
     logAuth('authenticate threw (%s)', requestId)
     throw scimError(500, undefined, 'Authentication failed')
   }

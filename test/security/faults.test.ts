@@ -12,6 +12,7 @@ import {
   type TeamStore,
   type UserStore,
 } from '../../lib'
+import { scimError, withResponseHeaders } from '../../lib/errors'
 import { captureDebugOutput } from '../helpers/debug-capture'
 import {
   buildScimApp,
@@ -1032,6 +1033,36 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_label, makeExpress) => {
         await expectHealthy(api)
       },
     )
+
+    it('an authenticate that throws a 503 ScimError (its token store is down): 503 with Retry-After, nothing written', async () => {
+      let failing = false
+      const unavailable = () =>
+        withResponseHeaders(scimError(503, undefined, 'The database is unavailable; retry later'), {
+          'Retry-After': '5',
+        })
+      const scim = buildScimApp({
+        express: makeExpress,
+        router: {
+          authenticate: () => {
+            if (failing) throw unavailable()
+            return { tenant: TENANT, id: 'idp' }
+          },
+        },
+      })
+      const api = client(scim)
+      const f = await fixture(scim, api)
+      const before = snapshot(scim, f)
+      failing = true
+      for (const res of [await api.post('/Users', newUser()), await api.get('/Users')]) {
+        expect(res.status).toBe(503)
+        expect(res.body.status).toBe('503')
+        expect(res.headers['retry-after']).toBe('5')
+        expect(res.headers['www-authenticate']).toBeUndefined()
+      }
+      expect(snapshot(scim, f)).toEqual(before)
+      failing = false
+      await expectHealthy(api)
+    })
   })
 
   describe('a failing SessionRevoker', () => {
