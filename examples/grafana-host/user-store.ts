@@ -78,9 +78,9 @@ const compileFilter = createSqlFilterCompiler(
   { resourceType: 'User' },
 )
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-/** A SCIM id that can be a row's: anything else names no user (and would make PostgreSQL fail, 22P02). */
+/** A SCIM id that can be a row's (the lower-case text form PostgreSQL gives): anything else names no user, and never reaches PostgreSQL as a type error (22P02). */
 function isRowId(id: string): boolean {
   return UUID.test(id)
 }

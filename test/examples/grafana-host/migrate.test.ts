@@ -34,9 +34,10 @@ describeServer('migrations when replicas start together', () => {
   it('applies each migration once while three runs race on one schema', async () => {
     const host = await openHostServer(serverUrl ?? '')
     try {
-      await host.db.exec(
-        'drop table audit_log, sessions, team_members, teams, user_names, users, schema_migrations cascade',
+      const tables = await host.db.query<{ table_name: string }>(
+        'select table_name from information_schema.tables where table_schema = current_schema()',
       )
+      await host.db.exec(`drop table ${tables.rows.map((row) => `"${row.table_name}"`).join(', ')} cascade`)
       const runs = await Promise.all([migrate(host.db), migrate(host.db), migrate(host.db)])
       expect(runs.flat().sort()).toEqual(migrationFiles().map((file) => file.name))
     } finally {

@@ -1,0 +1,269 @@
+// The Grafana-like host: SCIM at /scim over the SQL stores, SAML sign-in linked by externalId (with a development IdP for demos), database sessions that SCIM revokes, and the pages.
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { createScimRouter, type ScimEvent } from '../../lib'
+import { createSamlLinker, isSamlLinkError } from '../../lib/saml'
+import type { Database } from './db'
+import { createRenderer, pageRoutes } from './pages'
+import {
+  assertionIdentity,
+  createDevIdp,
+  type DevIdp,
+  EXTERNAL_UID_ATTRIBUTE,
+  firstUse,
+  serviceProvider,
+} from './saml'
+import { SESSION_LIFETIME_MS, SqlSessionStore } from './session-store'
+import { SyncStatus } from './sync-status'
+import { SqlTeamStore } from './team-store'
+import { ScimTokens } from './tokens'
+import { SqlUserStore } from './user-store'
+import {
+  clearSessionCookie,
+  requireCsrf,
+  sessionMiddleware,
+  sessionOf,
+  setSessionCookie,
+  verifyPassword,
+} from './web-auth'
+
+/** The login of the local admin: not provisioned, signs in with a password, as Grafana's admin does. */
+export const ADMIN_LOGIN = 'admin'
+
+/** How the host is set up. */
+export interface HostOptions {
+  readonly db: Database
+  /** The public URL of the host, e.g. `http://localhost:3000`: SAML's ACS and audience are built from it. */
+  readonly baseUrl: string
+  /** The one organisation this host serves. Default `default`. */
+  readonly tenant?: string
+  /** Serve the development IdP at /dev-idp (never under NODE_ENV=production). */
+  readonly devIdp: boolean
+  /** A real IdP: its issuer, signing certificate (PEM) and, for SP-initiated sign-in, its SSO URL. */
+  readonly idp?: { readonly issuer: string; readonly cert: string; readonly ssoUrl?: string }
+}
+
+/** The host and its parts, for `index.ts` and the tests. */
+export interface GrafanaHost {
+  readonly app: express.Express
+  readonly users: SqlUserStore
+  readonly teams: SqlTeamStore
+  readonly sessions: SqlSessionStore
+  readonly tokens: ScimTokens
+  readonly devIdp: DevIdp | undefined
+  readonly tenant: string
+}
+
+/** Writes SCIM's audit events to the database; a failed write is logged, never fails the change (already made). */
+function auditWriter(db: Database) {
+  return (event: ScimEvent) => {
+    db.query(
+      'insert into audit_log (tenant, time, type, resource_id, actor, request_id, event) values ($1, $2, $3, $4, $5, $6, $7::jsonb)',
+      [
+        event.tenant,
+        event.time,
+        event.type,
+        'resourceId' in event ? event.resourceId : null,
+        event.actor ?? null,
+        event.requestId,
+        JSON.stringify(event),
+      ],
+    ).catch(() => console.error('audit log write failed for %s', event.type))
+  }
+}
+
+export function createGrafanaHost(options: HostOptions): GrafanaHost {
+  if (options.devIdp && process.env.NODE_ENV === 'production') {
+    throw new TypeError('the development IdP is never served under NODE_ENV=production')
+  }
+  const { db } = options
+  const tenant = options.tenant ?? 'default'
+  const base = options.baseUrl.replace(/\/+$/, '')
+  const users = new SqlUserStore(db)
+  const teams = new SqlTeamStore(db)
+  const sessions = new SqlSessionStore(db, ADMIN_LOGIN)
+  const tokens = new ScimTokens(db)
+  const sync = new SyncStatus()
+  tokens.onAuthenticated = (tokenId, request) => sync.authenticated(tokenId, request)
+  const spEntityId = `${base}/saml/metadata`
+  const acsUrl = `${base}/saml/acs`
+  const devIdp = options.devIdp ? createDevIdp({ issuer: `${base}/dev-idp`, acsUrl, spEntityId }) : undefined
+  const idp = options.idp ?? (devIdp ? { issuer: devIdp.issuer, cert: devIdp.publicKey } : undefined)
+  const sp = idp
+    ? serviceProvider({
+        spEntityId,
+        acsUrl,
+        idpIssuer: idp.issuer,
+        idpCert: idp.cert,
+        ...(idp.ssoUrl ? { idpSsoUrl: idp.ssoUrl } : {}),
+      })
+    : undefined
+  const linker = createSamlLinker({
+    userStore: users,
+    externalUidAttribute: EXTERNAL_UID_ATTRIBUTE,
+    // Grafana's reject_non_provisioned_users: only the IdP's users sign in through it.
+    rejectNonProvisionedUsers: true,
+    findUser: async (profile, context) => {
+      const login =
+        typeof profile.login === 'string'
+          ? profile.login
+          : typeof profile.nameID === 'string'
+            ? profile.nameID
+            : undefined
+      return login === undefined ? undefined : (await users.findForLogin(context.tenant, login))?.user
+    },
+  })
+  const render = createRenderer(devIdp !== undefined)
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 })
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback')
+  app.use(
+    '/scim',
+    sync.middleware,
+    createScimRouter({
+      userStore: users,
+      teamStore: teams,
+      sessionRevoker: sessions,
+      authenticate: tokens.authenticate,
+      userSyncEnabled: true,
+      groupSyncEnabled: true,
+      onEvent: auditWriter(db),
+    }),
+  )
+  app.use(sessionMiddleware(sessions, users))
+
+  const signIn = async (request: Request, response: Response, userId: string) => {
+    setSessionCookie(request, response, await sessions.start(tenant, userId), SESSION_LIFETIME_MS)
+    response.redirect(303, '/')
+  }
+  const refuse = (request: Request, response: Response, status: number, message: string) =>
+    render(
+      request,
+      response,
+      'error',
+      { title: 'Sign-in refused', heading: 'Sign-in refused', message },
+      status,
+    )
+
+  app.get('/login', (request, response) => {
+    if (sessionOf(request)) response.redirect(303, '/')
+    else render(request, response, 'login', { title: 'Sign in', sso: Boolean(options.idp?.ssoUrl) })
+  })
+  app.post('/login', form, async (request, response) => {
+    const body = request.body as Record<string, unknown>
+    const login = typeof body.login === 'string' ? body.login.slice(0, 256) : ''
+    const password = typeof body.password === 'string' ? body.password : ''
+    const found = login === '' ? undefined : await users.findForLogin(tenant, login)
+    // Only local users with a password sign in here: provisioned users sign in through their IdP.
+    const ok =
+      found !== undefined &&
+      !found.user.provisioned &&
+      found.user.active &&
+      (await verifyPassword(password, found.passwordHash))
+    if (!ok) render(request, response, 'login', { title: 'Sign in', error: 'Wrong login or password' }, 401)
+    else await signIn(request, response, found.user.id)
+  })
+  app.post('/logout', form, requireCsrf, async (request, response) => {
+    const session = sessionOf(request)
+    if (session) await sessions.end(session.tenant, session.id)
+    clearSessionCookie(response)
+    response.redirect(303, '/login')
+  })
+
+  app.get('/saml/login', async (request, response) => {
+    if (!sp || !options.idp?.ssoUrl) response.redirect(303, '/login')
+    else response.redirect(303, await sp.getAuthorizeUrlAsync('', request.hostname, {}))
+  })
+  app.post(
+    '/saml/acs',
+    express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 10 }),
+    async (request, response) => {
+      const samlResponse = (request.body as Record<string, unknown>).SAMLResponse
+      if (!sp || typeof samlResponse !== 'string')
+        return refuse(request, response, 400, 'No SAML response was posted')
+      let profile: Record<string, unknown>
+      try {
+        const validated = await sp.validatePostResponseAsync({ SAMLResponse: samlResponse })
+        if (!validated.profile) throw new Error('no profile')
+        profile = validated.profile as unknown as Record<string, unknown>
+      } catch {
+        // Unsigned, tampered, expired or for another audience: the reason stays in the server's hands.
+        return refuse(request, response, 401, 'The identity provider’s response was not accepted')
+      }
+      const getAssertionXml = profile.getAssertionXml as (() => string) | undefined
+      const assertion = getAssertionXml ? assertionIdentity(getAssertionXml()) : undefined
+      if (!assertion || !(await firstUse(db, assertion))) {
+        return refuse(request, response, 401, 'This sign-in response was already used')
+      }
+      try {
+        const link = await linker.link(profile, { tenant })
+        if (link.kind !== 'provisioned')
+          return refuse(request, response, 403, 'No account is provisioned for this identity')
+        await signIn(request, response, link.user.id)
+      } catch (error) {
+        if (!isSamlLinkError(error)) throw error
+        refuse(request, response, error.status, error.message)
+      }
+    },
+  )
+
+  if (devIdp) {
+    app.get('/dev-idp', (request, response) =>
+      render(request, response, 'dev-idp', { title: 'Development IdP' }),
+    )
+    app.post('/dev-idp', form, async (request, response) => {
+      const userName = (request.body as Record<string, unknown>).userName
+      const found = typeof userName === 'string' ? await users.findForLogin(tenant, userName) : undefined
+      const user = found?.user
+      if (!user?.provisioned || user.externalId === undefined) {
+        return render(
+          request,
+          response,
+          'dev-idp',
+          { title: 'Development IdP', error: 'No user provisioned over SCIM has this userName' },
+          404,
+        )
+      }
+      render(request, response, 'dev-idp-post', {
+        title: 'Signing in',
+        acsUrl,
+        samlResponse: devIdp.signedResponse({
+          userUID: user.externalId,
+          login: user.userName,
+          ...(user.email ? { email: user.email } : {}),
+        }),
+      })
+    })
+  }
+
+  app.use(pageRoutes({ db, sessions, tokens, sync, render }))
+  app.use((request: Request, response: Response) =>
+    render(
+      request,
+      response,
+      'error',
+      { title: 'Not found', heading: 'Not found', message: 'There is no such page' },
+      404,
+    ),
+  )
+  // Errors of the pages: a status, never a stack trace (a database that is down is 503).
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status === 503 ? 503 : 500
+    if (status === 500) console.error('page error: %s', error instanceof Error ? error.name : typeof error)
+    if (response.headersSent) return response.destroy()
+    render(
+      request,
+      response,
+      'error',
+      {
+        title: 'Error',
+        heading: status === 503 ? 'Unavailable' : 'Error',
+        message: status === 503 ? 'The database is unavailable; try again shortly' : 'Something went wrong',
+      },
+      status,
+    )
+  })
+
+  return { app, users, teams, sessions, tokens, devIdp, tenant }
+}

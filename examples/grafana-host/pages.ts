@@ -1,0 +1,228 @@
+// The host's pages: the signed-in user's dashboard and the admin pages (users, teams and members, sessions, the SCIM audit log, SCIM tokens, sync status), server-rendered with Mustache.
+import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import express, { type Request, type Response, type Router } from 'express'
+import Mustache from 'mustache'
+import type { Database } from './db'
+import type { SqlSessionStore } from './session-store'
+import type { SyncStatus } from './sync-status'
+import type { ScimTokens } from './tokens'
+import { requireAdmin, requireCsrf, requireSession, sessionOf } from './web-auth'
+
+/** The templates in ./views, by name. */
+function loadTemplates(): Record<string, string> {
+  const dir = join(__dirname, 'views')
+  const templates: Record<string, string> = {}
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith('.mustache'))
+      templates[file.slice(0, -'.mustache'.length)] = readFileSync(join(dir, file), 'utf8')
+  }
+  return templates
+}
+
+/** Renders pages into the layout, with the session and the development-IdP banner. */
+export type Render = (
+  request: Request,
+  response: Response,
+  view: string,
+  data?: object,
+  status?: number,
+) => void
+
+export function createRenderer(devIdp: boolean): Render {
+  const templates = loadTemplates()
+  return (request, response, view, data = {}, status = 200) => {
+    const template = templates[view]
+    if (template === undefined) throw new Error(`no view ${view}`)
+    // Only the dev IdP's auto-submit needs a script: allowed by a nonce made for this page.
+    const nonce = randomBytes(16).toString('base64')
+    response
+      .status(status)
+      .set({
+        'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'same-origin',
+      })
+      .type('html')
+      .send(
+        Mustache.render(
+          templates.layout!,
+          { title: view, ...data, nonce, devIdp, session: sessionOf(request) },
+          { content: template },
+        ),
+      )
+  }
+}
+
+const time = (value: unknown) =>
+  (value instanceof Date ? value : new Date(String(value))).toISOString().replace('T', ' ').slice(0, 19)
+
+/** What the pages need. */
+export interface PageDeps {
+  readonly db: Database
+  readonly sessions: SqlSessionStore
+  readonly tokens: ScimTokens
+  readonly sync: SyncStatus
+  readonly render: Render
+}
+
+/** The dashboard and the admin pages. */
+export function pageRoutes({ db, sessions, tokens, sync, render }: PageDeps): Router {
+  const router = express.Router()
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 })
+  const tenantOf = (request: Request) => sessionOf(request)!.tenant
+  const csrf = (request: Request) => sessionOf(request)!.csrfToken
+
+  router.get('/', requireSession, async (request, response) => {
+    const session = sessionOf(request)!
+    const user = await db.query<{
+      login: string
+      name: string | null
+      email: string | null
+      provisioned: boolean
+    }>('select login, name, email, provisioned from users where tenant = $1 and id = $2', [
+      session.tenant,
+      session.userId,
+    ])
+    const teams = await db.query<{ name: string }>(
+      'select t.name from team_members m join teams t on t.id = m.team_id where m.tenant = $1 and m.user_id = $2 order by t.name_folded',
+      [session.tenant, session.userId],
+    )
+    const row = user.rows[0]
+    render(request, response, 'dashboard', {
+      title: 'Home',
+      login: row?.login,
+      name: row?.name ?? row?.login,
+      email: row?.email,
+      provisioned: row?.provisioned,
+      teams: teams.rows,
+    })
+  })
+
+  router.get('/admin/users', requireAdmin, async (request, response) => {
+    const users = await db.query(
+      'select login, email, name, provisioned, disabled, hidden, external_uid from users where tenant = $1 order by seq limit 1000',
+      [tenantOf(request)],
+    )
+    render(request, response, 'admin-users', { title: 'Users', users: users.rows, count: users.rows.length })
+  })
+
+  router.get('/admin/teams', requireAdmin, async (request, response) => {
+    // One query for the teams and one for the first members of all of them, not one per team.
+    const teams = await db.query<{ id: string; name: string; provisioned: boolean; member_count: string }>(
+      `select t.id, t.name, t.provisioned, (select count(*) from team_members m where m.team_id = t.id) as member_count
+         from teams t where t.tenant = $1 order by t.name_folded limit 200`,
+      [tenantOf(request)],
+    )
+    const members = await db.query<{ team_id: string; login: string }>(
+      `select x.team_id, x.login from (
+         select m.team_id, u.login, row_number() over (partition by m.team_id order by m.seq) as n
+           from team_members m join users u on u.id = m.user_id where m.team_id = any($1::uuid[])) x
+        where x.n <= 20 order by x.team_id, x.n`,
+      [teams.rows.map((team) => team.id)],
+    )
+    render(request, response, 'admin-teams', {
+      title: 'Teams',
+      teams: teams.rows.map((team) => ({
+        ...team,
+        members: members.rows.filter((member) => member.team_id === team.id),
+        more: Number(team.member_count) > 20,
+      })),
+    })
+  })
+
+  router.get('/admin/sessions', requireAdmin, async (request, response) => {
+    const active = await sessions.active(tenantOf(request))
+    render(request, response, 'admin-sessions', {
+      title: 'Sessions',
+      csrfToken: csrf(request),
+      sessions: active.map((s) => ({
+        ...s,
+        created: time(s.created),
+        lastSeen: time(s.lastSeen),
+        expires: time(s.expires),
+      })),
+    })
+  })
+
+  router.post('/admin/sessions/:id/end', requireAdmin, form, requireCsrf, async (request, response) => {
+    await sessions.end(tenantOf(request), String(request.params.id), 'ended by an admin')
+    response.redirect(303, '/admin/sessions')
+  })
+
+  router.get('/admin/audit', requireAdmin, async (request, response) => {
+    const limit = 200
+    const events = await db.query<{
+      time: Date
+      type: string
+      resource_id: string
+      actor: string
+      request_id: string
+    }>(
+      'select time, type, resource_id, actor, request_id from audit_log where tenant = $1 order by id desc limit $2',
+      [tenantOf(request), limit],
+    )
+    render(request, response, 'admin-audit', {
+      title: 'SCIM audit log',
+      limit,
+      events: events.rows.map((event) => ({ ...event, time: time(event.time) })),
+    })
+  })
+
+  const tokensPage = async (
+    request: Request,
+    response: Response,
+    created?: { name: string; token: string },
+  ) => {
+    const list = await tokens.list(tenantOf(request))
+    render(request, response, 'admin-tokens', {
+      title: 'SCIM tokens',
+      csrfToken: csrf(request),
+      created,
+      tokens: list.map((token) => ({ ...token, created: time(token.created) })),
+    })
+  }
+  router.get('/admin/tokens', requireAdmin, (request, response) => tokensPage(request, response))
+  router.post('/admin/tokens', requireAdmin, form, requireCsrf, async (request, response) => {
+    const name =
+      String((request.body as Record<string, unknown>).name ?? '')
+        .trim()
+        .slice(0, 100) || 'IdP'
+    const { token } = await tokens.create(tenantOf(request), name)
+    await tokensPage(request, response, { name, token })
+  })
+  router.post('/admin/tokens/:id/rotate', requireAdmin, form, requireCsrf, async (request, response) => {
+    const rotated = /^[0-9a-f-]{36}$/.test(String(request.params.id))
+      ? await tokens.rotate(tenantOf(request), String(request.params.id))
+      : undefined
+    if (!rotated) response.redirect(303, '/admin/tokens')
+    else await tokensPage(request, response, { name: rotated.info.name, token: rotated.token })
+  })
+  router.post('/admin/tokens/:id/revoke', requireAdmin, form, requireCsrf, async (request, response) => {
+    if (/^[0-9a-f-]{36}$/.test(String(request.params.id)))
+      await tokens.revoke(tenantOf(request), String(request.params.id))
+    response.redirect(303, '/admin/tokens')
+  })
+
+  router.get('/admin/sync', requireAdmin, async (request, response) => {
+    const list = await tokens.list(tenantOf(request))
+    render(request, response, 'admin-sync', {
+      title: 'Sync status',
+      idps: list.map((token) => {
+        const status = sync.of(token.id)
+        return {
+          name: token.name,
+          prefix: token.prefix,
+          lastRequest: status ? time(status.lastRequest) : 'never',
+          counts: Object.entries(status?.counts ?? {}).map(([operation, count]) => ({ operation, count })),
+          errors: status?.errors ?? 0,
+          lastError: status?.lastError ? { ...status.lastError, at: time(status.lastError.at) } : undefined,
+        }
+      }),
+    })
+  })
+
+  return router
+}
