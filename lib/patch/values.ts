@@ -9,6 +9,7 @@ import {
   singleFromOneElementArray,
 } from '../dialect'
 import { scimError } from '../errors'
+import { isStorableText } from '../ids'
 import { isObject } from '../json'
 import { parseDateTime } from '../schema/datetime'
 import { findSubAttribute } from '../schema/registry'
@@ -86,10 +87,10 @@ export function cleanSingle(
         ? value
         : invalid(where, 'a dateTime such as "2011-05-13T04:42:34Z"')
     default:
-      // string, reference, binary. U+0000 fits no database column and no filter: refused, as on POST.
+      // string, reference, binary. U+0000 and unpaired surrogates fit no database: refused, as on POST.
       if (typeof value !== 'string') return invalid(where, 'a string')
-      if (value.includes('\u0000')) {
-        throw scimError(400, 'invalidValue', `'${where}' must not contain the character U+0000`)
+      if (!isStorableText(value)) {
+        throw scimError(400, 'invalidValue', `'${where}' must not contain U+0000 or an unpaired surrogate`)
       }
       return value
   }

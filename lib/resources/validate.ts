@@ -3,6 +3,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
 import type { AttributeDefinition, ResourceTypeDefinition } from '../../types/schema'
 import { type Dialect, listFromLoneElement, readBooleanString, schemasMayBeOmitted } from '../dialect'
 import { configError, scimError } from '../errors'
+import { isStorableText } from '../ids'
 import { isObject, jsonEqual } from '../json'
 import { primaryEmail, type ScimResource } from '../representation/resources'
 import { parseDateTime } from '../schema/datetime'
@@ -123,7 +124,7 @@ function describeError(error: ErrorObject | undefined): string {
   }
   const where = scimPath(error.instancePath) || 'The resource'
   if (error.keyword === 'format' && (error.params as { format?: unknown }).format === 'scim-string') {
-    return `'${where}' must not contain the character U+0000`
+    return `'${where}' must not contain U+0000 or an unpaired surrogate`
   }
   if (error.keyword === 'format') return `'${where}' must be a dateTime such as "2011-05-13T04:42:34Z"`
   return `'${where}' ${error.message ?? 'is not valid'}`
@@ -162,9 +163,9 @@ export function createResourceValidator(
     type: 'string',
     validate: (s: string) => !Number.isNaN(parseDateTime(s)),
   })
-  // No database stores U+0000 in text (PostgreSQL refuses it), and filters refuse it, so a value
+  // No database stores U+0000 or an unpaired surrogate (PostgreSQL refuses both), so a value
   // holding it could be written but never found: refuse it at the door.
-  ajv.addFormat('scim-string', { type: 'string', validate: (s: string) => !s.includes('\u0000') })
+  ajv.addFormat('scim-string', { type: 'string', validate: isStorableText })
   const validate: ValidateFunction = ajv.compile(root)
 
   const identifiers = identifierAttributesOf(resourceType.id)

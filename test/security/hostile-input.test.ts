@@ -1011,7 +1011,8 @@ describe.each(EXPRESS_VERSIONS)('hostile input on %s', (_label, makeExpress: Exp
       ['a path traversal', '../../etc/passwd'],
       ['SQL', "'; DROP TABLE users; --"],
       ['a right-to-left override', '\u202egnp.exe'],
-      ['a lone surrogate', 'a\ud800b'],
+      // An unpaired surrogate is refused instead (no database holds it): see the test below.
+      ['a surrogate pair (an emoji)', 'a\ud83d\ude00b'],
       ['a backslash and a quote', '\\"'],
     ])('%s: POST 201, GET identical, application/scim+json', async (_name, text) => {
       // userName follows the identifier policy (RFC 8265): a text it refuses is 400 there, and verbatim elsewhere.
@@ -1072,6 +1073,28 @@ describe.each(EXPRESS_VERSIONS)('hostile input on %s', (_label, makeExpress: Exp
       expect(userCount(scim)).toBe(1)
       expect((await readUser(api, id)).displayName).toBe('Clean')
       await expectHealthy(api)
+    })
+
+    it('an unpaired surrogate, which has no UTF-8 form (PostgreSQL jsonb refuses it), is refused on every write (400 invalidValue)', async () => {
+      const id = await createUser(api, 'surrogate-target', { displayName: 'Clean' })
+      const lone = 'x\ud800y'
+      const post = await api.post('/Users', userBody('surrogate-new', { displayName: lone }))
+      const put = await api.put(`/Users/${id}`, userBody('surrogate-target', { title: '\udc00' }))
+      const patch = await api.patch(
+        `/Users/${id}`,
+        patchBody({ op: 'replace', path: 'displayName', value: lone }),
+      )
+      expect([post, put, patch].map((r) => [r.status, r.body.scimType])).toEqual([
+        [400, 'invalidValue'],
+        [400, 'invalidValue'],
+        [400, 'invalidValue'],
+      ])
+      // A surrogate pair (an emoji) is a character like any other.
+      expect(
+        (await api.patch(`/Users/${id}`, patchBody({ op: 'replace', path: 'displayName', value: 'ok 😀' })))
+          .status,
+      ).toBe(200)
+      expect((await readUser(api, id)).displayName).toBe('ok 😀')
     })
   })
 })
