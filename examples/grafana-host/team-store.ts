@@ -270,34 +270,61 @@ export class SqlTeamStore implements TeamStore {
     return (await this.applyChange(id, { members }, context)) !== undefined
   }
 
-  /** One query: the team's existence, the total and the page, in joining order. */
-  async listMembers(id: string, page: MemberPage, context: RequestContext) {
-    if (!isRowId(id)) return undefined
+  /** One query: a page of the team's members in joining order, and their total; undefined when no team. */
+  async listMembers(
+    id: string,
+    page: MemberPage,
+    context: RequestContext,
+  ): Promise<ListPage<TeamMember> | undefined> {
+    return (await this.listMembersOfTeams([id], page, context)).get(id)
+  }
+
+  /**
+   * One query for the same page of members of every team of a list page (the router's batched read):
+   * each team's total and its page, joined to users for the display name.
+   */
+  async listMembersOfTeams(
+    ids: readonly string[],
+    page: MemberPage,
+    context: RequestContext,
+  ): Promise<Map<string, ListPage<TeamMember>>> {
+    const pages = new Map<string, { totalResults: number; resources: TeamMember[] }>()
+    const teamIds = ids.filter(isRowId)
+    if (teamIds.length === 0) return pages
     // RFC 7644 §3.4.2.4: a startIndex below 1 reads as 1; a negative count as 0.
     const skip = page.startIndex > 1 ? Math.floor(page.startIndex) - 1 : 0
     const take = page.count > 0 ? Math.floor(page.count) : 0
     const found = await this.#run(() =>
-      this.db.query<{ total: string | number; value: string | null; display: string | null }>(
-        `select c.total, p.value, p.display from teams t
+      this.db.query<{
+        team_id: string
+        total: string | number
+        value: string | null
+        display: string | null
+      }>(
+        `select t.id::text as team_id, c.total, p.value, p.display from teams t
          cross join lateral (select count(*) as total from team_members m where m.team_id = t.id) c
          left join lateral (
            select m.user_id::text as value, coalesce(u.name, u.login) as display, m.seq
            from team_members m join users u on u.id = m.user_id
            where m.team_id = t.id order by m.seq limit $3 offset $4
          ) p on true
-         where t.tenant = $1 and t.id = $2
-         order by p.seq`,
-        [context.tenant, id, take, skip],
+         where t.tenant = $1 and t.id = any($2::uuid[])
+         order by t.id, p.seq`,
+        [context.tenant, teamIds, take, skip],
       ),
     )
-    const first = found.rows[0]
-    if (first === undefined) return undefined
-    const resources: TeamMember[] = found.rows.flatMap((row) =>
-      row.value === null
-        ? []
-        : [row.display === null ? { value: row.value } : { value: row.value, display: row.display }],
-    )
-    return { totalResults: Number(first.total), resources }
+    for (const row of found.rows) {
+      let entry = pages.get(row.team_id)
+      if (!entry) {
+        entry = { totalResults: Number(row.total), resources: [] }
+        pages.set(row.team_id, entry)
+      }
+      if (row.value !== null)
+        entry.resources.push(
+          row.display === null ? { value: row.value } : { value: row.value, display: row.display },
+        )
+    }
+    return pages
   }
 
   /** One transaction: the user's teams locked in id order (two of these never deadlock), then the write. */

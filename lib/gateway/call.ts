@@ -50,7 +50,7 @@ export function hostCall<T>(
 }
 
 /** A broken adapter's answer is a 500, not a malformed response: every result is checked here. */
-function brokenStore(name: string, what: string): Error {
+export function brokenStore(name: string, what: string): Error {
   return new Error(`express-scim: ${name} must return ${what}`)
 }
 

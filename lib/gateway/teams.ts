@@ -12,7 +12,7 @@ import type {
   TeamMember,
   TeamStore,
 } from '../../types/stores'
-import { checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
+import { brokenStore, checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
 
 /**
  * One request's view of the host's teams. `get` is remembered until the request writes a team or a
@@ -66,6 +66,34 @@ export class RequestTeams {
     const members = await this.#call('listMembers', () => this.store.listMembers(id, page, this.context))
     if (members === undefined || members === null) return undefined
     return checkPage<TeamMember>(members, page.count, 'teamStore.listMembers()')
+  }
+
+  /** True when the store reads the members of many teams in one call (`listMembersOfTeams`). */
+  get readsMembersInBatches(): boolean {
+    return typeof this.store.listMembersOfTeams === 'function'
+  }
+
+  /**
+   * The same page of members of each of these teams, in one store call: team id -> page. Only when
+   * `readsMembersInBatches`. A team the store leaves out is absent (the caller reads it alone).
+   */
+  async listMembersOfTeams(
+    ids: readonly string[],
+    page: MemberPage,
+  ): Promise<Map<string, ListPage<TeamMember>>> {
+    const name = 'teamStore.listMembersOfTeams()'
+    const found = await this.#call('listMembersOfTeams', () =>
+      this.store.listMembersOfTeams!(ids, page, this.context),
+    )
+    if (!(found instanceof Map)) throw brokenStore(name, 'a Map of team ids to member pages')
+    const pages = new Map<string, ListPage<TeamMember>>()
+    // Only the ids asked for, each checked as listMembers' answer is.
+    for (const id of ids) {
+      const members: unknown = found.get(id)
+      if (members !== undefined && members !== null)
+        pages.set(id, checkPage<TeamMember>(members, page.count, name))
+    }
+    return pages
   }
 
   /** Creates a team with its first members. */

@@ -1,5 +1,5 @@
 // Reading groups: the SCIM view of a team, its members page by page, and list pages within the response byte budget.
-import type { StoredTeam, TeamMember } from '../../types/stores'
+import type { ListPage, StoredTeam, TeamMember } from '../../types/stores'
 import { scimError } from '../errors'
 import type { RequestTeams } from '../gateway'
 import { etagOf, groupResource, locationOf, type ScimResource } from '../representation/resources'
@@ -36,25 +36,31 @@ export async function readMembers(
   request: ScimRequest,
   id: string,
   admit: (count: number) => boolean,
+  first?: ListPage<TeamMember>,
 ): Promise<TeamMember[] | undefined>
 /**
  * Every member of a team, read page by page. With `admit`, the count the first page reports is offered
- * to it, and the rest is read only when it agrees (a list page's byte budget decides).
+ * to it, and the rest is read only when it agrees (a list page's byte budget decides). `first`: the
+ * first page, already read (by `listMembersOfTeams`), so reading goes on after it.
  */
 export async function readMembers(
   request: ScimRequest,
   id: string,
   admit?: (count: number) => boolean,
+  first?: ListPage<TeamMember>,
 ): Promise<TeamMember[] | undefined> {
   const store = teamStoreOf(request)
   const members: TeamMember[] = []
-  for (let startIndex = 1; ; startIndex += MEMBER_PAGE) {
-    const checked = await store.listMembers(id, { startIndex, count: MEMBER_PAGE })
-    if (!checked) throw notFound()
-    if (startIndex === 1 && admit && !admit(checked.totalResults)) return undefined
+  let checked = first ?? (await store.listMembers(id, { startIndex: 1, count: MEMBER_PAGE }))
+  if (!checked) throw notFound()
+  if (admit && !admit(checked.totalResults)) return undefined
+  for (;;) {
     // A loop, not push(...): a page of 10,000 spread as arguments is close to the engine's limits.
     for (const member of checked.resources) members.push(member)
     if (checked.resources.length === 0 || members.length >= checked.totalResults) return members
+    const next = await store.listMembers(id, { startIndex: members.length + 1, count: MEMBER_PAGE })
+    if (!next) throw notFound()
+    checked = next
   }
 }
 
@@ -105,14 +111,17 @@ export async function groupPage(
 ): Promise<{ totalResults: number; resources: string[] }> {
   const view = projectionFor(request, 'Group', parameters)
   const query = listQuery(request.config, 'Group', parameters)
-  const page = await teamStoreOf(request).list(query)
+  const store = teamStoreOf(request)
+  const page = await store.list(query)
   const withMembers = view.includes('members')
+  const firstPages = withMembers ? await firstMemberPages(request, page.resources) : undefined
   const resources: string[] = []
   for (const team of page.resources) {
     if (budget.closed) break
     let members: TeamMember[] | undefined
     if (withMembers) {
-      members = await readMembers(request, team.id, (count) => budget.admits(count * MEMBER_BYTES))
+      const admit = (count: number) => budget.admits(count * MEMBER_BYTES)
+      members = await readMembers(request, team.id, admit, firstPages?.get(team.id))
       if (!members) {
         budget.close()
         break
@@ -123,6 +132,26 @@ export async function groupPage(
     resources.push(json)
   }
   return { totalResults: page.totalResults, resources }
+}
+
+/**
+ * The first members of every team of a list page in one store call, when the store can
+ * (`listMembersOfTeams`): as many per team as the response budget could hold if it held them all, so
+ * the call reads no more rows than one response may carry. Teams with more are read on alone, when the
+ * budget admits them.
+ */
+async function firstMemberPages(
+  request: ScimRequest,
+  teams: readonly StoredTeam[],
+): Promise<Map<string, ListPage<TeamMember>> | undefined> {
+  const store = teamStoreOf(request)
+  if (!store.readsMembersInBatches || teams.length === 0) return undefined
+  const perTeam = Math.floor(request.config.maxResponseBytes / MEMBER_BYTES / teams.length)
+  const count = Math.max(1, Math.min(MEMBER_PAGE, perTeam))
+  return store.listMembersOfTeams(
+    teams.map((team) => team.id),
+    { startIndex: 1, count },
+  )
 }
 
 /** GET /Groups and POST /Groups/.search. */

@@ -178,6 +178,21 @@ export class MemoryTeamStore implements TeamStore {
     return members ? memberPage(members, page) : undefined
   }
 
+  /** The same page of members of each of these teams (those that exist), in one call. */
+  listMembersOfTeams(
+    ids: readonly string[],
+    page: MemberPage,
+    context: RequestContext,
+  ): Map<string, ListPage<TeamMember>> {
+    const teams = this.#tenants.read(tenantOf(context))?.members
+    const pages = new Map<string, ListPage<TeamMember>>()
+    for (const id of ids) {
+      const members = teams?.get(id)
+      if (members) pages.set(id, memberPage(members, page))
+    }
+    return pages
+  }
+
   /** Removes the user from every team of the tenant, through the reverse index; bumps each team's version. */
   removeUserFromTeams(userId: string, context: RequestContext): void {
     const partition = this.#tenants.read(tenantOf(context))

@@ -358,6 +358,33 @@ describe('errors from a store', () => {
     expect(lines.join('\n')).not.toContain('Ops')
   })
 
+  it('checks listMembersOfTeams: a Map of pages for the ids asked, none longer than asked; anything else is a broken store', async () => {
+    const member = (value: string) => ({ value })
+    const answers: unknown[] = [
+      new Map<string, unknown>([
+        ['t-1', { totalResults: 3, resources: [member('a'), member('b'), member('c')] }],
+        ['t-9', { totalResults: 1, resources: [member('z')] }],
+      ]),
+      { 't-1': { totalResults: 0, resources: [] } },
+      new Map([['t-1', { totalResults: -1, resources: [] }]]),
+    ]
+    const teamStore = teamStoreOver(new MemoryTeamStore(), {
+      listMembersOfTeams: async () => answers.shift() as Map<string, never>,
+    })
+    const teams = gatewayOver(mockUserStore(), { teamStore }).forRequest(context('req-batch'), UNTRACED)
+      .teams!
+    expect(teams.readsMembersInBatches).toBe(true)
+    const pages = await teams.listMembersOfTeams(['t-1', 't-2'], { startIndex: 1, count: 2 })
+    expect([...pages.keys()]).toEqual(['t-1'])
+    expect(pages.get('t-1')).toEqual({ totalResults: 3, resources: [member('a'), member('b')] })
+    await expect(teams.listMembersOfTeams(['t-1'], { startIndex: 1, count: 2 })).rejects.toThrow(
+      'must return a Map',
+    )
+    await expect(teams.listMembersOfTeams(['t-1'], { startIndex: 1, count: 2 })).rejects.toThrow(
+      'totalResults',
+    )
+  })
+
   // A name is usually a class name, but a host may build it from data: errorClass() (lib/log.ts) logs
   // and records anything that is not an identifier as `_OTHER`.
   it('logs an error name that is not an identifier as _OTHER, as telemetry does', async () => {

@@ -270,6 +270,58 @@ describe('bytes per list response (maxResponseBytes)', () => {
     expect(lean.body.itemsPerPage).toBe(5)
   })
 
+  it("reads a page of groups' first members in one batch, no more than the budget could hold, and the rest of an admitted group after it", async () => {
+    const calls: string[] = []
+    const batches: { ids: number; count: number }[] = []
+    const scim = buildScimApp({
+      router: { maxResponseBytes: '50kb' },
+      wrapTeamStore: (store) =>
+        teamStoreOver(store, {
+          listMembers: (id, page, context) => {
+            calls.push(`listMembers from ${page.startIndex}`)
+            return store.listMembers(id, page, context)
+          },
+          listMembersOfTeams: (ids, page, context) => {
+            calls.push('listMembersOfTeams')
+            batches.push({ ids: ids.length, count: page.count })
+            return store.listMembersOfTeams(ids, page, context)
+          },
+        }),
+    })
+    const http = client(scim)
+    const context = { tenant: scim.tenant, principal: { tenant: scim.tenant }, requestId: 't' }
+    const ids: string[] = []
+    for (let i = 0; i < 1500; i++)
+      ids.push(
+        (
+          await scim.userStore.create(
+            { userName: `b${i}`, active: true, provisioned: true, document: {} },
+            context,
+          )
+        ).id,
+      )
+    for (let g = 0; g < 5; g++) {
+      const members = (g === 0 ? ids : ids.slice(0, 3)).map((value) => ({ value }))
+      expect(
+        (await http.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: `B${g}`, members })).status,
+      ).toBe(201)
+    }
+    calls.length = 0
+    const page = await http.get('/Groups?sortBy=displayName')
+    expect(page.status).toBe(200)
+    // One batch for the five groups, 50 KiB / 50 bytes / 5 groups = 204 members each at most; then the
+    // rest of the large first group from member 205 on.
+    expect(calls).toEqual(['listMembersOfTeams', 'listMembers from 205'])
+    expect(batches).toEqual([{ ids: 5, count: 204 }])
+    expect(page.body.Resources[0].members.map((m: { value: string }) => m.value)).toEqual(ids)
+    // The first group always fits; its 1,500 members fill the budget, so the page ends there.
+    expect(page.body.itemsPerPage).toBe(1)
+    calls.length = 0
+    const rest = await http.get('/Groups?sortBy=displayName&startIndex=2')
+    expect(rest.body.Resources.map((g: { members: unknown[] }) => g.members.length)).toEqual([3, 3, 3, 3])
+    expect(calls).toEqual(['listMembersOfTeams'])
+  })
+
   it('bounds /.search across users and groups with one budget', async () => {
     const scim = buildScimApp({ router: { maxResponseBytes: '8kb' } })
     const http = client(scim)

@@ -588,13 +588,15 @@ const TEAM_SCENARIOS: Scenario[] = [
     readOnly: true,
   },
   {
-    name: 'GET /Groups → listMembers',
+    // The memory store reads a page's members in one batch.
+    name: 'GET /Groups → listMembersOfTeams',
     store: 'team',
-    method: 'listMembers',
+    method: 'listMembersOfTeams',
     send: (api) => api.get('/Groups'),
     retryStatus: 200,
     readOnly: true,
   },
+
   {
     name: 'PATCH /Groups/:id needing the member list → listMembers',
     store: 'team',

@@ -42,6 +42,36 @@ function listMembersTests(suite: Suite<TeamKit>): void {
   )
 }
 
+function batchTests(suite: Suite<TeamKit>): void {
+  suite.test(
+    'listMembersOfTeams gives each team the page listMembers gives, and leaves out unknown teams (when implemented)',
+    async ({ raw, store, create, users, context, other }) => {
+      if (typeof raw.listMembersOfTeams !== 'function') return
+      const big = await create('Big', users.slice(0, 5))
+      const small = await create('Small', users.slice(0, 1))
+      const empty = await create('Empty', [])
+      const page = { startIndex: 1, count: 3 }
+      const ids = [big.id, small.id, empty.id, 'no-such-team', '00000000-0000-4000-8000-000000000000']
+      const pages = await store.listMembersOfTeams(ids, page, context)
+      for (const team of [big, small, empty]) {
+        equals(
+          pages.map(`.get(${JSON.stringify(team.id)})`, (map) => map?.get(team.id)),
+          resolved(await store.listMembers(team.id, page, context)),
+        )
+      }
+      equals(
+        pages.map('.size', (map) => map?.size),
+        3,
+      )
+      // Another tenant's call sees none of these teams.
+      equals(
+        (await store.listMembersOfTeams(ids, page, other)).map('.size', (map) => map?.size),
+        0,
+      )
+    },
+  )
+}
+
 function deltaTests(suite: Suite<TeamKit>): void {
   suite.test('addMembers is idempotent', async ({ store, create, user, sortedMembers, context }) => {
     const team = await create('Eng', [user(0)])
@@ -123,6 +153,7 @@ function removeUserTests(suite: Suite<TeamKit>): void {
 export function teamMemberTests(suite: Suite<TeamKit>): void {
   suite.group('members', () => {
     listMembersTests(suite)
+    batchTests(suite)
     deltaTests(suite)
     versionTests(suite)
     removeUserTests(suite)
