@@ -1,5 +1,6 @@
 // The Grafana-like host: SCIM at /scim over the SQL stores, SAML sign-in linked by externalId (with a development IdP for demos), database sessions that SCIM revokes, and the pages.
 import express, { type NextFunction, type Request, type Response } from 'express'
+import { rateLimit } from 'express-rate-limit'
 import { createScimRouter, type ScimEvent } from '../../lib'
 import { createSamlLinker, isSamlLinkError } from '../../lib/saml'
 import type { Database } from './db'
@@ -10,6 +11,7 @@ import {
   type DevIdp,
   EXTERNAL_UID_ATTRIBUTE,
   firstUse,
+  sentTo,
   serviceProvider,
 } from './saml'
 import { SESSION_LIFETIME_MS, SqlSessionStore } from './session-store'
@@ -133,8 +135,13 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
   )
   app.use(sessionMiddleware(sessions, users))
 
+  // Secure cookies whenever browsers reach the host over HTTPS, whatever the proxy in front says.
+  const secureCookies = base.startsWith('https:')
   const signIn = async (request: Request, response: Response, userId: string) => {
-    setSessionCookie(request, response, await sessions.start(tenant, userId), SESSION_LIFETIME_MS)
+    // A sign-in ends the session the browser had, if any: one browser, one session.
+    const previous = sessionOf(request)
+    if (previous) await sessions.end(previous.tenant, previous.id, 'signed in again')
+    setSessionCookie(response, await sessions.start(tenant, userId), SESSION_LIFETIME_MS, secureCookies)
     response.redirect(303, '/')
   }
   const refuse = (request: Request, response: Response, status: number, message: string) =>
@@ -150,7 +157,23 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
     if (sessionOf(request)) response.redirect(303, '/')
     else render(request, response, 'login', { title: 'Sign in', sso: Boolean(options.idp?.ssoUrl) })
   })
-  app.post('/login', form, async (request, response) => {
+  // Password guesses: 10 per 15 minutes per address, counted on failures only (express-rate-limit).
+  const loginLimit = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: 10,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (request, response) =>
+      render(
+        request,
+        response,
+        'login',
+        { title: 'Sign in', error: 'Too many attempts: try again in 15 minutes' },
+        429,
+      ),
+  })
+  app.post('/login', loginLimit, form, async (request, response) => {
     const body = request.body as Record<string, unknown>
     const login = typeof body.login === 'string' ? body.login.slice(0, 256) : ''
     const password = typeof body.password === 'string' ? body.password : ''
@@ -192,8 +215,12 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
         return refuse(request, response, 401, 'The identity provider’s response was not accepted')
       }
       const getAssertionXml = profile.getAssertionXml as (() => string) | undefined
-      const assertion = getAssertionXml ? assertionIdentity(getAssertionXml()) : undefined
-      if (!assertion || !(await firstUse(db, assertion))) {
+      const assertionXml = getAssertionXml?.() ?? ''
+      const assertion = assertionIdentity(assertionXml)
+      if (!assertion || !sentTo(acsUrl, samlResponse, assertionXml)) {
+        return refuse(request, response, 401, 'The identity provider’s response was not accepted')
+      }
+      if (!(await firstUse(db, assertion))) {
         return refuse(request, response, 401, 'This sign-in response was already used')
       }
       try {
@@ -249,7 +276,19 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
   )
   // Errors of the pages: a status, never a stack trace (a database that is down is 503).
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const status = (error as { status?: unknown }).status === 503 ? 503 : 500
+    // A body too large, of another charset or malformed (body-parser's 4xx) keeps its status.
+    const given = (error as { status?: unknown }).status
+    const status = typeof given === 'number' && ((given >= 400 && given < 500) || given === 503) ? given : 500
+    if (status < 500) {
+      if (response.headersSent) return response.destroy()
+      return render(
+        request,
+        response,
+        'error',
+        { title: 'Bad request', heading: 'Bad request', message: 'The request could not be read' },
+        status,
+      )
+    }
     if (status === 500) console.error('page error: %s', error instanceof Error ? error.name : typeof error)
     if (response.headersSent) return response.destroy()
     render(

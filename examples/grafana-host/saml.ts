@@ -37,17 +37,40 @@ export function serviceProvider(config: SamlConfig): SAML {
     // IdP-initiated sign-in has no request to answer; replays are refused by assertion id instead.
     validateInResponseTo: ValidateInResponseTo.never,
     acceptedClockSkewMs: 60_000,
+    // An assertion without time limits would otherwise be valid for ever: none is older than 5 minutes.
+    maxAssertionAgeMs: 5 * 60_000,
   })
 }
 
-/** The ID and expiry of a validated assertion's XML (node-saml's `getAssertionXml()`). */
+/**
+ * The ID and expiry of a validated assertion's XML (node-saml's `getAssertionXml()`); undefined (the
+ * sign-in is refused) when it has no ID or no usable `NotOnOrAfter`: its record could not be kept for as
+ * long as it can be replayed.
+ */
 export function assertionIdentity(assertionXml: string): { id: string; expires: Date } | undefined {
   const id = /^<(?:[\w-]+:)?Assertion\b[^>]*?\sID="([^"]{1,256})"/.exec(assertionXml.trimStart())?.[1]
-  if (id === undefined) return undefined
   const notOnOrAfter = /\bNotOnOrAfter="([^"]{1,64})"/.exec(assertionXml)?.[1]
   const expires = notOnOrAfter === undefined ? Number.NaN : Date.parse(notOnOrAfter)
-  // Without a usable expiry, remember it for a day: longer than any assertion lives.
-  return { id, expires: new Date(Number.isNaN(expires) ? Date.now() + 86_400_000 : expires + 60_000) }
+  if (id === undefined || Number.isNaN(expires)) return undefined
+  // Kept a minute past the expiry: the clock skew node-saml accepts.
+  return { id, expires: new Date(expires + 60_000) }
+}
+
+/**
+ * True when the response was sent to this ACS: every bearer `SubjectConfirmationData` of the validated
+ * assertion names it as `Recipient`, and the Response's `Destination`, when present, too (SAML 2.0 Web
+ * SSO profile §4.1.4.3). node-saml checks neither, and without them an assertion for another deployment
+ * that shares the entity id (a staging copy) would sign in here.
+ */
+export function sentTo(acsUrl: string, samlResponse: string, assertionXml: string): boolean {
+  const recipients = [...assertionXml.matchAll(/<(?:[\w-]+:)?SubjectConfirmationData\b[^>]*>/g)].map(
+    (tag) => /\sRecipient="([^"]*)"/.exec(tag[0])?.[1],
+  )
+  if (recipients.length === 0 || recipients.some((recipient) => recipient !== acsUrl)) return false
+  const response = Buffer.from(samlResponse, 'base64').toString('utf8')
+  const root = /<(?:[\w-]+:)?Response\b[^>]*>/.exec(response)?.[0]
+  const destination = root === undefined ? undefined : /\sDestination="([^"]*)"/.exec(root)?.[1]
+  return destination === undefined || destination === acsUrl
 }
 
 /**

@@ -34,6 +34,12 @@ export interface ActiveSession {
 /** How long a session lasts without activity: Grafana's default `login_maximum_inactive_lifetime` is 7 days. */
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
 
+/** How long a session lasts however active: Grafana's default `login_maximum_lifetime_duration` is 30 days. */
+export const SESSION_MAX_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000
+
+/** How long ended sessions stay in the table (for the record) before a sign-in deletes them. */
+const KEEP_ENDED_MS = 24 * 60 * 60 * 1000
+
 const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex')
 
 /** A token of 32 random bytes, URL-safe: what the cookie carries. */
@@ -51,6 +57,14 @@ export class SqlSessionStore implements SessionRevoker {
   /** Starts a session for the user; returns the token for the cookie. */
   async start(tenant: string, userId: string, now = new Date()): Promise<string> {
     const token = newToken()
+    // Each sign-in sweeps a few rows of sessions that ended a day ago: the table stays bounded.
+    await withSqlErrors(() =>
+      this.db.query(
+        `delete from sessions where id in (select id from sessions
+           where (revoked_at is not null or expires < $1) and coalesce(revoked_at, expires) < $1 limit 100)`,
+        [new Date(now.getTime() - KEEP_ENDED_MS)],
+      ),
+    )
     await withSqlErrors(() =>
       this.db.query(
         `insert into sessions (id, tenant, user_id, created, last_seen, expires, csrf_token)
@@ -64,7 +78,8 @@ export class SqlSessionStore implements SessionRevoker {
   /**
    * The session of this cookie token, in one query: unrevoked, unexpired, and its user active and
    * visible (so a deactivation over SCIM ends it at the next request, even before revocation ran).
-   * Each use slides the expiry forward (and records when it was last seen, for the admin page).
+   * Each use slides the expiry forward (and records when it was last seen, for the admin page), never
+   * past `SESSION_MAX_LIFETIME_MS` after the sign-in.
    */
   async find(token: string, now = new Date()): Promise<Session | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined
@@ -81,12 +96,12 @@ export class SqlSessionStore implements SessionRevoker {
         last_seen: Date
         expires: Date
       }>(
-        `update sessions s set last_seen = $2, expires = $3
+        `update sessions s set last_seen = $2, expires = least($3, s.created + $4 * interval '1 millisecond')
            from users u
           where s.id = $1 and u.id = s.user_id and u.tenant = s.tenant
             and s.revoked_at is null and s.expires > $2 and not u.disabled and not u.hidden
           returning s.id, s.tenant, s.user_id, u.login, u.name, u.provisioned, s.csrf_token, s.created, s.last_seen, s.expires`,
-        [hashOf(token), now, new Date(now.getTime() + SESSION_LIFETIME_MS)],
+        [hashOf(token), now, new Date(now.getTime() + SESSION_LIFETIME_MS), SESSION_MAX_LIFETIME_MS],
       ),
     )
     const row = found.rows[0]
@@ -116,15 +131,20 @@ export class SqlSessionStore implements SessionRevoker {
     )
   }
 
-  /** SessionRevoker: ends every session of the user. Idempotent; the router calls it on every deactivation. */
-  async revokeUserSessions(userId: string, reason: RevocationReason, context: RequestContext): Promise<void> {
+  /** Ends every session of a user of the host's own (a password change). */
+  async endAll(tenant: string, userId: string, reason: string): Promise<void> {
     await withSqlErrors(() =>
       this.db.query(
         `update sessions set revoked_at = clock_timestamp(), revoked_reason = $3
           where tenant = $1 and user_id::text = $2 and revoked_at is null`,
-        [context.tenant, userId, `scim: ${reason}`],
+        [tenant, userId, reason],
       ),
     )
+  }
+
+  /** SessionRevoker: ends every session of the user. Idempotent; the router calls it on every deactivation. */
+  revokeUserSessions(userId: string, reason: RevocationReason, context: RequestContext): Promise<void> {
+    return this.endAll(context.tenant, userId, `scim: ${reason}`)
   }
 
   /** The tenant's live sessions, newest first, for the admin page. */

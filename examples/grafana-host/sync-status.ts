@@ -12,14 +12,18 @@ export interface IdpStatus {
   readonly lastError?: { readonly at: Date; readonly status: number; readonly operation: string }
 }
 
-/** The SCIM resource a path is about: `Users`, `Groups`, `Schemas`…, or `other`. */
+/** The endpoints SCIM serves (RFC 7644 §3.2); any other path counts as `other`, so counters stay few. */
+const ENDPOINTS = ['Users', 'Groups', 'Schemas', 'ResourceTypes', 'ServiceProviderConfig', 'Bulk', 'Me']
+
+/** The SCIM endpoint a path is about (`/.search` at the root included), or `other`. */
 function resourceOf(path: string): string {
   const segments = path
     .split('?')[0]!
     .split('/')
     .filter((s) => s !== '' && s.toLowerCase() !== 'v2')
-  const name = segments[0] ?? ''
-  return /^[A-Za-z]{1,32}$/.test(name) ? name : 'other'
+  const name = (segments[0] ?? '').toLowerCase()
+  if (name === '.search') return '.search'
+  return ENDPOINTS.find((endpoint) => endpoint.toLowerCase() === name) ?? 'other'
 }
 
 /**

@@ -67,7 +67,8 @@ const compileFilter = createSqlFilterCompiler(
     'meta.lastModified': 'u.updated',
     emails: {
       from: 'user_emails e',
-      where: 'e.user_id = u.id',
+      // The tenant too: the planner can then find the email through user_emails_value (tenant, value_folded).
+      where: 'e.user_id = u.id and e.tenant = u.tenant',
       subAttributes: {
         value: { expression: 'e.value', folded: 'e.value_folded' },
         type: 'e.type',

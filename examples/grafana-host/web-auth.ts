@@ -28,19 +28,14 @@ export async function verifyPassword(password: string, stored: string | null): P
   return expected.length === 32 && timingSafeEqual(actual, expected)
 }
 
-/** Sets the session cookie: HTTP-only, SameSite=Lax, Secure behind HTTPS, for the session's lifetime. */
-export function setSessionCookie(
-  request: Request,
-  response: Response,
-  token: string,
-  maxAgeMs: number,
-): void {
+/** Sets the session cookie: HTTP-only, SameSite=Lax, Secure when the host is served over HTTPS. */
+export function setSessionCookie(response: Response, token: string, maxAgeMs: number, secure: boolean): void {
   response.append(
     'Set-Cookie',
     serializeCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: request.secure,
+      secure,
       path: '/',
       maxAge: Math.floor(maxAgeMs / 1000),
     }),
@@ -103,11 +98,14 @@ export function requireCsrf(request: Request, response: Response, next: NextFunc
   const session = sessionOf(request)
   const sent = (request.body as Record<string, unknown> | undefined)?._csrf
   const expected = session?.csrfToken
+  // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
+  const sentBytes = typeof sent === 'string' ? Buffer.from(sent) : undefined
+  const expectedBytes = expected === undefined ? undefined : Buffer.from(expected)
   const ok =
-    typeof sent === 'string' &&
-    expected !== undefined &&
-    sent.length === expected.length &&
-    timingSafeEqual(Buffer.from(sent), Buffer.from(expected))
+    sentBytes !== undefined &&
+    expectedBytes !== undefined &&
+    sentBytes.length === expectedBytes.length &&
+    timingSafeEqual(sentBytes, expectedBytes)
   if (ok) next()
   else response.status(403).type('text/plain').send('The form has expired: reload the page and try again')
 }

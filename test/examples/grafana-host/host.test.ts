@@ -6,7 +6,7 @@ import request from 'supertest'
 import { createGrafanaHost, type GrafanaHost } from '../../../examples/grafana-host/app'
 import { hashPassword } from '../../../examples/grafana-host/web-auth'
 import { builtInSuites, runCheck } from '../../../lib/check'
-import { HOST_ENGINES, type HostDatabase } from '../../helpers/host-db'
+import { HOST_ENGINES, type HostDatabase, openHostPglite } from '../../helpers/host-db'
 
 const BASE = 'http://host.test'
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -209,6 +209,106 @@ describe.each(HOST_ENGINES)('grafana-host on $name', ({ open }) => {
     expect((await scim().get('/admin/tokens').set('Cookie', admin)).text).not.toContain(next)
   })
 
+  it('lists a page of groups with their members in the same number of queries for 2 groups as for 6', async () => {
+    const members = [await provision('m1', 'oid-m1'), await provision('m2', 'oid-m2')]
+    let queries = 0
+    const counted = createGrafanaHost({
+      db: {
+        ...database.db,
+        kind: database.db.kind,
+        query: (text, values) => {
+          queries += 1
+          return database.db.query(text, values)
+        },
+        transaction: (work) => database.db.transaction(work),
+      },
+      baseUrl: BASE,
+      devIdp: false,
+    })
+    const queriesFor = async (prefix: string, groups: number) => {
+      for (let i = 0; i < groups; i++) {
+        const created = await scim()
+          .post('/scim/Groups')
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', 'application/scim+json')
+          .send({
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+            displayName: `${prefix} ${i}`,
+            members: members.map((m) => ({ value: m.id })),
+          })
+        expect(created.status).toBe(201)
+      }
+      queries = 0
+      const listed = await request(counted.app)
+        .get(`/scim/Groups?filter=${encodeURIComponent(`displayName sw "${prefix} "`)}`)
+        .set('Authorization', `Bearer ${token}`)
+      expect(listed.body.totalResults).toBe(groups)
+      expect(listed.body.Resources.every((group: { members: unknown[] }) => group.members.length === 2)).toBe(
+        true,
+      )
+      return queries
+    }
+    // The page with its total, and one query for every group's members (the token check is remembered
+    // after the first request).
+    await request(counted.app).get('/scim/ServiceProviderConfig').set('Authorization', `Bearer ${token}`)
+    expect(await queriesFor('Few', 2)).toBe(2)
+    expect(await queriesFor('Many', 6)).toBe(2)
+  })
+
+  it('answers bad forms with their 4xx (too large, too many fields, another charset, a CSRF token of other bytes), never 500', async () => {
+    expect(
+      (
+        await scim()
+          .post('/login')
+          .type('form')
+          .send(`password=${'a'.repeat(20_000)}`)
+      ).status,
+    ).toBe(413)
+    const fields = Array.from({ length: 30 }, (_, i) => `f${i}=x`).join('&')
+    expect((await scim().post('/login').type('form').send(fields)).status).toBe(413)
+    const koi8 = await scim()
+      .post('/login')
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r')
+      .send('login=a')
+    expect(koi8.status).toBe(415)
+    expect(
+      (
+        await scim()
+          .post('/saml/acs')
+          .type('form')
+          .send(`SAMLResponse=${'a'.repeat(600_000)}`)
+      ).status,
+    ).toBe(413)
+    const admin = await adminCookie()
+    const csrf = await csrfOf(admin)
+    const other = await scim()
+      .post('/logout')
+      .set('Cookie', admin)
+      .type('form')
+      .send({ _csrf: `é${csrf.slice(1)}` })
+    expect(other.status).toBe(403)
+    for (const response of [koi8, other]) expectNoInternals(response)
+  })
+
+  it('refuses a string the database cannot hold (an unpaired surrogate) with 400, on POST and PATCH', async () => {
+    const post = await scim()
+      .post('/scim/Users')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/scim+json')
+      .send(`{"schemas":["${USER_SCHEMA}"],"userName":"surrogate","displayName":"x\\ud800"}`)
+    expect(post.status).toBe(400)
+    expect(post.body.scimType).toBe('invalidValue')
+    const user = await provision('surrogate2', 'oid-surrogate2')
+    const patch = await scim()
+      .patch(`/scim/Users/${user.id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/scim+json')
+      .send(
+        `{"schemas":["${PATCH_SCHEMA}"],"Operations":[{"op":"replace","path":"title","value":"\\udc00"}]}`,
+      )
+    expect(patch.status).toBe(400)
+  })
+
   it('ends a session from the admin page, and signs out with the form only', async () => {
     await provision('dave', 'oid-dave')
     const dave = await signIn('dave')
@@ -222,6 +322,36 @@ describe.each(HOST_ENGINES)('grafana-host on $name', ({ open }) => {
       await scim().post(`/admin/sessions/${id}/end`).set('Cookie', admin).type('form').send({ _csrf: csrf })
     expect((await scim().get('/').set('Cookie', dave)).headers.location).toBe('/login')
     expect((await scim().get('/').set('Cookie', admin)).headers.location).toBe('/login')
+  })
+})
+
+describe('grafana-host password sign-in', () => {
+  it('stops answering password guesses after 10 failures from one address for 15 minutes (429)', async () => {
+    const database = await openHostPglite()
+    try {
+      const host = createGrafanaHost({ db: database.db, baseUrl: BASE, devIdp: false })
+      await host.users.addLocalUser(host.tenant, {
+        userName: 'admin',
+        passwordHash: await hashPassword('right'),
+      })
+      const statuses: number[] = []
+      for (let i = 0; i < 11; i++)
+        statuses.push(
+          (
+            await request(host.app)
+              .post('/login')
+              .type('form')
+              .send({ login: 'admin', password: `wrong${i}` })
+          ).status,
+        )
+      expect(statuses).toEqual([...Array(10).fill(401), 429])
+      expect(
+        (await request(host.app).post('/login').type('form').send({ login: 'admin', password: 'right' }))
+          .status,
+      ).toBe(429)
+    } finally {
+      await database.close()
+    }
   })
 })
 

@@ -77,6 +77,17 @@ describe.each(HOST_ENGINES)('grafana-host sessions on $name', ({ open }) => {
     expect(await sessions.find(token)).toBeUndefined()
   })
 
+  it('ends a session 30 days after sign-in however often it is used', async () => {
+    const ctx = context()
+    const gina = await provision(ctx, 'gina')
+    const day = 24 * 60 * 60 * 1000
+    const start = Date.now() - 40 * day
+    const token = await sessions.start(ctx.tenant, gina.id, new Date(start))
+    for (const d of [6, 12, 18, 24, 29])
+      expect(await sessions.find(token, new Date(start + d * day))).toBeDefined()
+    expect(await sessions.find(token, new Date(start + 31 * day))).toBeUndefined()
+  })
+
   it('ends every session of a user SCIM deletes', async () => {
     const ctx = context()
     const frank = await provision(ctx, 'frank')

@@ -90,6 +90,57 @@ describe('examples/grafana-host as `npm start` runs it', () => {
     expect(((await found.json()) as { totalResults: number }).totalResults).toBe(1)
   }, 90_000)
 
+  it('keeps starting after the bootstrap SCIM_TOKEN was revoked on the admin page, and says so', async () => {
+    const port = await freePort()
+    const bootstrap = 'bootstrap_token_0123456789_abcdefghij'
+    await start(port, { SCIM_TOKEN: bootstrap, ADMIN_PASSWORD: 'admin-password-for-the-test' })
+    const origin = `http://127.0.0.1:${port}`
+    const login = await fetch(`${origin}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'login=admin&password=admin-password-for-the-test',
+    })
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!
+    const page = await (await fetch(`${origin}/admin/tokens`, { headers: { Cookie: cookie } })).text()
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? ''
+    // The row of the bootstrap token (an earlier start of this data folder made another one).
+    const row = page.split('<tr>').find((cells) => cells.includes('Bootstrap (SCIM_TOKEN)')) ?? ''
+    const id = /\/admin\/tokens\/([0-9a-f-]{36})\/revoke/.exec(row)?.[1] ?? ''
+    // A token the host chose shows 4 characters on the page, never more.
+    expect(page).toContain('<code>boot…</code>')
+    const revoked = await fetch(`${origin}/admin/tokens/${id}/revoke`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${encodeURIComponent(csrf)}`,
+    })
+    expect(revoked.status).toBe(303)
+    const exited = new Promise((done) => child!.once('exit', done))
+    child!.kill('SIGTERM')
+    await exited
+    const again = await start(port, { SCIM_TOKEN: bootstrap, ADMIN_PASSWORD: 'admin-password-for-the-test' })
+    expect(again).toContain('SCIM_TOKEN was revoked')
+    const refused = await fetch(`${origin}/scim/Users`, { headers: { Authorization: `Bearer ${bootstrap}` } })
+    expect(refused.status).toBe(401)
+  }, 90_000)
+
+  it('turns the development IdP off for a PUBLIC_URL that is not this machine (unless DEV_IDP=1), and refuses a weak SCIM_TOKEN', async () => {
+    const port = await freePort()
+    const output = await start(port, {
+      PUBLIC_URL: 'https://grafana.example.com',
+      SCIM_TOKEN: 'scim_token_for_a_public_url_0123456789',
+    })
+    expect(output).not.toContain('/dev-idp')
+    expect((await fetch(`http://127.0.0.1:${port}/dev-idp`)).status).toBe(404)
+    const exited = new Promise((done) => child!.once('exit', done))
+    child!.kill('SIGTERM')
+    await exited
+    await expect(start(await freePort(), { SCIM_TOKEN: 'short' })).rejects.toThrow(
+      /SCIM_TOKEN must be at least 32 characters/,
+    )
+  }, 90_000)
+
   it('refuses to serve the development IdP under NODE_ENV=production', async () => {
     const port = await freePort()
     const output = await start(port, {
