@@ -1,4 +1,5 @@
 // The host's database: PostgreSQL through a `pg` pool, or an embedded PGlite kept in a data folder; one small interface for both, with transactions.
+import { createHash } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
 
 /** Something that runs one parameterised statement. */
@@ -24,11 +25,37 @@ export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite'
 }
 
-/** A database over a `pg` pool: each transaction on its own client. */
+/**
+ * Most distinct statements prepared by name. The stores send a few dozen texts (a filter's text depends
+ * on its shape, not its values); past the bound, statements run unnamed, so no stream of odd filter
+ * shapes can grow the server's per-connection statement cache without end.
+ */
+const PREPARED_STATEMENTS = 200
+
+/**
+ * A database over a `pg` pool: each transaction on its own client. Parameterised statements are
+ * prepared by name, once per connection (PostgreSQL then skips parsing and, after a few runs, planning:
+ * a lookup costs about a third less).
+ */
 export function pgDatabase(pool: Pool): Database {
+  const names = new Map<string, string>()
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text)
+    if (name === undefined && names.size < PREPARED_STATEMENTS) {
+      // Named by the text's digest: two databases over one pool agree on every name.
+      name = `grafana_host_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
+      names.set(text, name)
+    }
+    return name
+  }
   const asQueryable = (client: Pool | PoolClient): Queryable => ({
     query: async (text, values) => {
-      const result = await client.query(text, values === undefined ? undefined : [...values])
+      const name = values === undefined ? undefined : nameOf(text)
+      const result = await client.query({
+        text,
+        ...(name ? { name } : {}),
+        ...(values ? { values: [...values] } : {}),
+      })
       return { rows: result.rows }
     },
   })

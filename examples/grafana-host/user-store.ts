@@ -122,7 +122,7 @@ function emailsOf(user: StoredUser): { value: string; type: string | null; prima
 }
 
 /**
- * Writes what a user's row does not hold: its names in the shared login/email namespace (visible users
+ * Rewrites what a user's row does not hold (after an update): its names in the shared login/email namespace (visible users
  * only: RFC 7644 §3.6 leaves deleted resources out of conflicts) and its emails for filters.
  */
 async function writeIndexes(tx: Queryable, tenant: string, row: UserRow): Promise<void> {
@@ -168,6 +168,17 @@ async function claimName(tx: Queryable, tenant: string, folded: string, id: stri
   }
 }
 
+/**
+ * The conflict a unique violation on `user_names_key` is: the key PostgreSQL reports (`(tenant,
+ * name_folded)=(…, <name>)`) is the folded login, or else the email. Undefined for any other error.
+ */
+function nameConflict(error: unknown, foldedLogin: string): Error | undefined {
+  const { code, constraint, detail } = error as { code?: unknown; constraint?: unknown; detail?: unknown }
+  if (code !== '23505' || constraint !== 'user_names_key') return undefined
+  const taken = typeof detail === 'string' ? /=\(.*, (.*)\) already exists/.exec(detail)?.[1] : undefined
+  return uniquenessConflict(taken === undefined || taken === foldedLogin ? 'userName' : 'emails')
+}
+
 /** The row values of the named fields, in the order of the INSERT and UPDATE below. */
 function fieldValues(user: UserFields) {
   return [
@@ -205,27 +216,64 @@ export class SqlUserStore implements UserStore {
     return this.#insert(tenant, fields, false, user.passwordHash ?? null)
   }
 
+  /**
+   * One statement: the row, its names in the login/email namespace and its emails, inserted together
+   * by data-modifying CTEs (atomic, as any single statement is). A name another user holds fails the
+   * statement with a unique violation on `user_names_key`, whose key tells which name it was.
+   */
   #insert(
     tenant: string,
     user: UserFields,
     provisioned: boolean,
     passwordHash: string | null,
   ): Promise<StoredUser> {
-    return withSqlErrors(
-      () =>
-        this.db.transaction(async (tx) => {
-          const inserted = await tx.query<UserRow & Record<string, unknown>>(
-            `insert into users as u (tenant, id, login, login_folded, email, email_folded, name, disabled, external_uid,
-               hidden, document, provisioned, password_hash)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13) returning ${COLUMNS}`,
-            [tenant, randomUUID(), ...fieldValues(user), provisioned, passwordHash],
-          )
-          const row = inserted.rows[0]!
-          await writeIndexes(tx, tenant, row)
-          return toStoredUser(row)
-        }),
-      UNIQUE,
-    )
+    const id = randomUUID()
+    const login = foldCase(user.userName)
+    const email = user.email === undefined ? undefined : foldCase(user.email)
+    const names =
+      user.hidden === true ? [] : [login, ...(email !== undefined && email !== login ? [email] : [])]
+    const emails = emailsOf({
+      id,
+      version: '1',
+      created: '',
+      lastModified: '',
+      provisioned,
+      ...user,
+      document: user.document ?? {},
+    })
+    const statement = `with created as (
+        insert into users as u (tenant, id, login, login_folded, email, email_folded, name, disabled, external_uid,
+          hidden, document, provisioned, password_hash)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13) returning ${COLUMNS}),
+      names as (
+        insert into user_names (tenant, name_folded, user_id, kind)
+        select $1, n.name, created.id, case when n.position = 1 then 'login' else 'email' end
+          from created, unnest($14::text[]) with ordinality as n(name, position)),
+      emails as (
+        insert into user_emails (tenant, user_id, value, value_folded, type, is_primary, position)
+        select $1, created.id, e.value, e.folded, e.type, e.is_primary, e.position
+          from created, unnest($15::text[], $16::text[], $17::text[], $18::boolean[]) with ordinality as e(value, folded, type, is_primary, position))
+      select * from created`
+    const values = [
+      tenant,
+      id,
+      ...fieldValues(user),
+      provisioned,
+      passwordHash,
+      names,
+      emails.map((e) => e.value),
+      emails.map((e) => foldCase(e.value)),
+      emails.map((e) => e.type),
+      emails.map((e) => e.primary),
+    ]
+    return withSqlErrors(async () => {
+      try {
+        const inserted = await this.db.query<UserRow & Record<string, unknown>>(statement, values)
+        return toStoredUser(inserted.rows[0]!)
+      } catch (error) {
+        throw nameConflict(error, login) ?? error
+      }
+    }, UNIQUE)
   }
 
   /** One query. */

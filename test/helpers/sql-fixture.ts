@@ -38,7 +38,7 @@ parentPort.on('message', async ({ id, text, values, close }) => {
       parentPort.postMessage({ id, rows: result.rows })
     }
   } catch (error) {
-    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code, constraint: error && error.constraint } })
+    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code, constraint: error && error.constraint, detail: error && error.detail } })
   }
 })
 `
@@ -46,7 +46,12 @@ parentPort.on('message', async ({ id, text, values, close }) => {
 interface WorkerReply {
   readonly id: number
   readonly rows?: Record<string, unknown>[]
-  readonly error?: { readonly message: string; readonly code?: string; readonly constraint?: string }
+  readonly error?: {
+    readonly message: string
+    readonly code?: string
+    readonly constraint?: string
+    readonly detail?: string
+  }
 }
 
 /** A fresh in-memory PGlite database (`new PGlite()` from '@electric-sql/pglite') in a worker thread. */
@@ -64,8 +69,8 @@ export function openPglite(): Engine {
     const waiter = pending.get(reply.id)
     pending.delete(reply.id)
     if (reply.error) {
-      const { message, code, constraint } = reply.error
-      waiter?.reject(Object.assign(new Error(message), { code, constraint }))
+      const { message, code, constraint, detail } = reply.error
+      waiter?.reject(Object.assign(new Error(message), { code, constraint, detail }))
     } else waiter?.resolve(reply.rows ?? [])
   })
   worker.on('error', (error) => {
