@@ -14,6 +14,7 @@ import express from 'express'
 import SCIMMY from 'scimmy'
 import SCIMMYRouters from 'scimmy-routers'
 import type * as Library from '../lib'
+import { ask, nextMessage } from './child'
 import { addFloorUser, createFloorState, type FloorState, floorHandler } from './floor'
 
 const SERVERS = ['express-scim', 'express-scim-node', 'floor', 'raw', 'bare', 'scimmy'] as const
@@ -535,31 +536,17 @@ function startChild(name: ServerName): Promise<Child> {
     execArgv: [...process.execArgv, '--expose-gc'],
     stdio: 'inherit',
   })
-  const next = <T extends ChildMessage['type']>(type: T) =>
-    new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`${name} server exited (code ${code})`))
-      child.once('exit', onExit)
-      const onMessage = (message: ChildMessage) => {
-        if (message.type !== type) return
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        resolve(message as Extract<ChildMessage, { type: T }>)
-      }
-      child.on('message', onMessage)
-    })
+  const next = <T extends ChildMessage['type']>(type: T) => nextMessage<ChildMessage, T>(child, name, type)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return next('ready').then((ready) => ({
     name,
     fixture: ready.fixture,
     async start() {
-      const answer = next('started')
-      child.send({ type: 'start' } satisfies ParentMessage)
-      await answer
+      await ask<ChildMessage, 'started'>(child, name, { type: 'start' } satisfies ParentMessage, 'started')
     },
     async idle() {
-      const answer = next('idle')
-      child.send({ type: 'idle?' } satisfies ParentMessage)
-      return (await answer).cpuMicros
+      return (await ask<ChildMessage, 'idle'>(child, name, { type: 'idle?' } satisfies ParentMessage, 'idle'))
+        .cpuMicros
     },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return

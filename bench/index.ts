@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each printing ops/s and ratios against a baseline measured in the same run.
 import { runFilterBench } from './filter'
+import { runHostBench } from './host'
 import { runHttpBench } from './http'
 import { runMemoryBench } from './memory'
 import { runPatchBench } from './patch'
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   await runWorstCaseBench()
   await runMemoryBench()
   await runHttpBench()
+  await runHostBench()
 }
 
 main().catch((error: unknown) => {
