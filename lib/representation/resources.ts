@@ -46,19 +46,36 @@ function sameTime(a: Date | string, b: Date | string): boolean {
  * into new objects, PATCH copies an attribute before its first edit), so a page of large resources
  * costs no deep copies, and a store may hand out frozen documents.
  */
-function documentView(document: ScimDocument | undefined, serverOwned: readonly string[]): ScimResource {
-  return withoutServerOwned(isObject(document) ? { ...(document as ScimResource) } : {}, serverOwned)
-}
-
-function withoutServerOwned(out: ScimResource, serverOwned: readonly string[]): ScimResource {
-  for (const key of Object.keys(out)) {
-    if (serverOwned.includes(key.toLowerCase())) delete out[key]
+function documentView(document: ScimDocument | undefined, serverOwned: ServerOwned): ScimResource {
+  // Built key by key rather than spread and pruned: a `delete` would turn the object into a slow
+  // dictionary for everything after it (the projection, the serialisation).
+  const out: ScimResource = {}
+  if (!isObject(document)) return out
+  for (const key of Object.keys(document)) {
+    // An own `__proto__` key (JSON.parse makes one) must never become a prototype write.
+    if (key !== '__proto__' && !serverOwned.has(key)) out[key] = (document as ScimResource)[key]
   }
   return out
 }
 
-const USER_SERVER_OWNED = ['id', 'meta', 'password', 'groups']
-const TEAM_SERVER_OWNED = ['id', 'meta', 'members']
+/** Attributes the server owns or never returns, matched in any case (RFC 7643 §2.1). */
+class ServerOwned {
+  readonly #names: ReadonlySet<string>
+  readonly #lengths: ReadonlySet<number>
+
+  constructor(names: readonly string[]) {
+    this.#names = new Set(names)
+    this.#lengths = new Set(names.map((name) => name.length))
+  }
+
+  /** True for `key` in any case; lower-cases only keys of a server-owned name's length. */
+  has(key: string): boolean {
+    return this.#lengths.has(key.length) && this.#names.has(key.toLowerCase())
+  }
+}
+
+const USER_SERVER_OWNED = new ServerOwned(['id', 'meta', 'password', 'groups'])
+const TEAM_SERVER_OWNED = new ServerOwned(['id', 'meta', 'members'])
 
 /**
  * The email `UserFields.email` names: the `primary` element of `emails`, else the `work` one, else the
@@ -67,12 +84,16 @@ const TEAM_SERVER_OWNED = ['id', 'meta', 'members']
 export function primaryEmail(resource: ScimResource): string | undefined {
   const emails = resource.emails
   if (!Array.isArray(emails)) return undefined
-  const withValue = emails.filter((e): e is ScimResource => isObject(e) && typeof e.value === 'string')
-  const chosen =
-    withValue.find((e) => e.primary === true) ??
-    withValue.find((e) => typeof e.type === 'string' && e.type.toLowerCase() === 'work') ??
-    withValue[0]
-  return chosen?.value as string | undefined
+  // One pass, no copies: the first primary wins at once; else the first work one, else the first.
+  let work: string | undefined
+  let first: string | undefined
+  for (const e of emails) {
+    if (!isObject(e) || typeof e.value !== 'string') continue
+    if (e.primary === true) return e.value
+    first ??= e.value
+    if (work === undefined && typeof e.type === 'string' && e.type.toLowerCase() === 'work') work = e.value
+  }
+  return work ?? first
 }
 
 /**
