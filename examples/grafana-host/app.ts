@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { rateLimit } from 'express-rate-limit'
 import { createScimRouter, type ScimEvent } from '../../lib'
 import { createSamlLinker, isSamlLinkError } from '../../lib/saml'
+import { isDatabaseUnavailable } from '../../lib/sql'
 import type { Database } from './db'
 import { createRenderer, pageRoutes } from './pages'
 import {
@@ -278,7 +279,12 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     // A body too large, of another charset or malformed (body-parser's 4xx) keeps its status.
     const given = (error as { status?: unknown }).status
-    const status = typeof given === 'number' && ((given >= 400 && given < 500) || given === 503) ? given : 500
+    // A page's own query that met an unavailable database is a 503 too, as the stores' are.
+    const status = isDatabaseUnavailable(error)
+      ? 503
+      : typeof given === 'number' && ((given >= 400 && given < 500) || given === 503)
+        ? given
+        : 500
     if (status < 500) {
       if (response.headersSent) return response.destroy()
       return render(
@@ -291,6 +297,7 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
     }
     if (status === 500) console.error('page error: %s', error instanceof Error ? error.name : typeof error)
     if (response.headersSent) return response.destroy()
+    if (status === 503) response.set('Retry-After', '5')
     render(
       request,
       response,

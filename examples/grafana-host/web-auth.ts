@@ -58,7 +58,7 @@ export function sessionOf(request: Request): Session | undefined {
 /**
  * Finds the session of the request's cookie and keeps it only while its user is active
  * (`isUserActive`: SCIM's deactivation ends it on its next request even if revocation has not run yet).
- * A database that cannot answer fails closed: no session.
+ * A database that cannot answer fails closed: no session for this request, the cookie kept.
  */
 export function sessionMiddleware(sessions: SqlSessionStore, users: Pick<UserStore, 'get'>) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
@@ -72,7 +72,8 @@ export function sessionMiddleware(sessions: SqlSessionStore, users: Pick<UserSto
           clearSessionCookie(response)
         }
       } catch {
-        clearSessionCookie(response)
+        // The database could not say: no session for this request (fail closed), but the cookie stays,
+        // so a brief outage does not sign everyone out.
       }
     }
     next()

@@ -374,8 +374,11 @@ describe('grafana-host with its database down', () => {
       .get('/')
       .set('Cookie', 'grafana_host_session=' + 'a'.repeat(43))
     expect(page.status).toBe(303)
+    // The cookie is kept: the next request, once the database answers, finds the session again.
+    expect(page.headers['set-cookie']).toBeUndefined()
     const login = await request(host.app).post('/login').type('form').send({ login: 'admin', password: 'x' })
     expect(login.status).toBe(503)
+    expect(login.headers['retry-after']).toBe('5')
     expectNoInternals(login)
   })
 })
