@@ -1,4 +1,4 @@
-// Example: a host with SCIM provisioning on memory stores. `npm start` runs it: SCIM at http://localhost:3000/scim.
+// Example: a host with SCIM provisioning on memory stores. `npm run start:memory` runs it: SCIM at http://localhost:3000/scim.
 // PORT sets the port (default 3000); SCIM_TOKEN sets the bearer token (when unset, one is generated and printed).
 import { randomBytes } from 'node:crypto'
 import express from 'express'

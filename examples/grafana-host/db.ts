@@ -12,7 +12,7 @@ export interface Queryable {
 
 /** The database the stores and pages use. */
 export interface Database extends Queryable {
-  /** Runs a script of several statements without parameters (migrations). */
+  /** Runs a script of several statements without parameters (set-up scripts; the migrations run statement by statement). */
   exec(script: string): Promise<void>
   /**
    * Runs `work` in one transaction (READ COMMITTED), committed when it resolves and rolled back when it

@@ -198,7 +198,7 @@ function fieldValues(user: UserFields) {
 export class SqlUserStore implements UserStore {
   constructor(private readonly db: Database) {}
 
-  /** Creates a provisioned user: one transaction (the row, its names, its emails). */
+  /** Creates a provisioned user: one statement (the row, its names, its emails). */
   create(user: NewUser, context: RequestContext): Promise<StoredUser> {
     return this.#insert(context.tenant, user, true, null)
   }
