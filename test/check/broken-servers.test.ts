@@ -9,6 +9,7 @@ import {
   close,
   failedSteps,
   leftOn,
+  noLocation,
   type RouterServer,
   rawServer,
   routerServer,
@@ -173,26 +174,6 @@ describe('2. a PATCH that ignores active "False"', () => {
 })
 
 describe('3. no Location header', () => {
-  /** Location is dropped however it is set: setHeader, and headers handed to writeHead. RFC 7644 §3.3 requires it on 201. */
-  const noLocation: express.RequestHandler = (_request, response, next) => {
-    const setHeader = response.setHeader.bind(response)
-    response.setHeader = ((name: string, value: number | string | readonly string[]) =>
-      name.toLowerCase() === 'location' ? response : setHeader(name, value)) as typeof response.setHeader
-    const writeHead = response.writeHead
-    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      this.removeHeader('location')
-      for (const arg of args) {
-        if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {
-          for (const key of Object.keys(arg)) {
-            if (key.toLowerCase() === 'location') delete (arg as Record<string, unknown>)[key]
-          }
-        }
-      }
-      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
-    } as typeof response.writeHead
-    next()
-  }
-
   it('fails the first Create step of every suite on the missing header, and cleans up what they created', async () => {
     const server = await routerServer({ defect: noLocation })
     const report = await runAgainst(server)

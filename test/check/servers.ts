@@ -140,3 +140,26 @@ export function suiteOf(report: CheckReport, name: string) {
     throw new Error(`no suite ${name} in the report: ${report.suites.map((s) => s.name).join(', ')}`)
   return suite
 }
+
+/**
+ * A defect for `routerServer`: the Location header is dropped however it is set (setHeader, or headers
+ * handed to writeHead). RFC 7644 §3.3 requires it on 201.
+ */
+export const noLocation: express.RequestHandler = (_request, response, next) => {
+  const setHeader = response.setHeader.bind(response)
+  response.setHeader = ((name: string, value: number | string | readonly string[]) =>
+    name.toLowerCase() === 'location' ? response : setHeader(name, value)) as typeof response.setHeader
+  const writeHead = response.writeHead
+  response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    this.removeHeader('location')
+    for (const arg of args) {
+      if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {
+        for (const key of Object.keys(arg)) {
+          if (key.toLowerCase() === 'location') delete (arg as Record<string, unknown>)[key]
+        }
+      }
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
+  } as typeof response.writeHead
+  next()
+}

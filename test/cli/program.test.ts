@@ -1,6 +1,5 @@
 // The command line in-process: runCli with stand-in streams against the router, its exit codes, output, reports and colours.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import type { ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type express from 'express'
@@ -12,7 +11,7 @@ import { runCli } from '../../lib/cli/program'
 import { PACKAGE_VERSION } from '../../lib/version'
 import type { CheckReport } from '../../types/check'
 import type { LoadReport } from '../../types/load'
-import { close, leftOn, type RouterServer, routerServer, TOKEN } from '../check/servers'
+import { close, leftOn, noLocation, type RouterServer, routerServer, TOKEN } from '../check/servers'
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every colour code; finding it is the point.
 const ANSI = /\x1b\[/
@@ -74,25 +73,6 @@ async function serve(defect?: express.RequestHandler): Promise<RouterServer> {
 function tempDir(): string {
   dir = mkdtempSync(join(tmpdir(), 'express-scim-cli-'))
   return dir
-}
-
-/** Location dropped however it is set (setHeader, or headers handed to writeHead). RFC 7644 §3.3 requires it on 201. */
-const noLocation: express.RequestHandler = (_request, response, next) => {
-  const setHeader = response.setHeader.bind(response)
-  response.setHeader = ((name: string, value: number | string | readonly string[]) =>
-    name.toLowerCase() === 'location' ? response : setHeader(name, value)) as typeof response.setHeader
-  const writeHead = response.writeHead
-  response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    this.removeHeader('location')
-    for (const arg of args) {
-      if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {
-        for (const key of Object.keys(arg))
-          if (key.toLowerCase() === 'location') delete (arg as Record<string, unknown>)[key]
-      }
-    }
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
-  } as typeof response.writeHead
-  next()
 }
 
 /** Answers 500 to every POST /Users. */

@@ -1,9 +1,9 @@
 // Drives examples/basic so the example `npm start` runs cannot rot: provisioning through its app, and the script itself.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import request from 'supertest'
 import { createHost } from '../../examples/basic'
+import { freePort } from '../helpers/free-port'
 
 const SCIM = 'application/scim+json'
 
@@ -79,13 +79,3 @@ describe('examples/basic', () => {
     }, 30_000)
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer()
-    server.listen(0, () => {
-      const address = server.address()
-      server.close(() => done(typeof address === 'object' && address ? address.port : 3000))
-    })
-  })
-}

@@ -1,11 +1,11 @@
 // A real browser (Playwright driving Debian's Chromium) through the reference host: provision over SCIM, sign in through the development IdP, see the dashboard, deactivate over SCIM, reload onto the login page; a screenshot of each page checked.
 import { existsSync, mkdirSync } from 'node:fs'
 import type { Server } from 'node:http'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Browser, chromium } from 'playwright-core'
 import { createGrafanaHost, type GrafanaHost } from '../../../examples/grafana-host/app'
+import { freePort } from '../../helpers/free-port'
 import { type HostDatabase, openHostPglite } from '../../helpers/host-db'
 
 /** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it), or the one CHROMIUM_PATH names. */
@@ -22,16 +22,6 @@ const SHOTS = resolve(__dirname, '../../../.tmp/browser')
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => done(typeof address === 'object' && address ? address.port : 3000))
-    })
-  })
-}
 
 describeBrowser('the reference host in a real browser', () => {
   let database: HostDatabase

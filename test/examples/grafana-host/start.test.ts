@@ -1,22 +1,12 @@
 // `npm start` as a process: the host on PGlite in a data folder prints its URL, token and admin password, serves SCIM, and keeps its data across a restart.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
+import { freePort } from '../../helpers/free-port'
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => done(typeof address === 'object' && address ? address.port : 3000))
-    })
-  })
-}
 
 describe('examples/grafana-host as `npm start` runs it', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'grafana-host-'))
