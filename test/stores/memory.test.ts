@@ -1,7 +1,6 @@
 // Runs the store contract suites against the memory stores, then tests what only the memory stores promise.
 import { isScimError } from '../../lib/errors'
 import * as evaluate from '../../lib/filter/evaluate'
-import { parseFilter } from '../../lib/filter/parser'
 import * as representation from '../../lib/representation/resources'
 import { USER_SCHEMA } from '../../lib/schema/core'
 import { createSchemaRegistry } from '../../lib/schema/registry'
@@ -9,8 +8,9 @@ import { MemorySessionRevoker } from '../../lib/stores/memory-sessions'
 import { MemoryTeamStore } from '../../lib/stores/memory-teams'
 import { MemoryUserStore } from '../../lib/stores/memory-users'
 import { createTestContext, describeTeamStoreContract, describeUserStoreContract } from '../../lib/testing'
+import { listQuery as query } from '../../lib/testing/shared'
 import type { AttributePath } from '../../types/filter'
-import type { ListQuery, NewUser, StoredUser, TeamStore } from '../../types/stores'
+import type { NewUser, StoredUser, TeamStore } from '../../types/stores'
 import { teamStoreOver } from '../helpers/scim-app'
 
 describeUserStoreContract('MemoryUserStore', () => {
@@ -60,16 +60,6 @@ function user(userName: string, extra: Partial<NewUser> = {}): NewUser {
     active: true,
     document: { schemas: [USER_SCHEMA], userName },
     ...extra,
-  }
-}
-
-function query(filter?: string, rest: Partial<Omit<ListQuery, 'filter'>> = {}): ListQuery {
-  return {
-    ...(filter === undefined ? {} : { filter: parseFilter(filter) }),
-    sortOrder: 'ascending',
-    startIndex: 1,
-    count: 100,
-    ...rest,
   }
 }
 

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Database, Queryable } from '../../../examples/grafana-host/db'
 import { SqlTeamStore } from '../../../examples/grafana-host/team-store'
 import { isScimError } from '../../../lib/errors'
-import { parseFilter } from '../../../lib/filter/parser'
 import { GROUP_SCHEMA } from '../../../lib/schema/core'
 import { foldCase } from '../../../lib/schema/fold'
 import { createTestContext, describeTeamStoreContract } from '../../../lib/testing'
+import { listQuery as query } from '../../../lib/testing/shared'
 import type { ListQuery, NewTeam, RequestContext } from '../../../types/stores'
 import { HOST_ENGINES, type HostDatabase } from '../../helpers/host-db'
 
@@ -30,16 +30,6 @@ function team(displayName: string, externalId?: string): NewTeam {
     displayName,
     ...(externalId === undefined ? {} : { externalId }),
     document: { schemas: [GROUP_SCHEMA], displayName },
-  }
-}
-
-function query(filter?: string, rest: Partial<Omit<ListQuery, 'filter'>> = {}): ListQuery {
-  return {
-    ...(filter === undefined ? {} : { filter: parseFilter(filter) }),
-    sortOrder: 'ascending',
-    startIndex: 1,
-    count: 100,
-    ...rest,
   }
 }
 
