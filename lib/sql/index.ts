@@ -8,4 +8,5 @@ export type * from '../../types/sql'
 // from express-scim/schema. Nothing of lib/filter/sql-mapping.ts is public: it is the compiled mapping.
 export { createSqlFilterCompiler, escapeLike, filterToSql, type SqlFilterCompiler } from '../filter/sql'
 export { isDatabaseUnavailable, scimErrorFromSql, withSqlErrors } from './errors'
-export { conditionalUpdate, pageSql, readPage } from './page'
+export { pageSql, readPage } from './page'
+export { conditionalUpdate } from './update'
