@@ -61,6 +61,8 @@ async function seed(url: string, schema: string, users: number): Promise<void> {
        select tenant, id, email, email_folded, 'work', true, 1 from users`,
     )
     if (users >= LARGE_TEAM) {
+      // Every (100,000 / size)th of the first 100,000 users: the small team holds exactly the users the
+      // PATCH requests re-add (fixtureOf's rotation), the large one all of them.
       for (const [name, size] of [
         ['Small team', SMALL_TEAM],
         ['Large team', LARGE_TEAM],
@@ -69,7 +71,7 @@ async function seed(url: string, schema: string, users: number): Promise<void> {
           `with team as (insert into teams (tenant, id, name, name_folded, provisioned, document)
                          values ($1, gen_random_uuid(), $2, lower($2), true, '{}') returning id)
            insert into team_members (tenant, team_id, user_id)
-           select $1, team.id, u.id from team, users u where u.seq <= $3 and u.seq % ($4::int / $3::int) = 0 or u.seq <= 0`,
+           select $1, team.id, u.id from team, users u where u.seq <= $4 and u.seq % ($4::int / $3::int) = 0`,
           [TENANT, name, size, LARGE_TEAM],
         )
       }
