@@ -91,6 +91,17 @@ export interface SqlErrorOptions {
   readonly retryAfterSeconds?: number
 }
 
+/** How `retrySerializationFailures()` retries. */
+export interface SqlRetryOptions {
+  /** Attempts in all, the first included: 1 to 100 (default 5). */
+  readonly attempts?: number
+  /**
+   * The ceiling of the first pause, in ms (default 10); it doubles per retry, up to 250 ms. Each pause
+   * is uniform between 0 and its ceiling ("full jitter").
+   */
+  readonly baseDelayMs?: number
+}
+
 /** What `pageSql()` builds a statement from. Every SQL string is trusted SQL written by the host. */
 export interface SqlPageQuery {
   /** The select list of one row, e.g. `u.id, u.login, u.doc`. */

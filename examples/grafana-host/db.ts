@@ -1,6 +1,7 @@
 // The host's database: PostgreSQL through a `pg` pool, or an embedded PGlite kept in a data folder; one small interface for both, with transactions.
 import { createHash } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
+import { retrySerializationFailures } from '../../lib/sql'
 
 /** Something that runs one parameterised statement. */
 export interface Queryable {
@@ -15,8 +16,10 @@ export interface Database extends Queryable {
   /** Runs a script of several statements without parameters (set-up scripts; the migrations run statement by statement). */
   exec(script: string): Promise<void>
   /**
-   * Runs `work` in one transaction (READ COMMITTED), committed when it resolves and rolled back when it
-   * throws. Statements inside go through `tx`, never through the database itself.
+   * Runs `work` in one transaction (at the connection's isolation level, see `connectionOptions`),
+   * committed when it resolves and rolled back when it throws; run again from the start when the
+   * database rolled it back for a serialization failure or a deadlock (40001, 40P01), so `work` must do
+   * nothing outside the database. Statements inside go through `tx`, never through the database itself.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>
   /** Closes the pool or the embedded database. */
@@ -32,10 +35,48 @@ export interface Database extends Queryable {
  */
 const PREPARED_STATEMENTS = 200
 
+/** The isolation levels the stores are written for: both keep every SCIM operation correct. */
+export type Isolation = 'read committed' | 'serializable'
+
+/** How each connection of the host's pool is set up. */
+export interface ConnectionSettings {
+  /**
+   * Every transaction's and statement's isolation (default `read committed`). `serializable` is what
+   * distributed PostgreSQL-compatible databases (CockroachDB, YugabyteDB) run; the stores then rely on
+   * the retries of serialization failures.
+   */
+  readonly isolation?: Isolation
+  /**
+   * The longest a statement may run, lock waits included, in ms (default 10,000; 0 for none). One that
+   * runs longer is cancelled (57014): its transaction rolls back and the request answers 503.
+   */
+  readonly statementTimeoutMs?: number
+}
+
+/** The default statement timeout: far above any SCIM operation's statements, far below an IdP's timeout. */
+export const STATEMENT_TIMEOUT_MS = 10_000
+
 /**
- * A database over a `pg` pool: each transaction on its own client. Parameterised statements are
- * prepared by name, once per connection (PostgreSQL then skips parsing and, after a few runs, planning:
- * a lookup costs about a third less).
+ * The libpq `options` startup parameter for `settings`: the server applies it to the session before the
+ * first statement, so no statement of the pool ever runs under other settings.
+ */
+export function connectionOptions(settings: ConnectionSettings = {}): string {
+  const isolation = settings.isolation ?? 'read committed'
+  if (isolation !== 'read committed' && isolation !== 'serializable') {
+    throw new TypeError(`isolation must be 'read committed' or 'serializable', not ${String(isolation)}`)
+  }
+  const timeout = settings.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS
+  if (!Number.isSafeInteger(timeout) || timeout < 0) {
+    throw new TypeError('statementTimeoutMs must be a whole number of ms, 0 or more')
+  }
+  return `-c default_transaction_isolation=${isolation.replace(' ', '\\ ')} -c statement_timeout=${timeout}`
+}
+
+/**
+ * A database over a `pg` pool: each transaction on its own client, run again on a serialization failure
+ * or a deadlock (and so is a statement outside a transaction, which is one of its own). Parameterised
+ * statements are prepared by name, once per connection (PostgreSQL then skips parsing and, after a few
+ * runs, planning: a lookup costs about a third less).
  */
 export function pgDatabase(pool: Pool): Database {
   const names = new Map<string, string>()
@@ -59,33 +100,36 @@ export function pgDatabase(pool: Pool): Database {
       return { rows: result.rows }
     },
   })
+  const direct = asQueryable(pool)
   return {
     kind: 'postgres',
-    ...asQueryable(pool),
+    query: (text, values) => retrySerializationFailures(() => direct.query(text, values)),
     exec: async (script) => {
       await pool.query(script)
     },
-    transaction: async (work) => {
-      const client = await pool.connect()
-      let broken = false
-      try {
-        await client.query('begin')
-        const result = await work(asQueryable(client))
-        await client.query('commit')
-        return result
-      } catch (error) {
-        try {
-          await client.query('rollback')
-        } catch {
-          // The connection failed with the transaction: do not hand it to the next caller.
-          broken = true
-        }
-        throw error
-      } finally {
-        client.release(broken)
-      }
-    },
+    transaction: (work) => retrySerializationFailures(() => transactionOnce(work)),
     close: () => pool.end(),
+  }
+
+  async function transactionOnce<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    let broken = false
+    try {
+      await client.query('begin')
+      const result = await work(asQueryable(client))
+      await client.query('commit')
+      return result
+    } catch (error) {
+      try {
+        await client.query('rollback')
+      } catch {
+        // The connection failed with the transaction: do not hand it to the next caller.
+        broken = true
+      }
+      throw error
+    } finally {
+      client.release(broken)
+    }
   }
 }
 
@@ -133,14 +177,30 @@ export function serialDatabase(connection: SingleConnection, kind: Database['kin
 }
 
 /**
- * Opens the database `npm start` uses: the PostgreSQL server `url` names, else an embedded PGlite
- * database kept in `dataDir` (created when missing), so data survives a restart with nothing installed.
+ * Opens the database `npm start` uses: the PostgreSQL server `url` names (each connection set up by
+ * `settings`), else an embedded PGlite database kept in `dataDir` (created when missing), so data
+ * survives a restart with nothing installed.
  */
-export async function openDatabase(options: { url?: string; dataDir: string }): Promise<Database> {
+export async function openDatabase(options: {
+  url?: string
+  dataDir: string
+  settings?: ConnectionSettings
+}): Promise<Database> {
   if (options.url) {
     const { Pool } = await import('pg')
-    // A request that cannot get a connection within 5 s fails as 503 (withSqlErrors) rather than queueing forever.
-    return pgDatabase(new Pool({ connectionString: options.url, max: 10, connectionTimeoutMillis: 5_000 }))
+    const pool = new Pool({
+      connectionString: options.url,
+      options: connectionOptions(options.settings),
+      max: 10,
+      // A request that cannot get a connection within 5 s fails as 503 (withSqlErrors) rather than queueing forever.
+      connectionTimeoutMillis: 5_000,
+    })
+    // An idle connection the server or the network dropped: the pool discards it and opens another on
+    // demand. Without a listener, pg's 'error' event would end the process.
+    pool.on('error', (error: Error & { code?: string }) =>
+      console.error('database connection lost (%s): the pool opens a new one', error.code ?? error.name),
+    )
+    return pgDatabase(pool)
   }
   const { PGlite } = await import('@electric-sql/pglite')
   const db = await PGlite.create(options.dataDir)

@@ -1,12 +1,12 @@
-// Applies the ordered SQL migrations in ./migrations once each, under an advisory lock so that replicas starting together apply them once.
+// Applies the ordered SQL migrations in ./migrations once each: replicas starting together apply each once, coordinated by the migrations table's primary key (no advisory lock: distributed SQL databases have none).
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from './db'
 
 const MIGRATIONS_DIR = join(__dirname, 'migrations')
 
-/** Any constant: the lock only has to be the same number in every replica of this host. */
-const MIGRATION_LOCK = 7_243_110_021
+/** SQLSTATEs of two replicas creating the migrations table at once: the loser finds it made. */
+const CREATED_MEANWHILE: ReadonlySet<string> = new Set(['42P07', '23505'])
 
 /** The migrations on disk, in order: `NNN_name.sql`. */
 export function migrationFiles(dir = MIGRATIONS_DIR): { name: string; sql: string }[] {
@@ -18,25 +18,29 @@ export function migrationFiles(dir = MIGRATIONS_DIR): { name: string; sql: strin
 
 /**
  * Applies every migration not yet applied, each in its own transaction with its record in
- * `schema_migrations`, and returns the names applied. The whole run holds a transaction-level advisory
- * lock per migration, so a second replica waits, then sees the record and skips it.
+ * `schema_migrations`, and returns the names applied. The record is written first: a second replica's
+ * insert of the same name waits on the first's uncommitted row, then finds it and skips the migration
+ * (or, when the first rolled back, applies it itself). Under SERIALIZABLE the wait ends in a
+ * serialization failure instead, and the retried transaction sees the record.
  */
 export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
-  // Under the lock too: two replicas creating the table at once could both try (a duplicate pg_type row).
-  await db.transaction(async (tx) => {
-    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
-    await tx.query(
+  try {
+    await db.query(
       'create table if not exists schema_migrations (name text primary key, applied timestamptz not null default now())',
     )
-  })
+  } catch (error) {
+    // PostgreSQL's IF NOT EXISTS is not atomic: two creators can both pass the check (42P07, or 23505 on the catalog).
+    if (!CREATED_MEANWHILE.has(String((error as { code?: unknown }).code))) throw error
+  }
   const applied: string[] = []
   for (const migration of migrationFiles(dir)) {
     const done = await db.transaction(async (tx) => {
-      await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
-      const seen = await tx.query('select 1 from schema_migrations where name = $1', [migration.name])
-      if (seen.rows.length > 0) return false
+      const claimed = await tx.query(
+        'insert into schema_migrations (name) values ($1) on conflict (name) do nothing returning name',
+        [migration.name],
+      )
+      if (claimed.rows.length === 0) return false
       for (const statement of statementsOf(migration.sql)) await tx.query(statement)
-      await tx.query('insert into schema_migrations (name) values ($1)', [migration.name])
       return true
     })
     if (done) applied.push(migration.name)

@@ -37,11 +37,11 @@ const COLUMNS = 't.id, t.version, t.created, t.updated, t.provisioned, t.name, t
 const UNIQUE = { uniqueConstraints: { teams_name_key: 'displayName' } }
 
 /**
- * SQLSTATEs worth running the whole change again for: a serialization failure or a deadlock (the
- * contract wants concurrent member deltas to succeed), and a foreign-key violation, which only a user
- * deleted between the users join and the insert's check can cause (the retry then skips that user).
+ * A foreign-key violation (23503) is worth running the whole change again for: only a user deleted
+ * between the users join and the insert's check can cause it, and the retry then skips that user.
+ * Serialization failures and deadlocks are retried by the database's `transaction` itself.
  */
-const RETRIED: ReadonlySet<string> = new Set(['40001', '40P01', '23503'])
+const RETRIED: ReadonlySet<string> = new Set(['23503'])
 const MAX_ATTEMPTS = 5
 
 /** SCIM attributes the list filter may name, and where they live. Anything else is 400 invalidFilter. */
@@ -147,7 +147,7 @@ function memberWrite(change: MemberChanges | undefined): MemberWrite {
   return { replace: false, removed, added }
 }
 
-/** Runs `work` again after a retried SQLSTATE (see RETRIED), with a short jittered pause. */
+/** Runs `work` again after a foreign-key violation (see RETRIED), with a short jittered pause. */
 async function retrying<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {

@@ -311,7 +311,7 @@ export class SqlUserStore implements UserStore {
     return { totalResults: page.totalResults, resources: page.rows.map(toStoredUser) }
   }
 
-  /** One transaction: the compare-and-swap, then the names and emails; a second query only when nothing was written. */
+  /** One transaction: the compare-and-swap, then the names and emails (and the sessions of a disabled user); a second query only when nothing was written. */
   update(
     id: string,
     user: UserFields,
@@ -341,6 +341,15 @@ export class SqlUserStore implements UserStore {
               const row = updated.rows[0]
               if (row === undefined) return undefined
               await writeIndexes(tx, context.tenant, row)
+              // A disabled user's sessions end with the write that disables it: a replica that dies
+              // before the router's SessionRevoker call leaves none alive (that call then ends nothing).
+              if (row.disabled) {
+                await tx.query(
+                  `update sessions set revoked_at = clock_timestamp(), revoked_reason = 'scim: deactivated'
+                   where tenant = $1 and user_id = $2 and revoked_at is null`,
+                  [context.tenant, id],
+                )
+              }
               return toStoredUser(row)
             },
             async () =>

@@ -1,4 +1,4 @@
-// express-scim/sql: what every SQL store needs: SCIM filters and sortBy pushed down to parameterised PostgreSQL with matchesFilter()'s semantics, a page with its total in one statement, compare-and-swap outcomes, and database errors as SCIM errors.
+// express-scim/sql: what every SQL store needs: SCIM filters and sortBy pushed down to parameterised PostgreSQL with matchesFilter()'s semantics, a page with its total in one statement, compare-and-swap outcomes, retries of serialization failures, and database errors as SCIM errors.
 
 // The mapping from SCIM attributes to columns, the compiler's options and the SQL it returns; the page
 // query and the error options.
@@ -9,4 +9,5 @@ export type * from '../../types/sql'
 export { createSqlFilterCompiler, escapeLike, filterToSql, type SqlFilterCompiler } from '../filter/sql'
 export { isDatabaseUnavailable, scimErrorFromSql, withSqlErrors } from './errors'
 export { pageSql, readPage } from './page'
+export { isSerializationFailure, retrySerializationFailures } from './retry'
 export { conditionalUpdate } from './update'

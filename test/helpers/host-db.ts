@@ -1,7 +1,13 @@
 // The grafana-host example's database for tests: migrated PGlite (in a worker, as Jest needs) and, when EXPRESS_SCIM_TEST_PG_URL is set, a fresh schema on the server.
 import { randomBytes } from 'node:crypto'
 import { Pool } from 'pg'
-import { type Database, pgDatabase, serialDatabase } from '../../examples/grafana-host/db'
+import {
+  type ConnectionSettings,
+  connectionOptions,
+  type Database,
+  pgDatabase,
+  serialDatabase,
+} from '../../examples/grafana-host/db'
 import { migrate, statementsOf } from '../../examples/grafana-host/migrate'
 import { openPglite } from './sql-fixture'
 
@@ -42,14 +48,18 @@ export async function openHostPglite(): Promise<HostDatabase> {
   return { db, close: () => db.close() }
 }
 
-/** A migrated fresh schema on the server at `url`, dropped on close. */
-export async function openHostServer(url: string): Promise<HostDatabase> {
+/** A migrated fresh schema on the server at `url`, its connections set up by `settings`, dropped on close. */
+export async function openHostServer(url: string, settings?: ConnectionSettings): Promise<HostDatabase> {
   const schema = `grafana_host_${randomBytes(6).toString('hex')}`
   const admin = new Pool({ connectionString: url, max: 1 })
   await admin.query(`create schema ${schema}`)
   await admin.end()
   // Every connection of the pool works in the schema.
-  const pool = new Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` })
+  const pool = new Pool({
+    connectionString: url,
+    max: 10,
+    options: `-c search_path=${schema} ${connectionOptions(settings)}`,
+  })
   const db = pgDatabase(pool)
   await migrate(db)
   return {
@@ -68,11 +78,20 @@ export async function openHostServer(url: string): Promise<HostDatabase> {
 
 export const serverUrl = process.env.EXPRESS_SCIM_TEST_PG_URL
 
-/** The engines the host's tests run on: PGlite always, the server when its URL is set. */
+/** The engines the host's tests run on: PGlite always, the server (READ COMMITTED and SERIALIZABLE) when its URL is set. */
 export const HOST_ENGINES: readonly { readonly name: string; readonly open: () => Promise<HostDatabase> }[] =
   [
     { name: 'PGlite', open: openHostPglite },
-    ...(serverUrl ? [{ name: 'the PostgreSQL server', open: () => openHostServer(serverUrl) }] : []),
+    ...(serverUrl
+      ? [
+          { name: 'the PostgreSQL server', open: () => openHostServer(serverUrl) },
+          // What CockroachDB and YugabyteDB run: the stores must stay correct through serialization failures.
+          {
+            name: 'the PostgreSQL server at SERIALIZABLE',
+            open: () => openHostServer(serverUrl, { isolation: 'serializable' }),
+          },
+        ]
+      : []),
   ]
 
 if (!serverUrl) {

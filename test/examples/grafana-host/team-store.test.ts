@@ -149,7 +149,7 @@ describe.each(HOST_ENGINES)('SqlTeamStore on $name', ({ open }) => {
       expect(probe.calls).toEqual(['query', 'query', 'query', 'query', 'transaction'])
     })
 
-    it('runs a change again after a deadlock or a foreign-key violation, and not after other errors', async () => {
+    it('runs a change again after a foreign-key violation, and not after other errors', async () => {
       const created = await store.create(team('Retried'), [], context)
       const failing = (code: string, times: number): Database => {
         let left = times
@@ -165,11 +165,12 @@ describe.each(HOST_ENGINES)('SqlTeamStore on $name', ({ open }) => {
       }
       const add = (db: Database, i: number) =>
         new SqlTeamStore(db).addMembers(created.id, [{ value: users[i]! }], context)
-      expect(await add(failing('40P01', 2), 0)).toBe(true)
-      expect(await add(failing('23503', 1), 1)).toBe(true)
+      expect(await add(failing('23503', 2), 1)).toBe(true)
       await expect(add(failing('42P01', 1), 2)).rejects.toThrow('interrupted')
+      // A deadlock that outlived the database's own retries (db.ts) is a 503, not run again here.
+      await expect(add(failing('40P01', 1), 0)).rejects.toMatchObject({ status: 503 })
       const page = await store.listMembers(created.id, { startIndex: 1, count: 10 }, context)
-      expect(page?.resources.map((m) => m.value)).toEqual([users[0], users[1]])
+      expect(page?.resources.map((m) => m.value)).toEqual([users[1]])
     })
 
     it('keeps the version as a string and the times as Dates', async () => {

@@ -1,5 +1,6 @@
 // The grafana-host UserStore against the UserStore contract suite, on PGlite and on the PostgreSQL server.
-import { afterAll, beforeAll, describe } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { SqlSessionStore } from '../../../examples/grafana-host/session-store'
 import { SqlUserStore } from '../../../examples/grafana-host/user-store'
 import { createTestContext, describeUserStoreContract } from '../../../lib/testing'
 import { HOST_ENGINES, type HostDatabase } from '../../helpers/host-db'
@@ -72,3 +73,39 @@ describe.each(HOST_ENGINES)(
     })
   },
 )
+
+describe.each(HOST_ENGINES)('grafana-host SqlUserStore on $name: deactivation', ({ open }) => {
+  let host: HostDatabase
+  beforeAll(async () => {
+    host = await open()
+  })
+  afterAll(async () => host?.close())
+
+  it('ends the user’s sessions in the deactivating transaction, before any SessionRevoker call', async () => {
+    // A replica killed between the write and the router's revocation must not leave a disabled user
+    // with live sessions in the table.
+    const users = new SqlUserStore(host.db)
+    const sessions = new SqlSessionStore(host.db, 'admin')
+    const context = createTestContext('deactivation')
+    const fields = {
+      userName: 'dee',
+      active: true,
+      provisioned: true as const,
+      document: { userName: 'dee' },
+    }
+    const created = await users.create(fields, context)
+    await sessions.start(context.tenant, created.id)
+    await sessions.start(context.tenant, created.id)
+    const live = () =>
+      host.db.query('select 1 from sessions where user_id = $1 and revoked_at is null', [created.id])
+    const renamed = await users.update(created.id, { ...fields, userName: 'dee2' }, created.version, context)
+    expect((await live()).rows).toHaveLength(2)
+    await users.update(created.id, { ...fields, active: false }, renamed?.version ?? '', context)
+    expect((await live()).rows).toHaveLength(0)
+    const reasons = await host.db.query<{ revoked_reason: string }>(
+      'select revoked_reason from sessions where user_id = $1',
+      [created.id],
+    )
+    expect(reasons.rows.map((row) => row.revoked_reason)).toEqual(['scim: deactivated', 'scim: deactivated'])
+  })
+})
