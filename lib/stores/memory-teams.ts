@@ -40,6 +40,7 @@ import {
   type MemoryStoreOptions,
   nextVersion,
   readStoreOptions,
+  refuseClustered,
   TenantPartitions,
   tenantOf,
   warnInProduction,
@@ -64,8 +65,9 @@ export class MemoryTeamStore implements TeamStore {
   readonly #tenants = new TenantPartitions<TeamPartition>(newTeamPartition)
   #sequence = 0
 
-  /** Throws `TypeError` on options other than `{ registry }`. Warns when `NODE_ENV` is `production`. */
+  /** Throws `TypeError` on options other than `{ registry }` and in a `node:cluster` worker. Warns when `NODE_ENV` is `production`. */
   constructor(options?: MemoryTeamStoreOptions) {
+    refuseClustered('MemoryTeamStore')
     this.#registry = readStoreOptions(options, 'MemoryTeamStore')
     warnInProduction(
       'express-scim: MemoryTeamStore keeps teams in memory, so they are lost on restart and not shared ' +

@@ -32,6 +32,7 @@ import {
   pageOf,
   planFilter,
   readStoreOptions,
+  refuseClustered,
   sortKeyReader,
   TenantPartitions,
   tenantOf,
@@ -98,9 +99,10 @@ export class MemoryUserStore implements UserStore {
 
   /**
    * Throws `TypeError` on options other than `{ registry, userNameEmailNamespace }` and on a namespace
-   * other than `'shared'` or `'separate'`. Warns when `NODE_ENV` is `production`.
+   * other than `'shared'` or `'separate'`, and in a `node:cluster` worker. Warns when `NODE_ENV` is `production`.
    */
   constructor(options?: MemoryUserStoreOptions) {
+    refuseClustered('MemoryUserStore')
     this.#registry = readStoreOptions(options, 'MemoryUserStore', [NAMESPACE_OPTION])
     this.#sharedNamespace = readSharedNamespace(options)
     warnInProduction(

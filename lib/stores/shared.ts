@@ -1,5 +1,6 @@
 // What the memory stores share: option checks, ids, tenancy and partitions, the production warning, indexed filter terms, sorting, paging.
 
+import cluster from 'node:cluster'
 import { randomUUID } from 'node:crypto'
 import type { AttributePath, Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
@@ -67,6 +68,21 @@ export function storedDocument(document: unknown, dropped: string): Record<strin
 export function warnInProduction(message: string): void {
   if (process.env.NODE_ENV === 'production') {
     process.emitWarning(message, { code: 'EXPRESS_SCIM_MEMORY_STORE' })
+  }
+}
+
+/**
+ * Refuses to build a memory store in a `node:cluster` worker (pm2's cluster mode included): each worker
+ * would keep its own users and teams, and an IdP's requests, spread over the workers, would create,
+ * miss and overwrite each other's. Several processes need a database-backed store.
+ */
+export function refuseClustered(className: string): void {
+  if (cluster.isWorker) {
+    throw configError(
+      'ERR_INVALID_OPTION',
+      `${className} keeps its data in this process, and this process is a cluster worker: each worker ` +
+        'would see different users and teams; use a database-backed store with several processes',
+    )
   }
 }
 
