@@ -1,6 +1,6 @@
 // The Grafana-like host: SCIM at /scim over the SQL stores, SAML sign-in linked by externalId (with a development IdP for demos), database sessions that SCIM revokes, and the pages.
 import express, { type NextFunction, type Request, type Response } from 'express'
-import { rateLimit } from 'express-rate-limit'
+import { rateLimit, type Store } from 'express-rate-limit'
 import { createScimRouter, type ScimEvent } from '../../lib'
 import { createSamlLinker, isSamlLinkError } from '../../lib/saml'
 import { isDatabaseUnavailable } from '../../lib/sql'
@@ -10,11 +10,13 @@ import {
   assertionIdentity,
   createDevIdp,
   type DevIdp,
+  type DevIdpKeyPair,
   EXTERNAL_UID_ATTRIBUTE,
   firstUse,
   sentTo,
   serviceProvider,
 } from './saml'
+import { scimRateLimit } from './scim-rate-limit'
 import { SESSION_LIFETIME_MS, SqlSessionStore } from './session-store'
 import { SyncStatus } from './sync-status'
 import { SqlTeamStore } from './team-store'
@@ -43,6 +45,14 @@ export interface HostOptions {
   readonly devIdp: boolean
   /** A real IdP: its issuer, signing certificate (PEM) and, for SP-initiated sign-in, its SSO URL. */
   readonly idp?: { readonly issuer: string; readonly cert: string; readonly ssoUrl?: string }
+  /** The development IdP's signing key (replicas share the one in the database); one is made when omitted. */
+  readonly devIdpKey?: DevIdpKeyPair
+  /**
+   * Limit each tenant's SCIM requests: `limit` per `windowMs`, then 429 with Retry-After (see
+   * `scim-rate-limit.ts`). `store` holds the counts: give a Redis one when replicas share the tenants.
+   * Default: no limit.
+   */
+  readonly scimRateLimit?: { readonly limit: number; readonly windowMs: number; readonly store?: Store }
 }
 
 /** The host and its parts, for `index.ts` and the tests. */
@@ -89,7 +99,14 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
   tokens.onAuthenticated = (tokenId, request) => sync.authenticated(tokenId, request)
   const spEntityId = `${base}/saml/metadata`
   const acsUrl = `${base}/saml/acs`
-  const devIdp = options.devIdp ? createDevIdp({ issuer: `${base}/dev-idp`, acsUrl, spEntityId }) : undefined
+  const devIdp = options.devIdp
+    ? createDevIdp({
+        issuer: `${base}/dev-idp`,
+        acsUrl,
+        spEntityId,
+        ...(options.devIdpKey ? { keyPair: options.devIdpKey } : {}),
+      })
+    : undefined
   const idp = options.idp ?? (devIdp ? { issuer: devIdp.issuer, cert: devIdp.publicKey } : undefined)
   const sp = idp
     ? serviceProvider({
@@ -124,6 +141,15 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
   app.use(
     '/scim',
     sync.middleware,
+    // Counted by the tenant of the bearer token (cached by `tokens`); a token of no tenant is left to the router's 401.
+    ...(options.scimRateLimit
+      ? [
+          scimRateLimit({
+            ...options.scimRateLimit,
+            tenantOf: async (request) => (await tokens.authenticate(request))?.tenant,
+          }),
+        ]
+      : []),
     createScimRouter({
       userStore: users,
       teamStore: teams,

@@ -93,7 +93,7 @@ export async function firstUse(db: Database, assertion: { id: string; expires: D
 const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
-/** The development IdP: a key pair made at start, and signed responses for the host's ACS. */
+/** The development IdP: its signing key (shared by replicas through the database), and signed responses for the host's ACS. */
 export interface DevIdp {
   readonly issuer: string
   /** The public key, PEM: the host's service provider trusts it. */
@@ -102,17 +102,30 @@ export interface DevIdp {
   signedResponse(user: { readonly userUID: string; readonly login: string; readonly email?: string }): string
 }
 
+/** The development IdP's RSA signing key, PEM. */
+export interface DevIdpKeyPair {
+  readonly privateKey: string
+  readonly publicKey: string
+}
+
+/** A new 2048-bit RSA key pair for the development IdP. */
+export function newDevIdpKeyPair(): DevIdpKeyPair {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  })
+}
+
 /** A development IdP for the ACS at `acsUrl` and the audience `spEntityId`. Never on under NODE_ENV=production. */
 export function createDevIdp(config: {
   readonly issuer: string
   readonly acsUrl: string
   readonly spEntityId: string
+  /** The signing key (PEM); one is made when omitted. Replicas pass the one they share (`devIdpKeyPair`). */
+  readonly keyPair?: DevIdpKeyPair
 }): DevIdp {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  })
+  const { privateKey, publicKey } = config.keyPair ?? newDevIdpKeyPair()
   const responseXml = (user: Parameters<DevIdp['signedResponse']>[0], assertionId: string) => {
     const now = Date.now()
     const instant = new Date(now).toISOString()

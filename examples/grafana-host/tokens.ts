@@ -78,6 +78,31 @@ export class ScimTokens {
     return { token, info: { id, name, prefix: prefixOf(token), created } }
   }
 
+  /**
+   * Creates the tenant's bootstrap token (the one `npm start` prints or `SCIM_TOKEN` names) unless a live
+   * one exists or this token is on record: one statement, so replicas starting together make one
+   * between them (a partial unique index allows one live bootstrap token per tenant). Undefined when
+   * another start made it.
+   */
+  async createBootstrap(
+    tenant: string,
+    name: string,
+    token = newToken(),
+  ): Promise<{ token: string; info: ScimTokenInfo } | undefined> {
+    const id = randomUUID()
+    const created = new Date()
+    const inserted = await withSqlErrors(() =>
+      this.db.query(
+        `insert into scim_tokens (id, tenant, name, prefix, hash, created, bootstrap)
+         values ($1, $2, $3, $4, $5, $6, true) on conflict do nothing returning id`,
+        [id, tenant, name, prefixOf(token), hashOf(token), created],
+      ),
+    )
+    return inserted.rows.length === 0
+      ? undefined
+      : { token, info: { id, name, prefix: prefixOf(token), created } }
+  }
+
   /** Replaces a token with a new one for the same IdP, in one transaction; the old one stops working at once. */
   async rotate(tenant: string, id: string): Promise<{ token: string; info: ScimTokenInfo } | undefined> {
     const token = newToken()
