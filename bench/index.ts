@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, each printing ops/s and ratios against a baseline measured in the same run.
+import { runClusterBench } from './cluster'
 import { runFilterBench } from './filter'
 import { runHostBench } from './host'
 import { runHttpBench } from './http'
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   await runMemoryBench()
   await runHttpBench()
   await runHostBench()
+  await runClusterBench()
 }
 
 main().catch((error: unknown) => {
