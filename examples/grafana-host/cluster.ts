@@ -46,7 +46,7 @@ export interface Replica {
   readonly process: ChildProcess | undefined
   /** True while it accepts connections, as the proxy last saw. */
   readonly up: boolean
-  /** Resolves when the current run accepts connections. */
+  /** Resolves when the current run says it listens (an IPC message from the host). */
   ready(): Promise<void>
 }
 
@@ -127,9 +127,10 @@ function unavailable(request: IncomingMessage, response: ServerResponse, status:
 }
 
 /**
- * Starts the replicas and the proxy; resolves when every replica accepts connections. A request that a
- * replica drops (it died mid-request) is answered 502 with `Retry-After`, never sent again by the proxy:
- * only the client knows whether its request may be repeated.
+ * Starts the replicas and the proxy; resolves when every replica says it listens. A request that a
+ * replica refuses or drops before answering is answered 502 with `Retry-After`; one it drops
+ * mid-response has its connection reset. The proxy never sends a request again: only the client knows
+ * whether it may be repeated.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const { ports } = readOptions(options)
@@ -153,22 +154,27 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       url: `http://127.0.0.1:${port}`,
       process: undefined as ChildProcess | undefined,
       up: false,
+      /** Exits in a row without reaching `listening`: the restart delay doubles with each. */
+      failures: 0,
       readyPromise: Promise.resolve(),
       ready: () => state.readyPromise,
     }
     return state
   })
 
-  const waitUntilUp = async (replica: (typeof replicas)[number], child: ChildProcess) => {
-    while (!stopping && child.exitCode === null && child.signalCode === null) {
-      if (await accepts(replica.port)) {
-        replica.up = true
-        return
+  /** Resolves when this run's child says it listens (IPC), rejects when it exits first. */
+  const waitUntilUp = (replica: (typeof replicas)[number], child: ChildProcess) =>
+    new Promise<void>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if ((message as { listening?: unknown } | null)?.listening !== replica.port) return
+        child.off('message', onMessage)
+        replica.up = !stopping
+        replica.failures = 0
+        resolve()
       }
-      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS))
-    }
-    throw new Error(`replica ${replica.index} exited before it accepted connections`)
-  }
+      child.on('message', onMessage)
+      child.once('exit', () => reject(new Error(`replica ${replica.index} exited before it listened`)))
+    })
 
   const launch = (replica: (typeof replicas)[number]) => {
     const child = fork(HOST_ENTRY, [], {
@@ -179,6 +185,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ...options.env,
         DATABASE_URL: options.databaseUrl,
         PORT: String(replica.port),
+        // Replicas are reached through the proxy only: none listens beyond this machine.
+        HOST: '127.0.0.1',
         PUBLIC_URL: publicUrl,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -191,10 +199,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     child.once('exit', (code, signal) => {
       replica.up = false
       if (stopping) return
+      // A replica that keeps failing at start (database down, bad settings) is retried ever less often.
+      const delay = Math.min(30_000, restartDelayMs * 2 ** Math.min(replica.failures, 5))
+      replica.failures += 1
       log(
-        `[cluster] replica ${replica.index} exited (${signal ?? `code ${code}`})${restart ? '; starting it again' : ''}`,
+        `[cluster] replica ${replica.index} exited (${signal ?? `code ${code}`})${restart ? `; starting it again in ${delay} ms` : ''}`,
       )
-      if (restart) setTimeout(() => !stopping && launch(replica), restartDelayMs)
+      if (restart) setTimeout(() => !stopping && launch(replica), delay)
     })
     replica.readyPromise = waitUntilUp(replica, child)
     // A replica that never comes up is reported by ready(); the restart loop handles the rest.
@@ -204,7 +215,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   // Replicas that are down are probed until they accept connections again (a restart, a network blip).
   const probe = setInterval(() => {
     for (const replica of replicas) {
-      if (!replica.up && replica.process?.exitCode === null && replica.process.signalCode === null) {
+      // Only a replica whose current run said it listens: a port some other process holds is never probed up.
+      const listened = replica.failures === 0
+      if (
+        !replica.up &&
+        listened &&
+        replica.process?.exitCode === null &&
+        replica.process.signalCode === null
+      ) {
         void accepts(replica.port).then((ok) => {
           if (ok && !stopping) replica.up = true
         })
@@ -213,7 +231,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }, PROBE_INTERVAL_MS)
 
   const agent = new Agent({ keepAlive: true, maxSockets: 256 })
-  const proxy = createProxyServer({ xfwd: true, agent })
+  // Above the replicas' statement timeout (10 s) and their retries: a replica that hangs fails the request.
+  const proxy = createProxyServer({ xfwd: true, agent, proxyTimeout: 30_000 })
+  // A replica that dies mid-response: the client's connection is reset rather than left waiting.
+  proxy.on('proxyRes', (proxyRes, _request, response) => {
+    proxyRes.once('close', () => {
+      if (!proxyRes.complete) response.destroy()
+    })
+  })
   let next = 0
   const pick = () => {
     for (let tried = 0; tried < replicas.length; tried += 1) {
@@ -224,6 +249,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     return undefined
   }
   proxyServer.on('request', (request, response) => {
+    // The proxy is the edge: forwarded headers a client sent would be trusted by the replicas (trust proxy).
+    for (const name of [
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'x-forwarded-proto',
+      'x-forwarded-port',
+      'forwarded',
+    ])
+      delete request.headers[name]
     const replica = pick()
     if (!replica) return unavailable(request, response, 503)
     proxy.web(request, response, { target: replica.url }, (error) => {
@@ -245,11 +279,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   async function stopAll(): Promise<void> {
     stopping = true
     clearInterval(probe)
-    await new Promise<void>((resolve) => proxyServer.close(() => resolve()))
+    const closed = new Promise<void>((resolve) => proxyServer.close(() => resolve()))
+    // In-flight requests end with the replicas; nothing waits for them to drain.
     proxyServer.closeAllConnections()
     agent.destroy()
-    await Promise.all(
-      replicas.map(async (replica) => {
+    await Promise.all([
+      closed,
+      ...replicas.map(async (replica) => {
         const child = replica.process
         if (!child || child.exitCode !== null || child.signalCode !== null) return
         const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -258,14 +294,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         await exited
         clearTimeout(timer)
       }),
-    )
+    ])
   }
 
   return { url: `http://127.0.0.1:${proxyPort}`, replicas, stop: stopAll }
 }
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 3000)
+  const port = Number(process.env.PORT || 3000)
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65_534) throw new TypeError('PORT must be a TCP port')
   const cluster = await startCluster({
     databaseUrl: process.env.DATABASE_URL ?? '',
     replicas: Number(process.env.REPLICAS ?? 2),

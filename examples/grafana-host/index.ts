@@ -1,7 +1,8 @@
 // `npm start`: the Grafana-like host on an embedded PGlite database (or DATABASE_URL's PostgreSQL), SCIM at /scim, pages at /.
 // PORT (default 3000), SCIM_TOKEN (the bootstrap IdP token), ADMIN_PASSWORD, DATABASE_URL, DATA_DIR (default ./.data/grafana-host),
 // DATABASE_ISOLATION (read-committed or serializable), DATABASE_STATEMENT_TIMEOUT_MS (default 10000),
-// PUBLIC_URL (default http://localhost:PORT), DEV_IDP=1 (the development IdP on a non-loopback PUBLIC_URL);
+// PUBLIC_URL (default http://localhost:PORT), HOST (the address to listen on; loopback while the development IdP is on,
+// else all), DEV_IDP=1 (the development IdP on a non-loopback PUBLIC_URL or HOST);
 // a real IdP with SAML_IDP_ISSUER, SAML_IDP_CERT (PEM) and SAML_IDP_SSO_URL; SCIM_RATE_LIMIT (SCIM requests a minute
 // per tenant) with REDIS_URL (its counts in Redis, shared by every replica; without it, per process).
 import { mkdirSync } from 'node:fs'
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
   // The development IdP signs anyone in: only on a machine's own address unless DEV_IDP=1 says so,
   // never under NODE_ENV=production (a deployment that forgot NODE_ENV still fails closed).
   const loopback = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(baseUrl)
-  const devIdp = process.env.NODE_ENV !== 'production' && (loopback || process.env.DEV_IDP === '1')
+  const listenHost = process.env.HOST
+  const loopbackBind = listenHost === undefined || /^(localhost|127\.0\.0\.1|::1)$/.test(listenHost)
+  const devIdp =
+    process.env.NODE_ENV !== 'production' && ((loopback && loopbackBind) || process.env.DEV_IDP === '1')
+  const bindAddress = listenHost ?? (devIdp && process.env.DEV_IDP !== '1' ? '127.0.0.1' : undefined)
   const idp =
     process.env.SAML_IDP_ISSUER && process.env.SAML_IDP_CERT
       ? {
@@ -74,11 +79,36 @@ async function main(): Promise<void> {
   lines.push(...(await ensureBootstrapToken(host, baseUrl, process.env.SCIM_TOKEN || undefined)))
   if (host.devIdp) lines.push(`Development IdP: ${baseUrl}/dev-idp (off under NODE_ENV=production)`)
 
-  const server = host.app.listen(port, () => console.log(lines.join('\n')))
+  // Listens on HOST, or on loopback only while the development IdP is on (it signs anyone in).
+  const listening = (error?: Error) => {
+    if (error) {
+      console.error(
+        'grafana-host could not listen on port %d: %s',
+        port,
+        (error as { code?: string }).code ?? error.message,
+      )
+      process.exit(1)
+    }
+    console.log(lines.join('\n'))
+    // Under `npm run cluster`: the runner counts this replica as up on this message, not on a TCP connect
+    // that any process holding the port would answer.
+    process.send?.({ listening: port })
+  }
+  const server =
+    bindAddress === undefined
+      ? host.app.listen(port, listening)
+      : host.app.listen(port, bindAddress, listening)
+  // Express 4 reports a listen error as an 'error' event, not through the callback.
+  server.once('error', (error: Error & { code?: string }) => {
+    console.error('grafana-host could not listen on port %d: %s', port, error.code ?? error.message)
+    process.exit(1)
+  })
   const stop = () =>
     server.close(() => void Promise.all([db.close(), limit?.close()]).then(() => process.exit(0)))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  // A replica of `npm run cluster` ends with the runner, even one killed without a chance to stop it.
+  if (process.send) process.on('disconnect', stop)
 }
 
 main().catch((error: unknown) => {

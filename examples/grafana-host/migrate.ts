@@ -35,6 +35,9 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
   const applied: string[] = []
   for (const migration of migrationFiles(dir)) {
     const done = await db.transaction(async (tx) => {
+      // No statement timeout here: waiting for another replica's migration, or building an index on a
+      // large table, may take longer than any request should (the setting ends with the transaction).
+      await tx.query('set local statement_timeout = 0')
       const claimed = await tx.query(
         'insert into schema_migrations (name) values ($1) on conflict (name) do nothing returning name',
         [migration.name],

@@ -399,7 +399,7 @@ describeServer('two plain `npm start` processes starting at the same moment over
         expect(outputs.filter((output) => /Admin: {2}admin \/ \S+/.test(output))).toHaveLength(1)
         expect(outputs.filter((output) => /Token: {2}scim_\S+/.test(output))).toHaveLength(1)
         const token = /Token: {2}(scim_\S+)/.exec(outputs.join('\n'))?.[1] ?? ''
-        const [one, two] = ports.map((port) => scimClient(`http://localhost:${port}`, token))
+        const [one, two] = ports.map((port) => scimClient(`http://127.0.0.1:${port}`, token))
         const created = await one!.send('POST', '/Users', {
           schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
           userName: 'both@example.com',
