@@ -1,6 +1,6 @@
 // The host's database: PostgreSQL through a `pg` pool, or an embedded PGlite kept in a data folder; one small interface for both, with transactions.
 import { createHash } from 'node:crypto'
-import type { Pool, PoolClient } from 'pg'
+import { Pool, type PoolClient } from 'pg'
 import { retrySerializationFailures } from '../../lib/sql'
 
 /** Something that runs one parameterised statement. */
@@ -177,6 +177,22 @@ export function serialDatabase(connection: SingleConnection, kind: Database['kin
 }
 
 /**
+ * A connection URL split into the URL without its `options` parameter and that parameter. pg lets a
+ * URL's `options` replace the `options` it is given, which would drop the host's settings silently.
+ */
+function splitOptions(url: string): { url: string; options: string | null } {
+  try {
+    const parsed = new URL(url)
+    const options = parsed.searchParams.get('options')
+    parsed.searchParams.delete('options')
+    return { url: options === null ? url : parsed.toString(), options }
+  } catch {
+    // A form URL cannot read: pg reports what is wrong with it when it connects.
+    return { url, options: null }
+  }
+}
+
+/**
  * Opens the database `npm start` uses: the PostgreSQL server `url` names (each connection set up by
  * `settings`), else an embedded PGlite database kept in `dataDir` (created when missing), so data
  * survives a restart with nothing installed.
@@ -187,10 +203,11 @@ export async function openDatabase(options: {
   settings?: ConnectionSettings
 }): Promise<Database> {
   if (options.url) {
-    const { Pool } = await import('pg')
+    const given = splitOptions(options.url)
     const pool = new Pool({
-      connectionString: options.url,
-      options: connectionOptions(options.settings),
+      connectionString: given.url,
+      // The URL's own `options` (e.g. `?options=-c search_path=grafana`) first: the settings add to them.
+      options: [given.options, connectionOptions(options.settings)].filter(Boolean).join(' '),
       max: 10,
       // A request that cannot get a connection within 5 s fails as 503 (withSqlErrors) rather than queueing forever.
       connectionTimeoutMillis: 5_000,

@@ -1,6 +1,6 @@
 // The host's database layer on the server: connection settings applied to every connection, a real deadlock run again by transaction(), a statement past its timeout cancelled with its transaction rolled back.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { connectionOptions, type Database } from '../../../examples/grafana-host/db'
+import { connectionOptions, type Database, openDatabase } from '../../../examples/grafana-host/db'
 import { withSqlErrors } from '../../../lib/sql'
 import { type HostDatabase, openHostServer, serverUrl } from '../../helpers/host-db'
 
@@ -81,5 +81,23 @@ describeServer('the host database on the PostgreSQL server', () => {
     await expect(outcome).rejects.toMatchObject({ status: 503 })
     const rows = await db.query<{ n: number }>('select n from counters where id = 1')
     expect(rows.rows[0]?.n).toBe(0)
+  })
+
+  it('keeps the options a DATABASE_URL carries, and adds the settings to them', async () => {
+    const url = new URL(serverUrl ?? '')
+    url.searchParams.set('options', '-c search_path=some_schema')
+    const opened = await openDatabase({
+      url: url.toString(),
+      dataDir: '',
+      settings: { statementTimeoutMs: 2_000 },
+    })
+    try {
+      const found = await opened.query<{ path: string; timeout: string }>(
+        "select current_setting('search_path') as path, current_setting('statement_timeout') as timeout",
+      )
+      expect(found.rows[0]).toEqual({ path: 'some_schema', timeout: '2s' })
+    } finally {
+      await opened.close()
+    }
   })
 })
