@@ -13,13 +13,13 @@ import { pgDatabase } from '../examples/grafana-host/db'
 import { migrate } from '../examples/grafana-host/migrate'
 import { type CpuSpent, cpuBetween, markCpu } from './cluster-cpu'
 import { driveLoad, type Fixture, MIX } from './cluster-load'
+import { seedUsers } from './host-seed'
 
 const TOKEN = 'bench-cluster-token-0123456789abcdefghijklmn'
 const TENANT = 'default'
 const USERS = 2_000
 const GROUPS = 20
 const CLIENTS = 16
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
 
 // ---------------------------------------------------------------------------------------------------
 // A fresh database per replica count, seeded by the server itself.
@@ -38,23 +38,7 @@ async function seed(url: string): Promise<Fixture> {
   const pool = new Pool({ connectionString: url, max: 2 })
   try {
     await migrate(pgDatabase(pool))
-    await pool.query(
-      `insert into users (tenant, id, login, login_folded, email, email_folded, name, external_uid, provisioned, document, seq)
-       select $1, gen_random_uuid(), 'user' || i || '@example.com', 'user' || i || '@example.com',
-              'user' || i || '@example.com', 'user' || i || '@example.com', 'User ' || i, 'ext-' || i, true,
-              jsonb_build_object('schemas', jsonb_build_array($2::text), 'userName', 'user' || i || '@example.com',
-                'externalId', 'ext-' || i, 'active', true, 'displayName', 'User ' || i,
-                'emails', jsonb_build_array(jsonb_build_object('value', 'user' || i || '@example.com', 'type', 'work', 'primary', true))), i
-       from generate_series(1, $3::int) as i`,
-      [TENANT, USER_SCHEMA, USERS],
-    )
-    await pool.query(
-      `insert into user_names (tenant, name_folded, user_id, kind) select tenant, login_folded, id, 'login' from users`,
-    )
-    await pool.query(
-      `insert into user_emails (tenant, user_id, value, value_folded, type, is_primary, position)
-       select tenant, id, email, email_folded, 'work', true, 1 from users`,
-    )
+    await seedUsers(pool, { tenant: TENANT, count: USERS, displayName: true })
     await pool.query(
       `insert into teams (tenant, id, name, name_folded, provisioned, document, seq)
        select $1, gen_random_uuid(), 'Group ' || g, 'group ' || g, true, '{}', g from generate_series(1, $2::int) as g`,

@@ -15,6 +15,7 @@ import { pgDatabase } from '../examples/grafana-host/db'
 import { migrate } from '../examples/grafana-host/migrate'
 import { ScimTokens } from '../examples/grafana-host/tokens'
 import { ask, nextMessage } from './child'
+import { seedUsers } from './host-seed'
 
 const TOKEN = 'bench-host-token'
 const TENANT = 'default'
@@ -42,24 +43,7 @@ async function seed(url: string, schema: string, users: number): Promise<void> {
   try {
     await migrate(pgDatabase(pool))
     await new ScimTokens(pgDatabase(pool)).create(TENANT, 'bench', TOKEN)
-    // ASCII names: foldCase() is lower() here.
-    await pool.query(
-      `insert into users (tenant, id, login, login_folded, email, email_folded, name, external_uid, provisioned, document, seq)
-       select $1, gen_random_uuid(), 'user' || i || '@example.com', 'user' || i || '@example.com',
-              'user' || i || '@example.com', 'user' || i || '@example.com', 'User ' || i, 'ext-' || i, true,
-              jsonb_build_object('schemas', jsonb_build_array($2::text), 'userName', 'user' || i || '@example.com',
-                'externalId', 'ext-' || i, 'active', true,
-                'emails', jsonb_build_array(jsonb_build_object('value', 'user' || i || '@example.com', 'type', 'work', 'primary', true))), i
-       from generate_series(1, $3::int) as i`,
-      [TENANT, USER_SCHEMA, users],
-    )
-    await pool.query(
-      `insert into user_names (tenant, name_folded, user_id, kind) select tenant, login_folded, id, 'login' from users`,
-    )
-    await pool.query(
-      `insert into user_emails (tenant, user_id, value, value_folded, type, is_primary, position)
-       select tenant, id, email, email_folded, 'work', true, 1 from users`,
-    )
+    await seedUsers(pool, { tenant: TENANT, count: users })
     if (users >= LARGE_TEAM) {
       // Every (100,000 / size)th of the first 100,000 users: the small team holds exactly the users the
       // PATCH requests re-add (fixtureOf's rotation), the large one all of them.
