@@ -13,7 +13,12 @@ const takenMeanwhile = (error: unknown) => isScimError(error) && error.status ==
  * The local admin: with the password from `password` (a new one ends every session signed in with the
  * old), else generated once and returned to print once. Returns the start-up lines to print.
  */
-export async function ensureAdmin(host: GrafanaHost, db: Database, password?: string): Promise<string[]> {
+export async function ensureAdmin(
+  host: GrafanaHost,
+  db: Database,
+  password?: string,
+  raced = false,
+): Promise<string[]> {
   const admin = await host.users.findForLogin(host.tenant, ADMIN_LOGIN)
   if (password !== undefined) {
     if (!admin) {
@@ -24,9 +29,10 @@ export async function ensureAdmin(host: GrafanaHost, db: Database, password?: st
         })
         return []
       } catch (error) {
-        // Another replica made the admin at this moment: check its password as for one made earlier.
-        if (!takenMeanwhile(error)) throw error
-        return ensureAdmin(host, db, password)
+        // Another replica made the admin at this moment: check its password as for one made earlier
+        // (once: a second conflict is a name some other user holds, not a race).
+        if (!takenMeanwhile(error) || raced) throw error
+        return ensureAdmin(host, db, password, true)
       }
     }
     if (!(await verifyPassword(password, admin.passwordHash))) {

@@ -1,18 +1,14 @@
-// `npm run cluster`: N replicas of the reference host, each its own process over one PostgreSQL (DATABASE_URL), behind a round-robin proxy (http-proxy-3) that skips replicas that are down and starts again the ones that die.
+// `npm run cluster`: N replicas of the reference host, each its own process over one PostgreSQL (DATABASE_URL), behind the round-robin balancer (balancer.ts); replicas that die are started again.
 // REPLICAS (default 2), PORT (the proxy, default 3000; replicas listen on PORT+1..PORT+N), DATABASE_URL (required);
 // every other variable (SCIM_TOKEN, ADMIN_PASSWORD, DATABASE_ISOLATION, ...) reaches every replica as it is.
 import { type ChildProcess, fork } from 'node:child_process'
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { createProxyServer } from 'http-proxy-3'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type Backend, startBalancer } from './balancer'
 
 /** The host's entry point each replica runs. */
 const HOST_ENTRY = join(__dirname, 'index.ts')
-
-/** How often a replica marked down is probed, in ms. */
-const PROBE_INTERVAL_MS = 250
 
 /** How a cluster is started. */
 export interface ClusterOptions {
@@ -44,9 +40,12 @@ export interface Replica {
   readonly url: string
   /** The process of the replica's current run (a new one after a restart). */
   readonly process: ChildProcess | undefined
-  /** True while it accepts connections, as the proxy last saw. */
+  /** True while the balancer sends it requests. */
   readonly up: boolean
-  /** Resolves when the current run says it listens (an IPC message from the host). */
+  /**
+   * Resolves when it is up: its current run, or the run a restart is about to start, said it listens
+   * (an IPC message from the host). Rejects when the cluster stops first.
+   */
   ready(): Promise<void>
 }
 
@@ -57,23 +56,6 @@ export interface Cluster {
   readonly replicas: readonly Replica[]
   /** Stops the proxy and every replica (SIGTERM, then SIGKILL after 10 s). */
   stop(): Promise<void>
-}
-
-/** True when something accepts connections on this loopback port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.setTimeout(1_000)
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-    socket.once('timeout', () => {
-      socket.destroy()
-      resolve(false)
-    })
-  })
 }
 
 function readOptions(options: ClusterOptions) {
@@ -103,29 +85,6 @@ function readOptions(options: ClusterOptions) {
   return { ports }
 }
 
-/** The answer for a request no replica could take: a SCIM error under /scim, plain text elsewhere. */
-function unavailable(request: IncomingMessage, response: ServerResponse, status: 502 | 503): void {
-  if (response.headersSent) {
-    response.destroy()
-    return
-  }
-  const detail = status === 503 ? 'No replica is up; retry shortly' : 'The replica did not answer; retry'
-  const scim = /^\/scim(\/|\?|$)/.test(request.url ?? '')
-  response.writeHead(status, {
-    'Content-Type': scim ? 'application/scim+json; charset=utf-8' : 'text/plain; charset=utf-8',
-    'Retry-After': '1',
-  })
-  response.end(
-    scim
-      ? JSON.stringify({
-          schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
-          status: String(status),
-          detail,
-        })
-      : `${detail}\n`,
-  )
-}
-
 /**
  * Starts the replicas and the proxy; resolves when every replica says it listens. A request that a
  * replica refuses or drops before answering is answered 502 with `Retry-After`; one it drops
@@ -139,44 +98,52 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const restartDelayMs = options.restartDelayMs ?? 1_000
   let stopping = false
 
-  const proxyServer: Server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    proxyServer.once('error', reject)
-    proxyServer.listen(options.port, '127.0.0.1', () => resolve())
-  })
-  const proxyPort = (proxyServer.address() as { port: number }).port
-  const publicUrl = options.publicUrl ?? `http://localhost:${proxyPort}`
-
-  const replicas = ports.map((port, i) => {
-    const state = {
+  interface ReplicaState extends Replica, Backend {
+    process: ChildProcess | undefined
+    up: boolean
+    /** Whether the current run said it listens. */
+    listened: boolean
+    /** Runs in a row that exited without listening: the restart delay doubles with each. */
+    failures: number
+  }
+  const replicas: ReplicaState[] = ports.map((port, i) => {
+    const replica: ReplicaState = {
       index: i + 1,
       port,
       url: `http://127.0.0.1:${port}`,
-      process: undefined as ChildProcess | undefined,
+      process: undefined,
       up: false,
-      /** Exits in a row without reaching `listening`: the restart delay doubles with each. */
+      listened: false,
       failures: 0,
-      readyPromise: Promise.resolve(),
-      ready: () => state.readyPromise,
+      probeable: () => replica.listened && replica.process?.exitCode === null && !replica.process.signalCode,
+      ready: async () => {
+        while (!replica.up) {
+          if (stopping) throw new Error(`the cluster stopped before replica ${replica.index} was up`)
+          await sleep(50)
+        }
+      },
     }
-    return state
+    return replica
   })
+  const balancer = await startBalancer(replicas, { port: options.port })
+  const publicUrl = options.publicUrl ?? `http://localhost:${new URL(balancer.url).port}`
 
   /** Resolves when this run's child says it listens (IPC), rejects when it exits first. */
-  const waitUntilUp = (replica: (typeof replicas)[number], child: ChildProcess) =>
+  const listening = (replica: ReplicaState, child: ChildProcess) =>
     new Promise<void>((resolve, reject) => {
       const onMessage = (message: unknown) => {
         if ((message as { listening?: unknown } | null)?.listening !== replica.port) return
         child.off('message', onMessage)
-        replica.up = !stopping
+        replica.listened = true
         replica.failures = 0
+        replica.up = !stopping
         resolve()
       }
       child.on('message', onMessage)
       child.once('exit', () => reject(new Error(`replica ${replica.index} exited before it listened`)))
     })
 
-  const launch = (replica: (typeof replicas)[number]) => {
+  const launch = (replica: ReplicaState): Promise<void> => {
     const child = fork(HOST_ENTRY, [], {
       // One process per replica (tsx as a loader, not a wrapper), so a signal reaches the server itself.
       execArgv: ['--import', 'tsx'],
@@ -185,13 +152,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ...options.env,
         DATABASE_URL: options.databaseUrl,
         PORT: String(replica.port),
-        // Replicas are reached through the proxy only: none listens beyond this machine.
+        // Replicas are reached through the balancer only: none listens beyond this machine.
         HOST: '127.0.0.1',
         PUBLIC_URL: publicUrl,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     replica.process = child
+    replica.listened = false
     for (const stream of [child.stdout, child.stderr]) {
       if (stream)
         createInterface({ input: stream }).on('line', (line) => log(`[replica ${replica.index}] ${line}`))
@@ -201,76 +169,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (stopping) return
       // A replica that keeps failing at start (database down, bad settings) is retried ever less often.
       const delay = Math.min(30_000, restartDelayMs * 2 ** Math.min(replica.failures, 5))
-      replica.failures += 1
+      if (!replica.listened) replica.failures += 1
       log(
         `[cluster] replica ${replica.index} exited (${signal ?? `code ${code}`})${restart ? `; starting it again in ${delay} ms` : ''}`,
       )
-      if (restart) setTimeout(() => !stopping && launch(replica), delay)
+      if (restart) setTimeout(() => !stopping && void launch(replica).catch(() => undefined), delay)
     })
-    replica.readyPromise = waitUntilUp(replica, child)
-    // A replica that never comes up is reported by ready(); the restart loop handles the rest.
-    replica.readyPromise.catch(() => undefined)
+    return listening(replica, child)
   }
 
-  // Replicas that are down are probed until they accept connections again (a restart, a network blip).
-  const probe = setInterval(() => {
-    for (const replica of replicas) {
-      // Only a replica whose current run said it listens: a port some other process holds is never probed up.
-      const listened = replica.failures === 0
-      if (
-        !replica.up &&
-        listened &&
-        replica.process?.exitCode === null &&
-        replica.process.signalCode === null
-      ) {
-        void accepts(replica.port).then((ok) => {
-          if (ok && !stopping) replica.up = true
-        })
-      }
-    }
-  }, PROBE_INTERVAL_MS)
-
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 })
-  // Above the replicas' statement timeout (10 s) and their retries: a replica that hangs fails the request.
-  const proxy = createProxyServer({ xfwd: true, agent, proxyTimeout: 30_000 })
-  // A replica that dies mid-response: the client's connection is reset rather than left waiting.
-  proxy.on('proxyRes', (proxyRes, _request, response) => {
-    proxyRes.once('close', () => {
-      if (!proxyRes.complete) response.destroy()
-    })
-  })
-  let next = 0
-  const pick = () => {
-    for (let tried = 0; tried < replicas.length; tried += 1) {
-      const replica = replicas[next % replicas.length]!
-      next += 1
-      if (replica.up) return replica
-    }
-    return undefined
-  }
-  proxyServer.on('request', (request, response) => {
-    // The proxy is the edge: forwarded headers a client sent would be trusted by the replicas (trust proxy).
-    for (const name of [
-      'x-forwarded-for',
-      'x-forwarded-host',
-      'x-forwarded-proto',
-      'x-forwarded-port',
-      'forwarded',
-    ])
-      delete request.headers[name]
-    const replica = pick()
-    if (!replica) return unavailable(request, response, 503)
-    proxy.web(request, response, { target: replica.url }, (error) => {
-      // Refused or dropped: mark it down until a probe finds it up again.
-      const code = (error as { code?: string }).code
-      if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') replica.up = false
-      unavailable(request, response, 502)
-    })
-  })
-
-  for (const replica of replicas) launch(replica)
   try {
-    await Promise.all(replicas.map((replica) => replica.readyPromise))
+    await Promise.all(replicas.map(launch))
   } catch (error) {
     await stopAll()
     throw error
@@ -278,13 +187,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   async function stopAll(): Promise<void> {
     stopping = true
-    clearInterval(probe)
-    const closed = new Promise<void>((resolve) => proxyServer.close(() => resolve()))
-    // In-flight requests end with the replicas; nothing waits for them to drain.
-    proxyServer.closeAllConnections()
-    agent.destroy()
     await Promise.all([
-      closed,
+      // In-flight requests end with the replicas; nothing waits for them to drain.
+      balancer.close(),
       ...replicas.map(async (replica) => {
         const child = replica.process
         if (!child || child.exitCode !== null || child.signalCode !== null) return
@@ -297,7 +202,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ])
   }
 
-  return { url: `http://127.0.0.1:${proxyPort}`, replicas, stop: stopAll }
+  return { url: balancer.url, replicas, stop: stopAll }
 }
 
 async function main(): Promise<void> {

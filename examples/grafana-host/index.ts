@@ -103,8 +103,13 @@ async function main(): Promise<void> {
     console.error('grafana-host could not listen on port %d: %s', port, error.code ?? error.message)
     process.exit(1)
   })
-  const stop = () =>
+  // Once: a replica of `npm run cluster` may get SIGTERM and then lose its runner (disconnect).
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
     server.close(() => void Promise.all([db.close(), limit?.close()]).then(() => process.exit(0)))
+  }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
   // A replica of `npm run cluster` ends with the runner, even one killed without a chance to stop it.

@@ -1,5 +1,6 @@
 // Several replicas of the reference host as real processes over one PostgreSQL server: concurrent SCIM writes spread over replicas, a deactivation racing a SAML login, a replica killed mid-burst, the database cut off and a statement past its timeout.
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Pool } from 'pg'
@@ -254,6 +255,46 @@ describeServer('three replicas over one PostgreSQL', () => {
     expect((await withRetries(() => direct.send('GET', `/Groups/${team}`))).status).toBe(200)
     expect(lines.some((line) => line.includes('replica 2 exited (SIGKILL)'))).toBe(true)
   }, 90_000)
+})
+
+describeServer('a replica whose port another process holds', () => {
+  let scratch: ScratchDatabase
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(serverUrl ?? '')
+  })
+  afterAll(async () => scratch?.drop())
+
+  it(
+    'is never counted up, and the stranger gets no request',
+    async () => {
+      const [proxyPort, held] = [await freePort(), await freePort()]
+      let requests = 0
+      const stranger = createServer((_request, response) => {
+        requests += 1
+        response.end('stranger')
+      })
+      await new Promise<void>((done) => stranger.listen(held, '127.0.0.1', () => done()))
+      const lines: string[] = []
+      try {
+        await expect(
+          startCluster({
+            databaseUrl: scratch.url,
+            replicas: 1,
+            port: proxyPort,
+            replicaPorts: [held],
+            env: { SCIM_TOKEN: TOKEN, NODE_ENV: 'test' },
+            restart: false,
+            log: (line) => lines.push(line),
+          }),
+        ).rejects.toThrow('replica 1 exited before it listened')
+        expect(lines.join('\n')).toContain('EADDRINUSE')
+        expect(requests).toBe(0)
+      } finally {
+        stranger.close()
+      }
+    },
+    STARTUP_MS,
+  )
 })
 
 describeServer('two replicas whose database connection is cut', () => {

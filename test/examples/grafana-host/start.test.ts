@@ -1,7 +1,8 @@
 // `npm start` as a process: the host on PGlite in a data folder prints its URL, token and admin password, serves SCIM, and keeps its data across a restart.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { createServer as createNetServer } from 'node:net'
+import { networkInterfaces, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
 import { freePort } from '../../helpers/free-port'
@@ -129,6 +130,31 @@ describe('examples/grafana-host as `npm start` runs it', () => {
     await expect(start(await freePort(), { SCIM_TOKEN: 'short' })).rejects.toThrow(
       /SCIM_TOKEN must be at least 32 characters/,
     )
+  }, 90_000)
+
+  it('listens on loopback only while the development IdP is on, and ends with code 1 when its port is taken', async () => {
+    const port = await freePort()
+    await start(port)
+    expect((await fetch(`http://127.0.0.1:${port}/login`)).status).toBe(200)
+    // The development IdP signs anyone in: from another address the port must not answer at all.
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && !address.internal && address.family === 'IPv4')?.address
+    if (outside === undefined)
+      console.warn('No non-loopback IPv4 address here: the outside check was skipped')
+    else await expect(fetch(`http://${outside}:${port}/login`)).rejects.toThrow()
+    const exited = new Promise((done) => child!.once('exit', done))
+    child!.kill('SIGTERM')
+    await exited
+    const taken = createNetServer()
+    await new Promise<void>((done) => taken.listen(port, '127.0.0.1', () => done()))
+    try {
+      await expect(start(port)).rejects.toThrow(
+        /exited with 1: [\s\S]*could not listen on port \d+: EADDRINUSE/,
+      )
+    } finally {
+      taken.close()
+    }
   }, 90_000)
 
   it('refuses to serve the development IdP under NODE_ENV=production', async () => {
