@@ -53,6 +53,12 @@ export interface HostOptions {
    * Default: no limit.
    */
   readonly scimRateLimit?: { readonly limit: number; readonly windowMs: number; readonly store?: Store }
+  /**
+   * Where the sign-in throttle counts failed passwords (10 per 15 minutes per address). Default: in this
+   * process, so N replicas allow N times as many; give a Redis store to count them once. A store that
+   * fails refuses the sign-in (500): a guess is never let through uncounted.
+   */
+  readonly loginRateLimitStore?: Store
 }
 
 /** The host and its parts, for `index.ts` and the tests. */
@@ -188,6 +194,7 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
   const loginLimit = rateLimit({
     windowMs: 15 * 60_000,
     limit: 10,
+    ...(options.loginRateLimitStore ? { store: options.loginRateLimitStore } : {}),
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,

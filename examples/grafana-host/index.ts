@@ -4,14 +4,15 @@
 // PUBLIC_URL (default http://localhost:PORT), HOST (the address to listen on; loopback while the development IdP is on,
 // else all), DEV_IDP=1 (the development IdP on a non-loopback PUBLIC_URL or HOST);
 // a real IdP with SAML_IDP_ISSUER, SAML_IDP_CERT (PEM) and SAML_IDP_SSO_URL; SCIM_RATE_LIMIT (SCIM requests a minute
-// per tenant) with REDIS_URL (its counts in Redis, shared by every replica; without it, per process).
+// per tenant) and REDIS_URL (the SCIM limit's and the sign-in throttle's counts in Redis, shared by every replica;
+// without it, per process).
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createGrafanaHost } from './app'
 import { devIdpKeyPair, ensureAdmin, ensureBootstrapToken } from './bootstrap'
 import { type ConnectionSettings, openDatabase } from './db'
 import { migrate } from './migrate'
-import { scimRateLimitFromEnv } from './scim-rate-limit'
+import { redisRateLimitStore, scimRateLimitFromEnv } from './scim-rate-limit'
 
 /** DATABASE_ISOLATION and DATABASE_STATEMENT_TIMEOUT_MS, checked: a typo stops the start-up. */
 function connectionSettingsFromEnv(): ConnectionSettings {
@@ -58,6 +59,10 @@ async function main(): Promise<void> {
       : undefined
   // SCIM_RATE_LIMIT and REDIS_URL (docs/rate-limits.md): connects to Redis now, so a wrong URL stops the start-up.
   const limit = await scimRateLimitFromEnv(process.env)
+  // With REDIS_URL the sign-in throttle counts there too, once for all replicas.
+  const loginCounts = process.env.REDIS_URL
+    ? await redisRateLimitStore(process.env.REDIS_URL, 'grafana-host-login:')
+    : undefined
   const host = createGrafanaHost({
     db,
     baseUrl,
@@ -66,12 +71,16 @@ async function main(): Promise<void> {
     ...(devIdp && !idp ? { devIdpKey: await devIdpKeyPair(db) } : {}),
     ...(idp ? { idp } : {}),
     ...(limit ? { scimRateLimit: limit.option } : {}),
+    ...(loginCounts ? { loginRateLimitStore: loginCounts.store } : {}),
   })
   const lines = [
     `Grafana-like host on ${db.kind === 'pglite' ? `PGlite in ${dataDir}` : 'PostgreSQL (DATABASE_URL)'}${applied.length > 0 ? `, migrations applied: ${applied.join(', ')}` : ''}`,
     `Pages:  ${baseUrl}/`,
     `SCIM:   ${baseUrl}/scim`,
     ...(limit ? [limit.line] : []),
+    ...(loginCounts
+      ? ['Sign-in: failed passwords counted in Redis (REDIS_URL), once for every replica']
+      : []),
   ]
 
   // Made once per database; replicas starting at the same moment make one of each between them.
@@ -108,7 +117,9 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return
     stopping = true
-    server.close(() => void Promise.all([db.close(), limit?.close()]).then(() => process.exit(0)))
+    server.close(
+      () => void Promise.all([db.close(), limit?.close(), loginCounts?.close()]).then(() => process.exit(0)),
+    )
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -201,12 +201,12 @@ export async function redisRateLimitStore(
   client.on('error', (error: unknown) => {
     if (!connected || failing) return
     failing = true
-    console.error('SCIM rate limit: lost its Redis connection (%s); reconnecting', messageOf(error))
+    console.error('rate limit: lost its Redis connection (%s); reconnecting', messageOf(error))
   })
   client.on('ready', () => {
     if (!failing) return
     failing = false
-    console.warn('SCIM rate limit: reconnected to Redis')
+    console.warn('rate limit: reconnected to Redis')
   })
   try {
     await client.connect()

@@ -292,4 +292,72 @@ describe('the grafana-host with scimRateLimit', () => {
     const unknown = await users(`scim_${randomBytes(32).toString('base64url')}`)
     expect(unknown.status).toBe(401)
   })
+
+  it('refuses a sign-in, rather than let a guess through uncounted, when the throttle’s store fails', async () => {
+    const failing = {
+      increment: async () => {
+        throw new Error('store down')
+      },
+      decrement: async () => undefined,
+      resetKey: async () => undefined,
+    }
+    const guarded = createGrafanaHost({
+      db: database.db,
+      baseUrl: 'http://host.test',
+      devIdp: false,
+      loginRateLimitStore: failing,
+    })
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      const answer = await request(guarded.app)
+        .post('/login')
+        .type('form')
+        .send({ login: 'admin', password: 'x' })
+      expect(answer.status).toBe(500)
+      expect(answer.headers['set-cookie']).toBeUndefined()
+    } finally {
+      errors.mockRestore()
+    }
+  })
+})
+
+;(redisUrl ? describe : describe.skip)('the grafana-host sign-in throttle over Redis', () => {
+  const prefix = `grafana-host-login-test:${randomBytes(6).toString('hex')}:`
+  const stores: RedisRateLimitStore[] = []
+  const hosts: GrafanaHost[] = []
+  let database: HostDatabase
+  beforeAll(async () => {
+    database = await openHostPglite()
+    // Two replicas of one host: each its own app and its own Redis connection, one prefix.
+    for (let i = 0; i < 2; i += 1) {
+      const store = await redisRateLimitStore(redisUrl!, prefix)
+      stores.push(store)
+      hosts.push(
+        createGrafanaHost({
+          db: database.db,
+          baseUrl: 'http://host.test',
+          devIdp: false,
+          loginRateLimitStore: store.store,
+        }),
+      )
+    }
+  })
+  afterAll(async () => {
+    const admin = createClient({ url: redisUrl })
+    await admin.connect()
+    const keys: string[] = []
+    for await (const batch of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch)
+    if (keys.length > 0) await admin.del(keys)
+    await admin.close()
+    for (const store of stores) await store.close()
+    await database?.close()
+  })
+
+  it('counts failed passwords once for every replica: 10 in 15 minutes, then 429 at either', async () => {
+    const attempt = (host: GrafanaHost) =>
+      request(host.app).post('/login').type('form').send({ login: 'admin', password: 'wrong' })
+    const statuses: number[] = []
+    for (let i = 0; i < 12; i += 1) statuses.push((await attempt(hosts[i % 2]!)).status)
+    expect(statuses).toEqual([...Array(10).fill(401), 429, 429])
+  })
 })
