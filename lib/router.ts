@@ -1,7 +1,7 @@
 // createScimRouter(): wiring only. Checks the options once, wraps the host's stores in the gateway, builds the route table and the telemetry, and hands each request to the HTTP adapter.
 import type { ScimRouter, ScimRouterOptions } from '../types/router'
 import { createStoreGateway } from './gateway'
-import { handleHttp, type RouterParts } from './http/adapter'
+import { handleHttp, RequestIds, type RouterParts } from './http/adapter'
 import { parseOptions } from './options'
 import { RouteTable } from './resources/routes'
 import { createTelemetry } from './telemetry'
@@ -20,6 +20,7 @@ export function createScimRouter(options: ScimRouterOptions): ScimRouter {
     routes: new RouteTable(config.teamStore !== undefined),
     gateway: createStoreGateway(config),
     telemetry: createTelemetry(config.telemetry, PACKAGE_VERSION),
+    requestIds: new RequestIds(),
   }
   return function scimRouter(request, response): void {
     void handleHttp(parts, request, response)

@@ -24,7 +24,7 @@ export interface RequestContext {
   readonly tenant: string
   /** The authenticated principal. */
   readonly principal: Principal
-  /** The request id (the `X-Request-Id` header when it is sane, else a generated UUID). */
+  /** The request id: the `X-Request-Id` header when it is sane, else one the router generates (a random 48-bit prefix per router and a counter). */
   readonly requestId: string
 }
 

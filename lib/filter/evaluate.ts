@@ -8,7 +8,6 @@ import type {
   ValuePathFilter,
 } from '../../types/filter'
 import type { ResolvedAttribute } from '../../types/schema'
-import { scimError } from '../errors'
 import { isObject } from '../json'
 import { parseDateTime } from '../schema/datetime'
 import { foldCase, needsFullFold } from '../schema/fold'
@@ -20,8 +19,8 @@ import {
   type FilterTarget,
   readFilterDialect,
   resolveFilterPath,
+  resolveValuePath,
 } from './semantics'
-import { stringifyAttributePath } from './stringify'
 
 /** Options of `compileFilter()` and `matchesFilter()`. */
 export interface MatchFilterOptions extends FilterDialectOptions {
@@ -248,16 +247,7 @@ function compilePresent(node: PresentFilter, scope: FilterScope): FilterPredicat
 }
 
 function compileValuePath(node: ValuePathFilter, scope: FilterScope, context: Compilation): FilterPredicate {
-  if (scope.kind === 'element')
-    throw scimError(400, 'invalidFilter', 'A value path cannot nest inside another')
-  const { resolved } = resolveFilterPath(scope, node.path, false)
-  if (resolved.attribute.type !== 'complex' || resolved.subAttribute) {
-    throw scimError(
-      400,
-      'invalidFilter',
-      `'${stringifyAttributePath(node.path)}[...]' needs a complex attribute such as emails or members`,
-    )
-  }
+  const resolved = resolveValuePath(scope, node)
   const inner = compileNode(node.filter, { kind: 'element', parent: resolved }, context)
   const read = topLevelGetter(resolved)
   if (resolved.attribute.multiValued) {

@@ -1,5 +1,11 @@
 // What a filter term means under the schema: which attribute it names, and whether operator and value fit its type.
-import type { ComparisonOperator, FilterDialect, FilterValue } from '../../types/filter'
+import type {
+  ComparisonOperator,
+  Filter,
+  FilterDialect,
+  FilterValue,
+  ValuePathFilter,
+} from '../../types/filter'
 import type { AttributeDefinition, ResolvedAttribute } from '../../types/schema'
 import { readBooleanString, readDialect } from '../dialect'
 import { scimError } from '../errors'
@@ -169,5 +175,47 @@ export function checkComparison(
         written: text,
       }
     }
+  }
+}
+
+/**
+ * The complex attribute a value path (`emails[type eq "work"]`) filters the elements of. A value path
+ * inside another, or on anything but a whole complex attribute, is `invalidFilter`.
+ */
+export function resolveValuePath(scope: FilterScope, node: ValuePathFilter): ResolvedAttribute {
+  if (scope.kind === 'element') throw invalidFilter('A value path cannot nest inside another')
+  const { resolved } = resolveFilterPath(scope, node.path, false)
+  if (resolved.attribute.type !== 'complex' || resolved.subAttribute) {
+    throw invalidFilter(
+      `'${stringifyAttributePath(node.path)}[...]' needs a complex attribute such as emails or members`,
+    )
+  }
+  return resolved
+}
+
+/**
+ * Checks a filter against the schema without compiling it: the errors `compileFilter()` would throw
+ * (unknown or unfilterable attributes, operators and values that do not fit a type, misplaced value
+ * paths), with no predicate built. The router checks every filter before a store sees it, and most
+ * stores answer from an index or SQL, so the predicate would be garbage.
+ */
+export function checkFilter(filter: Filter, scope: FilterScope, dialect: FilterDialect): void {
+  switch (filter.kind) {
+    case 'comparison': {
+      const target = resolveFilterPath(scope, filter.path, true)
+      checkComparison(target.leaf, filter.operator, filter.value, filter.path, dialect)
+      return
+    }
+    case 'present':
+      resolveFilterPath(scope, filter.path, false)
+      return
+    case 'valuePath':
+      checkFilter(filter.filter, { kind: 'element', parent: resolveValuePath(scope, filter) }, dialect)
+      return
+    case 'not':
+      checkFilter(filter.filter, scope, dialect)
+      return
+    default:
+      for (const operand of filter.filters) checkFilter(operand, scope, dialect)
   }
 }

@@ -2,7 +2,7 @@
 import type { AttributePath, Filter } from '../../types/filter'
 import type { ListQuery } from '../../types/stores'
 import { scimError } from '../errors'
-import { compileFilter } from '../filter/evaluate'
+import { checkFilter } from '../filter/semantics'
 import { JsonText } from '../json'
 import type { Configuration } from '../options'
 import type { ListParameters } from './list-query'
@@ -13,8 +13,8 @@ export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListR
 /** Parses and checks a filter against one resource type: unknown attributes and `password` are 400. */
 export function checkedFilter(config: Configuration, resourceType: string, text: string): Filter {
   const filter = config.filterParser.parseFilter(text)
-  // Compiling checks every attribute and operator against the schema; the predicate itself is the store's business.
-  compileFilter(filter, { registry: config.registry, resourceType, dialect: config.dialect })
+  // Every attribute and operator is checked against the schema; evaluating it is the store's business.
+  checkFilter(filter, { kind: 'resource', registry: config.registry, resourceType }, config.dialect)
   return filter
 }
 
@@ -125,6 +125,8 @@ export class ResponseBudget {
   }
 }
 
+const LIST_RESPONSE_HEAD = `{"schemas":${JSON.stringify([LIST_RESPONSE_SCHEMA])},"totalResults":`
+
 /** A ListResponse body (RFC 7644 §3.4.2) around resources already serialised by a `ResponseBudget`. */
 export function listResponseText(
   totalResults: number,
@@ -132,6 +134,6 @@ export function listResponseText(
   resources: readonly string[],
 ): JsonText {
   return new JsonText(
-    `{"schemas":${JSON.stringify([LIST_RESPONSE_SCHEMA])},"totalResults":${totalResults},"itemsPerPage":${resources.length},"startIndex":${startIndex},"Resources":[${resources.join(',')}]}`,
+    `${LIST_RESPONSE_HEAD}${totalResults},"itemsPerPage":${resources.length},"startIndex":${startIndex},"Resources":[${resources.join(',')}]}`,
   )
 }

@@ -94,30 +94,50 @@ function subAttributeIndex(definition: AttributeDefinition): Map<string, Attribu
   return index
 }
 
-/** Keeps the sub-attributes of one complex value that `keep` accepts. */
+/** True when the sub-attribute `key` names (as written or in any case) is one `keep` accepts. */
+function keptSub(
+  index: ReadonlyMap<string, AttributeDefinition>,
+  keep: (sub: AttributeDefinition) => boolean,
+  key: string,
+): boolean {
+  const sub = index.get(key) ?? index.get(key.toLowerCase())
+  return sub !== undefined && keep(sub)
+}
+
+/** One complex value with only the kept sub-attributes: the value itself when every key stays. */
+function pickOne(
+  index: ReadonlyMap<string, AttributeDefinition>,
+  keep: (sub: AttributeDefinition) => boolean,
+  element: unknown,
+): unknown {
+  if (!isObject(element)) return element
+  // Usually every key stays: then the element itself is the answer (responses never edit it). A loop,
+  // not keys.every(closure): this runs for every complex value of every resource served.
+  const keys = Object.keys(element)
+  let all = true
+  for (const key of keys) {
+    if (!keptSub(index, keep, key)) {
+      all = false
+      break
+    }
+  }
+  if (all) return element
+  const out: Record<string, unknown> = {}
+  for (const key of keys) if (keptSub(index, keep, key)) out[key] = element[key]
+  return out
+}
+
+/** Keeps the sub-attributes of one complex value, or of each element of a list, that `keep` accepts. */
 function pickSubs(
   index: ReadonlyMap<string, AttributeDefinition>,
   value: unknown,
   keep: (sub: AttributeDefinition) => boolean,
 ): unknown {
-  const kept = (key: string) => {
-    const sub = index.get(key) ?? index.get(key.toLowerCase())
-    return sub !== undefined && keep(sub)
-  }
-  const pickOne = (element: unknown) => {
-    if (!isObject(element)) return element
-    const keys = Object.keys(element)
-    // Usually every key stays: then the element itself is the answer (responses never edit it).
-    if (keys.every(kept)) return element
-    const out: Record<string, unknown> = {}
-    for (const key of keys) if (kept(key)) out[key] = element[key]
-    return out
-  }
-  if (!Array.isArray(value)) return pickOne(value)
+  if (!Array.isArray(value)) return pickOne(index, keep, value)
   // Likewise the list: a new one only from the first element that changed.
   let out: unknown[] | undefined
   for (let i = 0; i < value.length; i++) {
-    const picked = pickOne(value[i])
+    const picked = pickOne(index, keep, value[i])
     if (out === undefined && picked !== value[i]) out = value.slice(0, i)
     out?.push(picked)
   }

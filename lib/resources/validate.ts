@@ -255,10 +255,12 @@ export function createResourceValidator(
           throw scimError(400, 'invalidSyntax', `'schemas' must list ${core.id}`)
         }
       }
-      const resource: Record<string, unknown> = {}
+      const presentSchemas = [core.id]
+      // `schemas` first, as responses show it; it is no attribute of the JSON schema, so the check
+      // below passes it by, and the resource needs no second copy to put it in front.
+      const resource: Record<string, unknown> = { schemas: presentSchemas }
       const writeOnly: Record<string, unknown> = {}
       normaliseAttributes(coreIndex, body, resource, writeOnly)
-      const presentSchemas = [core.id]
       for (const { schema, attributes } of extensions) {
         const key = Object.keys(body).find((k) => k.toLowerCase() === schema.id.toLowerCase())
         if (key === undefined) continue
@@ -276,8 +278,7 @@ export function createResourceValidator(
       if (password !== undefined && typeof password !== 'string') {
         throw scimError(400, 'invalidValue', "'password' must be a string")
       }
-      const out: ScimResource = { schemas: presentSchemas, ...resource }
-      return password === undefined ? { resource: out } : { resource: out, password }
+      return password === undefined ? { resource } : { resource, password }
     },
 
     checkNames,

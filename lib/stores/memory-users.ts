@@ -25,10 +25,12 @@ import { copyOut, type LocalUserFields, makeRecord, normalise, type UserRecord }
 import {
   checkTenant,
   type IndexedTerm,
+  indexedTerm,
   type MemoryStoreOptions,
   memoize,
   newId,
   nextVersion,
+  pageBounds,
   pageOf,
   planFilter,
   readStoreOptions,
@@ -160,6 +162,18 @@ export class MemoryUserStore implements UserStore {
     return record ? [record] : []
   }
 
+  /** The page of one indexed equality: the record it designates, when SCIM may see it and the page reaches it. */
+  #lookupPage(
+    partition: UserPartition | undefined,
+    term: IndexedTerm,
+    query: ListQuery,
+  ): ListPage<StoredUser> {
+    const [record] = partition ? this.#lookup(partition, term) : []
+    if (!record?.provisioned || record.hidden) return { totalResults: 0, resources: [] }
+    const { skip, take } = pageBounds(query.startIndex, query.count)
+    return { totalResults: 1, resources: skip === 0 && take > 0 ? [copyOut(record)] : [] }
+  }
+
   /**
    * One page of the tenant's provisioned, visible users (local users are not SCIM's to see). Indexed equalities (`userName eq`, `externalId eq`,
    * `id eq`, alone or and-ed with other terms) start from the index; the rest of the filter is compiled
@@ -167,6 +181,11 @@ export class MemoryUserStore implements UserStore {
    */
   list(query: ListQuery, context: RequestContext): ListPage<StoredUser> {
     const partition = this.#tenants.read(tenantOf(context))
+    // The IdPs' own question before every write (`userName eq "…"`, `externalId eq "…"`): one lookup,
+    // answered without a plan, tests or closures.
+    const single =
+      query.filter && !query.sortBy ? indexedTerm(query.filter, USER_SCHEMA, INDEXED_KEYS) : undefined
+    if (single) return this.#lookupPage(partition, single, query)
     let candidates: Iterable<UserRecord> | undefined
     const tests: ((record: UserRecord) => boolean)[] = []
     const sortKey = query.sortBy ? sortKeyReader(this.#registry, 'User', query.sortBy) : undefined

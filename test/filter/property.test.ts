@@ -3,8 +3,10 @@ import * as fc from 'fast-check'
 import { isScimError } from '../../lib/errors'
 import { compileFilter, type MatchFilterOptions, matchesFilter } from '../../lib/filter/evaluate'
 import { DEFAULT_FILTER_LIMITS, parseFilter, parsePatchPath } from '../../lib/filter/parser'
+import { checkFilter } from '../../lib/filter/semantics'
 import { stringifyFilter, stringifyPatchPath } from '../../lib/filter/stringify'
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../lib/schema/core'
+import { createSchemaRegistry } from '../../lib/schema/registry'
 import type {
   AttributePath,
   ComparisonOperator,
@@ -947,6 +949,34 @@ describe('evaluation', () => {
     expect(compiled).toBeGreaterThan(runs / 3)
     expect(answers.true).toBeGreaterThan(0)
     expect(answers.false).toBeGreaterThan(0)
+  })
+
+  test('checkFilter (what the router runs) refuses exactly what compileFilter refuses, with the same error', () => {
+    const registry = createSchemaRegistry()
+    const outcome = (run: () => unknown) => {
+      try {
+        run()
+        return 'accepted'
+      } catch (error) {
+        if (!isScimError(error)) throw error
+        return `${error.status} ${error.scimType} ${error.message}`
+      }
+    }
+    let refused = 0
+    fc.assert(
+      fc.property(userAstArb, matchOptionsArb, fc.constantFrom('lenient', 'strict'), (ast, o, dialect) => {
+        const compiled = outcome(() => compileFilter(ast, { ...o, dialect }))
+        const checked = outcome(() =>
+          checkFilter(ast, { kind: 'resource', registry, resourceType: o.resourceType }, dialect),
+        )
+        expect(checked).toBe(compiled)
+        if (compiled !== 'accepted') refused++
+      }),
+      { numRuns: 1000 },
+    )
+    // Both paths were exercised.
+    expect(refused).toBeGreaterThan(50)
+    expect(refused).toBeLessThan(950)
   })
 
   test('not is the negation; and / or are every / some of their operands (De Morgan holds)', () => {

@@ -487,9 +487,18 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_label, makeExpress) => {
       await api.post('/Users', userBody('one'))
       await api.post('/Users', userBody('two')).set('X-Request-Id', 'bad id\twith "quotes"')
       const [first, second] = scim.events
-      expect(first?.requestId).toMatch(/^[0-9a-f-]{36}$/)
-      expect(second?.requestId).toMatch(/^[0-9a-f-]{36}$/)
+      expect(first?.requestId).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/)
+      expect(second?.requestId).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/)
       expect(first?.requestId).not.toBe(second?.requestId)
+    })
+
+    it('generated requestIds are never shared between two routers', async () => {
+      const other = buildScimApp({ express: makeExpress })
+      await api.post('/Users', userBody('one'))
+      await client(other).post('/Users', userBody('one'))
+      expect(scim.events[0]?.requestId).toBeDefined()
+      expect(other.events[0]?.requestId).toBeDefined()
+      expect(scim.events[0]?.requestId).not.toBe(other.events[0]?.requestId)
     })
 
     it('report group changes: created, renamed, membersAdded, membersRemoved, deleted', async () => {
