@@ -79,6 +79,8 @@ export interface Configuration {
   readonly dialect: 'lenient' | 'strict'
   readonly adoptLocalUsers: boolean
   readonly isProtectedUser: ((user: StoredUser, context: RequestContext) => Awaitable<boolean>) | undefined
+  /** The `resolveMe` hook: /Me is served only with it. */
+  readonly resolveMe: ((context: RequestContext) => Awaitable<string | undefined | null>) | undefined
   readonly authenticationSchemes: readonly AuthenticationScheme[]
   readonly documentationUri: string | undefined
   readonly onEvent: ((event: ScimEvent) => void | Promise<void>) | undefined
@@ -186,6 +188,7 @@ export const KNOWN_OPTIONS = Object.freeze([
   'documentationUri',
   'adoptLocalUsers',
   'isProtectedUser',
+  'resolveMe',
   'onEvent',
   'telemetry',
 ] as const)
@@ -284,6 +287,9 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
       'adoptLocalUsers needs isProtectedUser(user, context): return false for the users that may be adopted',
     )
   }
+  if (options.resolveMe !== undefined && typeof options.resolveMe !== 'function') {
+    fail('resolveMe must be a function (context) => user id')
+  }
   const authenticationSchemes = options.authenticationSchemes ?? [DEFAULT_AUTHENTICATION_SCHEME]
   if (
     !Array.isArray(authenticationSchemes) ||
@@ -362,6 +368,7 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     dialect,
     adoptLocalUsers,
     isProtectedUser: options.isProtectedUser,
+    resolveMe: options.resolveMe,
     authenticationSchemes,
     documentationUri: options.documentationUri,
     onEvent: options.onEvent,

@@ -17,7 +17,7 @@ export function createScimRouter(options: ScimRouterOptions): ScimRouter {
   const config = parseOptions(options)
   const parts: RouterParts = {
     config,
-    routes: new RouteTable(config.teamStore !== undefined),
+    routes: new RouteTable(config.teamStore !== undefined, config.resolveMe !== undefined),
     gateway: createStoreGateway(config),
     telemetry: createTelemetry(config.telemetry, PACKAGE_VERSION),
     requestIds: new RequestIds(),

@@ -143,6 +143,14 @@ export interface ScimRouterOptions extends SyncSettings {
    * fails the POST with a 500 and adopts nothing.
    */
   readonly isProtectedUser?: (user: StoredUser, context: RequestContext) => Awaitable<boolean>
+  /**
+   * Serves `/Me` (RFC 7644 §3.11): the id of the user the authenticated principal is, or undefined /
+   * null when it is none (an IdP's provisioning token usually is none: 404). With it, GET, PUT, PATCH
+   * and DELETE on `/Me` are the same operations as on `/Users/{id}`, with the same rules (sync switches,
+   * versions, session revocation), and every answer carries that user's `Location`; POST stays 501.
+   * Without it, `/Me` answers 501. A throw fails the request with a 500 that says nothing.
+   */
+  readonly resolveMe?: (context: RequestContext) => Awaitable<string | undefined | null>
   /** Receives one event per change. Errors it throws are logged and ignored. */
   readonly onEvent?: (event: ScimEvent) => void | Promise<void>
   /**

@@ -7,7 +7,7 @@ import type {
   TeamStore,
   UserStore,
 } from '../../types/stores'
-import { hostCall, type StoreCallTracer } from './call'
+import { brokenStore, hostCall, type StoreCallTracer } from './call'
 import { RequestTeams } from './teams'
 import { RequestUsers, revokeUserSessions } from './users'
 
@@ -22,6 +22,9 @@ export interface GatewayStores {
   readonly teamStore?: TeamStore
   readonly sessionRevoker: SessionRevoker
   readonly isProtectedUser?: (user: StoredUser, context: RequestContext) => boolean | Promise<boolean>
+  readonly resolveMe?: (
+    context: RequestContext,
+  ) => string | undefined | null | Promise<string | undefined | null>
 }
 
 /** The host's stores for one request: bound to its context and its trace. */
@@ -35,6 +38,8 @@ export interface RequestStores {
   isProtectedUser(user: StoredUser): Promise<boolean>
   /** Counts one compare-and-swap retry on the trace. */
   retried(resourceType: 'User' | 'Group'): void
+  /** The host's `resolveMe` answer: the principal's user id, or undefined when it is none. */
+  resolveMe(): Promise<string | undefined>
 }
 
 /** The gateway: built once per router, asked once per request. */
@@ -85,6 +90,18 @@ class BoundStores implements RequestStores {
 
   retried(resourceType: 'User' | 'Group'): void {
     this.tracer.retried(resourceType)
+  }
+
+  async resolveMe(): Promise<string | undefined> {
+    const resolve = this.stores.resolveMe
+    if (!resolve) return undefined
+    const { context } = this
+    const id = await hostCall(this.tracer, 'resolveMe', context.requestId, () => resolve(context))
+    if (id === undefined || id === null) return undefined
+    // A broken hook is the host's fault: a bare 500, never a request on some other resource.
+    if (typeof id !== 'string' || id === '')
+      throw brokenStore('resolveMe', 'a user id (a non-empty string), undefined or null')
+    return id
   }
 }
 

@@ -1,6 +1,7 @@
 // The route table: every SCIM endpoint and method as data, each an operation from a transport-free request to a response value.
 import { scimError } from '../errors'
 import { isStorableId } from '../ids'
+import { locationOf } from '../representation/resources'
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery'
 import { getGroup, listGroups } from './group-reads'
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from './groups'
@@ -119,17 +120,51 @@ function resourceEndpoint(endpoint: 'Users' | 'Groups'): Endpoint {
   }
 }
 
-/** RFC 7644 §3.11 (/Me) and §3.7 (/Bulk): not built yet, and discovery says so. */
+/**
+ * An operation on the user the principal is (RFC 7644 §3.11): the host's `resolveMe` names it, the
+ * /Users operation runs on it, and the answer carries its permanent `Location`, as the RFC asks of any
+ * response through the alias. A principal that is no user is 404, as is an id no store could issue.
+ */
+function onMe(run: (request: ScimRequest, id: string) => Promise<ScimResponse>): Operation {
+  return async (request) => {
+    const id = await request.stores.resolveMe()
+    if (id === undefined || !isStorableId(id)) {
+      throw scimError(404, undefined, 'No user is associated with the authenticated subject')
+    }
+    const answer = await run(request, id)
+    return {
+      ...answer,
+      headers: { ...answer.headers, Location: locationOf(request.baseUrl, 'Users', id) },
+    }
+  }
+}
+
+/** /Me with a `resolveMe` hook: the /Users/:id methods on the principal's own user; creating through it is not offered. */
+function meRoute(): Route {
+  return {
+    label: '/Me',
+    methods: {
+      GET: entry('me.get', onMe(getUser)),
+      PUT: entry('me.replace', onMe(replaceUser), true),
+      PATCH: entry('me.patch', onMe(patchUser), true),
+      DELETE: entry('me.delete', onMe(deleteUser)),
+      // RFC 7644 §3.11 leaves creating through /Me to the provider: a SCIM client creates users at /Users.
+      POST: entry('me.create', notImplemented),
+    },
+  }
+}
+
+/** RFC 7644 §3.11 (/Me, without a `resolveMe` hook) and §3.7 (/Bulk): not served, and discovery says so. */
 function unimplemented(label: string, operation: string): Route {
   const refuse = entry(operation, notImplemented)
   return { label, methods: { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse } }
 }
 
-/** The routes a router serves, built once at construction: /Groups only with a TeamStore. */
+/** The routes a router serves, built once at construction: /Groups only with a TeamStore, /Me only with `resolveMe`. */
 export class RouteTable {
   readonly #endpoints = new Map<string, Endpoint>()
 
-  constructor(servesGroups: boolean) {
+  constructor(servesGroups: boolean, servesMe = false) {
     const add = (name: string, endpoint: Endpoint) => this.#endpoints.set(name.toLowerCase(), endpoint)
     add('Users', resourceEndpoint('Users'))
     if (servesGroups) add('Groups', resourceEndpoint('Groups'))
@@ -149,8 +184,11 @@ export class RouteTable {
     add('ResourceTypes', { collection: types, item: types })
     const schemaRoute = discovery('/Schemas', 'discovery.schemas', schemas)
     add('Schemas', { collection: schemaRoute, item: schemaRoute })
-    const me = unimplemented('/Me', 'me')
-    add('Me', { collection: me, item: me })
+    if (servesMe) add('Me', { collection: meRoute() })
+    else {
+      const me = unimplemented('/Me', 'me')
+      add('Me', { collection: me, item: me })
+    }
     add('Bulk', { collection: unimplemented('/Bulk', 'bulk') })
   }
 

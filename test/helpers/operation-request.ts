@@ -113,7 +113,7 @@ export function operationHarness(options: OperationHarnessOptions = {}): Operati
     ...options.router,
   })
   const gateway = createStoreGateway(config)
-  const routes = new RouteTable(config.teamStore !== undefined)
+  const routes = new RouteTable(config.teamStore !== undefined, config.resolveMe !== undefined)
 
   const request = (init: OperationRequestInit): ScimRequest => {
     const context = operationContext(init.tenant, init.requestId)
