@@ -14,6 +14,12 @@ export interface Principal {
   readonly tenant: string
   /** A stable name for the credentials (`entra-prod`, a token id), reported as the actor of events. */
   readonly id?: string
+  /**
+   * True when the credentials stand for one user (a user's own token) rather than a provisioning
+   * client: the router then serves it `/Me` and the discovery endpoints only, and answers 403 anywhere
+   * else. Any value but `undefined` or `false` counts as true.
+   */
+  readonly selfService?: boolean
   /** Anything else the host wants to carry (scopes, the token's record). Never logged by the library. */
   readonly [key: string]: unknown
 }

@@ -170,6 +170,11 @@ export async function handleHttp(
     }
     const entry = entryOf(match, method)
     trace.setOperation(entry.operation)
+    // A user's own credentials reach /Me and discovery only, never the provisioning endpoints. Fail
+    // closed: anything the host set there but `false` confines the principal.
+    if (principal.selfService !== undefined && principal.selfService !== false && !entry.selfService) {
+      throw scimError(403, undefined, 'These credentials may use /Me only')
+    }
     const context = { tenant: principal.tenant, principal, requestId }
     // Static switches (no `settings` provider) need no await: every await costs the request a turn.
     const settings = config.settings ? await settingsFor(config, principal) : config.staticSettings

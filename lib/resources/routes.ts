@@ -1,6 +1,6 @@
 // The route table: every SCIM endpoint and method as data, each an operation from a transport-free request to a response value.
 import { scimError } from '../errors'
-import { isStorableId } from '../ids'
+import { isStorableId, isStorableText } from '../ids'
 import { locationOf } from '../representation/resources'
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery'
 import { getGroup, listGroups } from './group-reads'
@@ -20,6 +20,8 @@ export interface RouteEntry {
   readonly operation: string
   /** True when the operation reads a JSON body (the adapter reads and limits it first). */
   readonly body: boolean
+  /** True when a self-service principal (`Principal.selfService`) may use it: /Me and discovery only. */
+  readonly selfService: boolean
   readonly run: Operation
 }
 
@@ -44,8 +46,8 @@ interface Endpoint {
   readonly unstorable?: Route
 }
 
-function entry(operation: string, run: Operation, body = false): RouteEntry {
-  return { operation, run, body }
+function entry(operation: string, run: Operation, body = false, selfService = false): RouteEntry {
+  return { operation, run, body, selfService }
 }
 
 /**
@@ -128,7 +130,7 @@ function resourceEndpoint(endpoint: 'Users' | 'Groups'): Endpoint {
 function onMe(run: (request: ScimRequest, id: string) => Promise<ScimResponse>): Operation {
   return async (request) => {
     const id = await request.stores.resolveMe()
-    if (id === undefined || !isStorableId(id)) {
+    if (id === undefined || !isStorableId(id) || !isStorableText(id)) {
       throw scimError(404, undefined, 'No user is associated with the authenticated subject')
     }
     const answer = await run(request, id)
@@ -144,19 +146,19 @@ function meRoute(): Route {
   return {
     label: '/Me',
     methods: {
-      GET: entry('me.get', onMe(getUser)),
-      PUT: entry('me.replace', onMe(replaceUser), true),
-      PATCH: entry('me.patch', onMe(patchUser), true),
-      DELETE: entry('me.delete', onMe(deleteUser)),
+      GET: entry('me.get', onMe(getUser), false, true),
+      PUT: entry('me.replace', onMe(replaceUser), true, true),
+      PATCH: entry('me.patch', onMe(patchUser), true, true),
+      DELETE: entry('me.delete', onMe(deleteUser), false, true),
       // RFC 7644 §3.11 leaves creating through /Me to the provider: a SCIM client creates users at /Users.
-      POST: entry('me.create', notImplemented),
+      POST: entry('me.create', notImplemented, false, true),
     },
   }
 }
 
 /** RFC 7644 §3.11 (/Me, without a `resolveMe` hook) and §3.7 (/Bulk): not served, and discovery says so. */
-function unimplemented(label: string, operation: string): Route {
-  const refuse = entry(operation, notImplemented)
+function unimplemented(label: string, operation: string, selfService = false): Route {
+  const refuse = entry(operation, notImplemented, false, selfService)
   return { label, methods: { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse } }
 }
 
@@ -171,7 +173,7 @@ export class RouteTable {
     add('.search', { collection: { label: '/.search', methods: { POST: entry('search', searchAll, true) } } })
     const discovery = (label: string, operation: string, run: Operation): Route => ({
       label,
-      methods: { GET: entry(operation, run) },
+      methods: { GET: entry(operation, run, false, true) },
     })
     add('ServiceProviderConfig', {
       collection: discovery(
@@ -186,7 +188,7 @@ export class RouteTable {
     add('Schemas', { collection: schemaRoute, item: schemaRoute })
     if (servesMe) add('Me', { collection: meRoute() })
     else {
-      const me = unimplemented('/Me', 'me')
+      const me = unimplemented('/Me', 'me', true)
       add('Me', { collection: me, item: me })
     }
     add('Bulk', { collection: unimplemented('/Bulk', 'bulk') })

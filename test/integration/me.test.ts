@@ -2,7 +2,9 @@
 import {
   createScimRouter,
   MemorySessionRevoker,
+  MemoryTeamStore,
   MemoryUserStore,
+  type Principal,
   type RequestContext,
   staticTokens,
 } from '../../lib'
@@ -161,6 +163,86 @@ describe.each(EXPRESS_VERSIONS)('/Me on %s', (_name, makeExpress) => {
       const res = await api.get('/Me')
       expectScimErrorResponse(res, 500)
       expect(res.text).not.toMatch(/secret|db down/)
+    })
+  })
+
+  describe('self-service principals', () => {
+    /** Two principals of one tenant: the IdP's, and Alice's own, marked with `selfService` (or `mark`). */
+    const twoPrincipals = (mark: unknown = true) => {
+      const app = makeExpress()
+      const owners = new Map<string, string>()
+      const tokens = staticTokens([
+        { token: 'idp-token', tenant: TENANT, id: 'idp' },
+        { token: 'alice-token', tenant: TENANT, id: 'alice-token' },
+      ])
+      const teamStore = new MemoryTeamStore()
+      app.use(
+        '/scim',
+        createScimRouter({
+          userStore: new MemoryUserStore(),
+          teamStore,
+          sessionRevoker: new MemorySessionRevoker(),
+          authenticate: (req) => {
+            const principal = tokens(req) as Principal | undefined
+            return principal?.id === 'alice-token'
+              ? { ...principal, selfService: mark as boolean }
+              : principal
+          },
+          userSyncEnabled: true,
+          groupSyncEnabled: true,
+          resolveMe: ({ principal }) => owners.get(principal.id ?? ''),
+        }),
+      )
+      return {
+        owners,
+        idp: client({ app, base: '/scim' }, 'idp-token'),
+        alice: client({ app, base: '/scim' }, 'alice-token'),
+      }
+    }
+
+    // Found by review: without this, a user's own token that authenticate must accept for /Me could
+    // deactivate or delete every other user of its tenant through /Users.
+    it("reach /Me and discovery, and get 403 on every provisioning endpoint, others' users included", async () => {
+      const { owners, idp, alice } = twoPrincipals()
+      owners.set('alice-token', await createUser(idp, 'alice@example.com'))
+      const bob = await createUser(idp, 'bob@example.com')
+      expect((await alice.get('/Me')).status).toBe(200)
+      expect(
+        (await alice.patch('/Me', patchBody({ op: 'replace', path: 'displayName', value: 'A' }))).status,
+      ).toBe(200)
+      for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/Schemas']) {
+        expect((await alice.get(path)).status).toBe(200)
+      }
+      const deactivate = patchBody({ op: 'replace', path: 'active', value: false })
+      const refused = [
+        await alice.patch(`/Users/${bob}`, deactivate),
+        await alice.delete(`/Users/${bob}`),
+        await alice.get(`/Users/${bob}`),
+        await alice.get('/Users'),
+        await alice.post('/Users', userBody('mallory@example.com')),
+        await alice.post('/Users/.search', {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+        }),
+        await alice.post('/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] }),
+        await alice.get('/Groups'),
+        await alice.post('/Groups', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName: 'x',
+        }),
+        await alice.post('/Bulk', {}),
+      ]
+      for (const res of refused) expectScimErrorResponse(res, 403)
+      expect((await idp.get(`/Users/${bob}`)).body.active).toBe(true)
+      expect((await idp.get('/Users')).body.totalResults).toBe(2)
+    })
+
+    it('any mark but false confines the principal (fail closed); false does not', async () => {
+      for (const mark of ['yes', 1, {}]) {
+        const { alice } = twoPrincipals(mark)
+        expectScimErrorResponse(await alice.get('/Users'), 403)
+      }
+      const { alice } = twoPrincipals(false)
+      expect((await alice.get('/Users')).status).toBe(200)
     })
   })
 
