@@ -1,0 +1,134 @@
+// In-process A/B of builds of the router (not part of `npm run bench`): stub requests and responses, no sockets, so the machine's noise barely moves the result.
+//
+// Usage: `npx tsx bench/in-process.ts <built lib dir> [<another built lib dir>]`, for example `dist/lib`
+// against a build of an older commit (`git worktree add`, `npx tsc -p tsconfig.build.json --outDir …`).
+// Each build gets its own router over 20,000 users; the cases run twice (the first pass warms up the
+// JIT and is not printed), in 10 alternating batches of 20,000 requests, and the median µs per request
+// is printed. The stubs' own cost (a few µs) is in every figure alike, so compare builds, not absolutes.
+// With `--expose-gc`, the bytes allocated per request are printed too.
+import { EventEmitter } from 'node:events'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { resolve } from 'node:path'
+import type * as Library from '../lib'
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
+const BATCHES = 10
+const PER_BATCH = 20_000
+
+/** The part of a ServerResponse the router writes to, recording nothing but the end. */
+class StubResponse extends EventEmitter {
+  statusCode = 200
+  headersSent = false
+  readonly #headers = new Map<string, unknown>()
+  constructor(private readonly done: () => void) {
+    super()
+  }
+  setHeader(name: string, value: unknown): this {
+    this.#headers.set(name.toLowerCase(), value)
+    return this
+  }
+  getHeader(name: string): unknown {
+    return this.#headers.get(name.toLowerCase())
+  }
+  writeHead(status: number): this {
+    this.statusCode = status
+    return this
+  }
+  write(): boolean {
+    return true
+  }
+  end(): void {
+    this.headersSent = true
+    this.done()
+  }
+  destroy(): void {}
+}
+
+function stubRequest(url: string): IncomingMessage {
+  const request = new EventEmitter() as unknown as Record<string, unknown>
+  request.url = url
+  request.method = 'GET'
+  request.readableEnded = true
+  request.destroyed = false
+  request.headers = { authorization: 'Bearer bench-token', host: '127.0.0.1:3000' }
+  request.socket = { encrypted: false }
+  return request as unknown as IncomingMessage
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void
+
+async function routerOf(dir: string): Promise<{ handler: Handler; userId: string }> {
+  const library: typeof Library = require(resolve(dir))
+  const userStore = new library.MemoryUserStore()
+  const context = { tenant: 'bench', principal: { tenant: 'bench' }, requestId: 'seed' }
+  let userId = ''
+  for (let i = 0; i < 20_000; i++) {
+    const userName = `user${i}@example.com`
+    const document = { schemas: [USER_SCHEMA], userName, externalId: `ext-${i}`, active: true }
+    const user = await userStore.create(
+      { userName, externalId: `ext-${i}`, active: true, document, provisioned: true },
+      context,
+    )
+    if (i === 500) userId = user.id
+  }
+  const handler = library.createScimRouter({
+    userStore,
+    sessionRevoker: new library.MemorySessionRevoker(),
+    authenticate: library.staticTokens([{ token: 'bench-token', tenant: 'bench', id: 'bench' }]),
+    userSyncEnabled: true,
+  }) as Handler
+  return { handler, userId }
+}
+
+function once(handler: Handler, url: string): Promise<void> {
+  return new Promise((done) => {
+    handler(stubRequest(url), new StubResponse(done) as unknown as ServerResponse)
+  })
+}
+
+async function allocatedPerRequest(handler: Handler, url: string): Promise<number | undefined> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) return undefined
+  gc()
+  const before = process.memoryUsage().heapUsed
+  // Few enough that no scavenge runs in between with a large young generation (see the usage line).
+  for (let i = 0; i < 2_000; i++) await once(handler, url)
+  return (process.memoryUsage().heapUsed - before) / 2_000
+}
+
+async function main(): Promise<void> {
+  const dirs = process.argv.slice(2)
+  if (dirs.length === 0) throw new Error('usage: tsx bench/in-process.ts <built lib dir> [<built lib dir>]')
+  const builds = []
+  for (const dir of dirs) builds.push({ dir, ...(await routerOf(dir)) })
+  const cases: Record<string, (userId: string) => string> = {
+    'GET /Users/:id': (id) => `/Users/${id}`,
+    'userName eq': () => '/Users?filter=userName%20eq%20%22user500@example.com%22',
+    'externalId eq': () => '/Users?filter=externalId%20eq%20%22ext-500%22',
+  }
+  console.log(`${''.padEnd(16)}${dirs.map((d) => d.padStart(24)).join('')}`)
+  for (const pass of [0, 1]) {
+    for (const [name, urlOf] of Object.entries(cases)) {
+      const times = builds.map(() => [] as number[])
+      for (let batch = 0; batch < BATCHES; batch++) {
+        for (const [index, build] of builds.entries()) {
+          const url = urlOf(build.userId)
+          const start = process.hrtime.bigint()
+          for (let i = 0; i < PER_BATCH; i++) await once(build.handler, url)
+          times[index]!.push(Number(process.hrtime.bigint() - start) / PER_BATCH / 1000)
+        }
+      }
+      if (pass === 0) continue
+      const cells = []
+      for (const [index, build] of builds.entries()) {
+        const sorted = times[index]!.sort((a, b) => a - b)
+        const bytes = await allocatedPerRequest(build.handler, urlOf(build.userId))
+        const median = `${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} µs`
+        cells.push(`${median}${bytes === undefined ? '' : ` ${(bytes / 1024).toFixed(1)} KB`}`.padStart(24))
+      }
+      console.log(`${name.padEnd(16)}${cells.join('')}`)
+    }
+  }
+}
+
+void main()
