@@ -96,18 +96,21 @@ function authenticated(
   requestId: string,
 ): Principal | Promise<Principal> {
   let given: ReturnType<Configuration['authenticate']>
+  let pending: boolean
   try {
     given = config.authenticate(request)
+    // Inside the try: reading `then` runs the host's code too (a getter may throw).
+    pending = isThenable(given)
   } catch (error) {
     authenticateThrew(error, requestId)
   }
-  if (isThenable(given)) {
+  if (pending) {
     return Promise.resolve(given).then(
       (principal) => checkedPrincipal(principal, requestId),
       (error) => authenticateThrew(error, requestId),
     )
   }
-  return checkedPrincipal(given, requestId)
+  return checkedPrincipal(given as Principal | undefined | null, requestId)
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

@@ -1036,6 +1036,23 @@ describe.each(EXPRESS_VERSIONS)('on %s', (_label, makeExpress) => {
       },
     )
 
+    it('an authenticate whose answer throws when read (a `then` getter): an opaque 500, its error not shown', async () => {
+      const scim = buildScimApp({
+        express: makeExpress,
+        router: {
+          authenticate: () =>
+            Object.defineProperty({ tenant: TENANT }, 'then', {
+              get() {
+                throw scimError(400, 'invalidValue', 'secret detail from the host')
+              },
+            }),
+        },
+      })
+      const res = await client(scim).get('/Users')
+      expectOpaque500(res)
+      expect(res.text).not.toContain('secret detail')
+    })
+
     it('an authenticate that throws a 503 ScimError (its token store is down): 503 with Retry-After, nothing written', async () => {
       let failing = false
       const unavailable = () =>
