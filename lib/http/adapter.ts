@@ -29,10 +29,10 @@ export interface RouterParts {
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
- * Request ids for one router: a random prefix drawn once, then a counter. Unique within the router's
- * life and, through the prefix, across processes and restarts, as a UUID per request would be, at a
- * fraction of its cost (a UUID per request was 0.6 KB of garbage). They name log lines and spans;
- * nothing trusts them, so they need not be unpredictable.
+ * Request ids for one router: a random 48-bit prefix drawn once, then a counter. Unique within the
+ * router's life, and across processes and restarts as long as two prefixes do not collide (about one
+ * chance in 5 million among 10,000 routers), at a fraction of a UUID's cost per request (0.6 KB of
+ * garbage). They name log lines and spans; nothing trusts them, so they need not be unpredictable.
  */
 export class RequestIds {
   readonly #prefix = randomBytes(6).toString('hex')
