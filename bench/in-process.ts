@@ -4,11 +4,13 @@
 // against a build of an older commit (`git worktree add`, `npx tsc -p tsconfig.build.json --outDir …`).
 // Each build gets its own router over 20,000 users; the cases run twice (the first pass warms up the
 // JIT and is not printed), in 10 alternating batches of 20,000 requests, and the median µs per request
-// is printed. The stubs' own cost (a few µs) is in every figure alike, so compare builds, not absolutes.
+// is printed (POST adds a user each time, so it runs a tenth as many). The stubs' own cost (a few µs, more
+// for POST's body stream) is in every figure alike, so compare builds, not absolutes.
 // With `--expose-gc`, the bytes allocated per request are printed too.
 import { EventEmitter } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
+import { Readable } from 'node:stream'
 import type * as Library from '../lib'
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -44,15 +46,42 @@ class StubResponse extends EventEmitter {
   destroy(): void {}
 }
 
-function stubRequest(url: string): IncomingMessage {
-  const request = new EventEmitter() as unknown as Record<string, unknown>
+/** A GET, or a POST whose body a stream delivers in one chunk, as a socket would. */
+function stubRequest(url: string, body?: string): IncomingMessage {
+  const request = (body === undefined
+    ? new EventEmitter()
+    : Readable.from([Buffer.from(body)])) as unknown as Record<string, unknown>
   request.url = url
-  request.method = 'GET'
-  request.readableEnded = true
-  request.destroyed = false
-  request.headers = { authorization: 'Bearer bench-token', host: '127.0.0.1:3000' }
+  request.method = body === undefined ? 'GET' : 'POST'
+  if (body === undefined) {
+    request.readableEnded = true
+    request.destroyed = false
+  }
+  request.headers = {
+    authorization: 'Bearer bench-token',
+    host: '127.0.0.1:3000',
+    ...(body === undefined
+      ? {}
+      : { 'content-type': 'application/scim+json', 'content-length': String(Buffer.byteLength(body)) }),
+  }
   request.socket = { encrypted: false }
   return request as unknown as IncomingMessage
+}
+
+let created = 0
+
+/** A new user's body: a userName never used before, and the shape Entra sends. */
+function newUserBody(): string {
+  created++
+  return JSON.stringify({
+    schemas: [USER_SCHEMA],
+    userName: `new${created}@example.com`,
+    externalId: `new-${created}`,
+    active: true,
+    displayName: 'New User',
+    name: { givenName: 'New', familyName: 'User' },
+    emails: [{ value: `new${created}@example.com`, type: 'work', primary: true }],
+  })
 }
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void
@@ -82,9 +111,16 @@ async function routerOf(dir: string): Promise<{ handler: Handler; userId: string
 
 function once(handler: Handler, url: string): Promise<void> {
   return new Promise((done) => {
-    handler(stubRequest(url), new StubResponse(done) as unknown as ServerResponse)
+    const body = url === POST ? newUserBody() : undefined
+    handler(
+      stubRequest(body === undefined ? url : '/Users', body),
+      new StubResponse(done) as unknown as ServerResponse,
+    )
   })
 }
+
+/** The URL that stands for a POST of a new user. */
+const POST = '/Users#post'
 
 async function allocatedPerRequest(handler: Handler, url: string): Promise<number | undefined> {
   const gc = (globalThis as { gc?: () => void }).gc
@@ -105,17 +141,23 @@ async function main(): Promise<void> {
     'GET /Users/:id': (id) => `/Users/${id}`,
     'userName eq': () => '/Users?filter=userName%20eq%20%22user500@example.com%22',
     'externalId eq': () => '/Users?filter=externalId%20eq%20%22ext-500%22',
+    'POST /Users': () => POST,
   }
   console.log(`${''.padEnd(16)}${dirs.map((d) => d.padStart(24)).join('')}`)
   for (const pass of [0, 1]) {
     for (const [name, urlOf] of Object.entries(cases)) {
+      // BENCH_CASES=POST (name prefixes, comma-separated) narrows a run, for a profile of one path.
+      const only = process.env.BENCH_CASES?.split(',')
+      if (only && !only.some((prefix) => name.startsWith(prefix))) continue
       const times = builds.map(() => [] as number[])
       for (let batch = 0; batch < BATCHES; batch++) {
         for (const [index, build] of builds.entries()) {
           const url = urlOf(build.userId)
+          // Every POST adds a user: fewer of them, so the store grows by thousands, not hundreds of thousands.
+          const count = url === POST ? PER_BATCH / 10 : PER_BATCH
           const start = process.hrtime.bigint()
-          for (let i = 0; i < PER_BATCH; i++) await once(build.handler, url)
-          times[index]!.push(Number(process.hrtime.bigint() - start) / PER_BATCH / 1000)
+          for (let i = 0; i < count; i++) await once(build.handler, url)
+          times[index]!.push(Number(process.hrtime.bigint() - start) / count / 1000)
         }
       }
       if (pass === 0) continue
