@@ -1,7 +1,10 @@
 // In-process A/B of builds of the router (not part of `npm run bench`): stub requests and responses, no sockets, so the machine's noise barely moves the result.
 //
-// Usage: `npx tsx bench/in-process.ts <built lib dir> [<another built lib dir>]`, for example `dist/lib`
-// against a build of an older commit (`git worktree add`, `npx tsc -p tsconfig.build.json --outDir …`).
+// Usage: `npm run build`, then `node --expose-gc --max-semi-space-size=256 --import tsx bench/in-process.ts
+// dist/lib [<another built lib dir>]` (without `--expose-gc`, no bytes are printed). An older commit's
+// build: `git worktree add ../old <commit> && (cd ../old && npm ci && npx tsc -p tsconfig.build.json
+// --outDir build)`, then pass `../old/build/lib`. `BENCH_CASES=POST` (comma-separated name prefixes) runs
+// only those cases.
 // Each build gets its own router over 20,000 users; the cases run twice (the first pass warms up the
 // JIT and is not printed), in 10 alternating batches of 20,000 requests, and the median µs per request
 // is printed (POST adds a user each time, so it runs a tenth as many). The stubs' own cost (a few µs, more

@@ -148,7 +148,9 @@ export interface ScimRouterOptions extends SyncSettings {
    * null when it is none (an IdP's provisioning token usually is none: 404). With it, GET, PUT, PATCH
    * and DELETE on `/Me` are the same operations as on `/Users/{id}`, with the same rules (sync switches,
    * versions, session revocation), and every answer carries that user's `Location`; POST stays 501.
-   * Without it, `/Me` answers 501. A throw fails the request with a 500 that says nothing.
+   * Without it, `/Me` answers 501. A throw fails the request with a 500 that says nothing. Mark the
+   * principals it maps `selfService: true` in `authenticate`: otherwise they are provisioning clients
+   * and reach every user through `/Users` too.
    */
   readonly resolveMe?: (context: RequestContext) => Awaitable<string | undefined | null>
   /** Receives one event per change. Errors it throws are logged and ignored. */

@@ -16,8 +16,8 @@ export interface Principal {
   readonly id?: string
   /**
    * True when the credentials stand for one user (a user's own token) rather than a provisioning
-   * client: the router then serves it `/Me` and the discovery endpoints only, and answers 403 anywhere
-   * else. Any value but `undefined` or `false` counts as true.
+   * client: the router then serves it `/Me` and the discovery endpoints only, and answers 403 on every
+   * other endpoint (unknown paths stay 404). Any value but `undefined` or `false` counts as true.
    */
   readonly selfService?: boolean
   /** Anything else the host wants to carry (scopes, the token's record). Never logged by the library. */
