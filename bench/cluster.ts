@@ -4,13 +4,13 @@
 // own cluster (examples/grafana-host/cluster.ts). The round-robin proxy runs in this process, and so does the
 // load generator (bench/cluster-load.ts). CPU comes from /proc (bench/cluster-cpu.ts): the PostgreSQL
 // server's processes are counted only because the server runs on this machine; elsewhere they show n/a.
-import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { availableParallelism } from 'node:os'
-import { Client, Pool } from 'pg'
+import { Pool } from 'pg'
 import { type Cluster, startCluster } from '../examples/grafana-host/cluster'
 import { pgDatabase } from '../examples/grafana-host/db'
 import { migrate } from '../examples/grafana-host/migrate'
+import { createScratchDatabase } from '../test/helpers/scratch-database'
 import { type CpuSpent, cpuBetween, markCpu } from './cluster-cpu'
 import { driveLoad, type Fixture, MIX } from './cluster-load'
 import { seedUsers } from './host-seed'
@@ -23,16 +23,6 @@ const CLIENTS = 16
 
 // ---------------------------------------------------------------------------------------------------
 // A fresh database per replica count, seeded by the server itself.
-
-async function onServer<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
 
 async function seed(url: string): Promise<Fixture> {
   const pool = new Pool({ connectionString: url, max: 2 })
@@ -91,17 +81,14 @@ interface RunFigures {
 
 /** A fresh database, a fresh cluster of `replicas`, a warm-up, then the measured load; both dropped after. */
 async function runOnce(url: string, replicas: number, seconds: number, warmup: number, stop: () => boolean) {
-  const name = `express_scim_bench_${randomBytes(5).toString('hex')}`
-  await onServer(url, (client) => client.query(`create database ${name}`))
-  const databaseUrl = new URL(url)
-  databaseUrl.pathname = `/${name}`
+  const database = await createScratchDatabase(url)
   let cluster: Cluster | undefined
   const lines: string[] = []
   try {
-    const fixture = await seed(databaseUrl.toString())
+    const fixture = await seed(database.url)
     const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()))
     cluster = await startCluster({
-      databaseUrl: databaseUrl.toString(),
+      databaseUrl: database.url,
       replicas,
       port: 0,
       replicaPorts: ports,
@@ -139,7 +126,7 @@ async function runOnce(url: string, replicas: number, seconds: number, warmup: n
     } satisfies RunFigures
   } finally {
     await cluster?.stop()
-    await onServer(url, (client) => client.query(`drop database if exists ${name} with (force)`))
+    await database.drop()
   }
 }
 

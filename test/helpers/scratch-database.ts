@@ -1,4 +1,4 @@
-// A fresh database on the PostgreSQL server for tests that start host processes: each process connects by URL, so a schema of the test's own is not enough (the host sets its own connection options).
+// A fresh database on the PostgreSQL server for tests and benchmarks that start host processes: each process connects by URL, so a schema of the caller's own is not enough (the host sets its own connection options).
 import { randomBytes } from 'node:crypto'
 import { Client } from 'pg'
 
