@@ -4,6 +4,7 @@ import type { ConfigErrorCode } from '../types/errors'
 import type {
   Authenticate,
   AuthenticationScheme,
+  BulkOptions,
   ScimEvent,
   ScimRouterOptions,
   SettingsProvider,
@@ -28,6 +29,7 @@ import {
   DEFAULT_MAX_VALUE_FILTER_TESTS,
   type Patcher,
 } from './patch/apply'
+import type { BulkLimits } from './resources/bulk-request'
 import {
   DEFAULT_MAX_RESOURCE_BYTES,
   DEFAULT_MAX_VALUES_PER_ATTRIBUTE,
@@ -79,6 +81,8 @@ export interface Configuration {
   readonly dialect: 'lenient' | 'strict'
   readonly adoptLocalUsers: boolean
   readonly isProtectedUser: ((user: StoredUser, context: RequestContext) => Awaitable<boolean>) | undefined
+  /** /Bulk's limits, or undefined when `bulk: false` turns it off. */
+  readonly bulk: BulkLimits | undefined
   /** The `resolveMe` hook: /Me is served only with it. */
   readonly resolveMe: ((context: RequestContext) => Awaitable<string | undefined | null>) | undefined
   readonly authenticationSchemes: readonly AuthenticationScheme[]
@@ -189,6 +193,7 @@ export const KNOWN_OPTIONS = Object.freeze([
   'adoptLocalUsers',
   'isProtectedUser',
   'resolveMe',
+  'bulk',
   'onEvent',
   'telemetry',
 ] as const)
@@ -210,6 +215,24 @@ function checkKnownKeys(options: object): void {
       `unknown option '${key}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
       'ERR_UNKNOWN_OPTION',
     )
+  }
+}
+
+/** Default most operations in one /Bulk request. */
+export const DEFAULT_BULK_MAX_OPERATIONS = 1000
+
+/** The `bulk` option checked: its limits, or undefined when it is `false`. */
+function bulkLimits(bulk: ScimRouterOptions['bulk']): BulkLimits | undefined {
+  if (bulk === false) return undefined
+  if (bulk !== undefined && !isObject(bulk)) fail('bulk must be false or { maxOperations, maxPayloadSize }')
+  const given: BulkOptions = bulk ?? {}
+  for (const key of Object.keys(given)) {
+    if (key !== 'maxOperations' && key !== 'maxPayloadSize')
+      fail(`unknown bulk option '${key}'`, 'ERR_UNKNOWN_OPTION')
+  }
+  return {
+    maxOperations: positiveInteger(given.maxOperations, 'bulk.maxOperations', DEFAULT_BULK_MAX_OPERATIONS),
+    maxPayloadSize: parseByteSize(given.maxPayloadSize ?? '1mb', 'bulk.maxPayloadSize'),
   }
 }
 
@@ -369,6 +392,7 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     adoptLocalUsers,
     isProtectedUser: options.isProtectedUser,
     resolveMe: options.resolveMe,
+    bulk: bulkLimits(options.bulk),
     authenticationSchemes,
     documentationUri: options.documentationUri,
     onEvent: options.onEvent,

@@ -17,7 +17,11 @@ export function createScimRouter(options: ScimRouterOptions): ScimRouter {
   const config = parseOptions(options)
   const parts: RouterParts = {
     config,
-    routes: new RouteTable(config.teamStore !== undefined, config.resolveMe !== undefined),
+    routes: new RouteTable({
+      groups: config.teamStore !== undefined,
+      me: config.resolveMe !== undefined,
+      bulk: config.bulk,
+    }),
     gateway: createStoreGateway(config),
     telemetry: createTelemetry(config.telemetry, PACKAGE_VERSION),
     requestIds: new RequestIds(),

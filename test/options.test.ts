@@ -48,6 +48,7 @@ describe('parseOptions: defaults', () => {
       defaultCount: 100,
       maxResults: 1000,
       bodyLimit: 1048576,
+      bulk: { maxOperations: 1000, maxPayloadSize: 1048576 },
       userDeletion: 'delete',
       maxPatchRetries: 5,
       baseUrl: undefined,
@@ -105,6 +106,18 @@ describe('parseOptions: defaults', () => {
 
   it('accepts a numeric bodyLimit', () => {
     expect(parseOptions(base({ bodyLimit: 2048 })).bodyLimit).toBe(2048)
+  })
+
+  it('reads the bulk limits, fills in the missing one, and turns /Bulk off with false', () => {
+    expect(parseOptions(base({ bulk: { maxOperations: 5, maxPayloadSize: '2mb' } })).bulk).toEqual({
+      maxOperations: 5,
+      maxPayloadSize: 2 * 1024 * 1024,
+    })
+    expect(parseOptions(base({ bulk: { maxPayloadSize: 4096 } })).bulk).toEqual({
+      maxOperations: 1000,
+      maxPayloadSize: 4096,
+    })
+    expect(parseOptions(base({ bulk: false })).bulk).toBeUndefined()
   })
 })
 
@@ -194,6 +207,12 @@ describe('parseOptions: bad options', () => {
     ['a null rejectNonProvisionedUsers', { rejectNonProvisionedUsers: null }, /rejectNonProvisionedUsers/],
     ['a string teamSyncEnabled', { teamSyncEnabled: 'false' }, /teamSyncEnabled/],
     ['group and team sync together', { groupSyncEnabled: true, teamSyncEnabled: true }, /cannot both/],
+    ['a true bulk', { bulk: true }, /bulk must be false or/],
+    ['a string bulk', { bulk: 'on' }, /bulk must be false or/],
+    ['a zero bulk.maxOperations', { bulk: { maxOperations: 0 } }, /bulk\.maxOperations/],
+    ['a fractional bulk.maxOperations', { bulk: { maxOperations: 2.5 } }, /bulk\.maxOperations/],
+    ['a bad bulk.maxPayloadSize', { bulk: { maxPayloadSize: 'lots' } }, /bulk\.maxPayloadSize/],
+    ['a misspelt bulk option', { bulk: { maxOps: 10 } }, /unknown bulk option 'maxOps'/],
     ['a zero maxResults', { maxResults: 0 }, /maxResults/],
     ['a fractional maxResults', { maxResults: 1.5 }, /maxResults/],
     ['a string maxResults', { maxResults: '100' }, /maxResults/],

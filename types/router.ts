@@ -153,6 +153,12 @@ export interface ScimRouterOptions extends SyncSettings {
    * and reach every user through `/Users` too.
    */
   readonly resolveMe?: (context: RequestContext) => Awaitable<string | undefined | null>
+  /**
+   * `/Bulk` (RFC 7644 §3.7) and its limits, advertised in `/ServiceProviderConfig`; `false` turns it off
+   * (501). Default: on, with `{ maxOperations: 1000, maxPayloadSize: '1mb' }`. Each operation runs as
+   * the same request sent alone would, with every rule and limit of that request.
+   */
+  readonly bulk?: BulkOptions | false
   /** Receives one event per change. Errors it throws are logged and ignored. */
   readonly onEvent?: (event: ScimEvent) => void | Promise<void>
   /**
@@ -160,6 +166,17 @@ export interface ScimRouterOptions extends SyncSettings {
    * optional peer `@opentelemetry/api` is installed, else nothing is recorded, at no cost. `false`: off.
    */
   readonly telemetry?: TelemetryOptions | false
+}
+
+/** The limits of `/Bulk` requests (RFC 7644 §3.7); both are advertised in `/ServiceProviderConfig`. */
+export interface BulkOptions {
+  /** Most operations in one bulk request (default 1000); more is 413 and none of them runs. */
+  readonly maxOperations?: number
+  /**
+   * Most bytes of one bulk request body, in bytes or as `'1mb'` (default `'1mb'`); more is 413 before
+   * the body is read. It replaces `bodyLimit` for `/Bulk` only.
+   */
+  readonly maxPayloadSize?: number | string
 }
 
 /**

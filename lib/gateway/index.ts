@@ -40,6 +40,11 @@ export interface RequestStores {
   retried(resourceType: 'User' | 'Group'): void
   /** The host's `resolveMe` answer: the principal's user id, or undefined when it is none. */
   resolveMe(): Promise<string | undefined>
+  /**
+   * The same stores, context and trace with nothing remembered: each operation of a /Bulk request
+   * gets its own, as if it were a request of its own.
+   */
+  forOperation(): RequestStores
 }
 
 /** The gateway: built once per router, asked once per request. */
@@ -90,6 +95,10 @@ class BoundStores implements RequestStores {
 
   retried(resourceType: 'User' | 'Group'): void {
     this.tracer.retried(resourceType)
+  }
+
+  forOperation(): RequestStores {
+    return new BoundStores(this.stores, this.context, this.tracer)
   }
 
   async resolveMe(): Promise<string | undefined> {

@@ -8,6 +8,7 @@ import { isScimError, responseHeadersOf, scimError, withResponseHeaders } from '
 import type { StoreGateway } from '../gateway'
 import { errorClass, logAuth, logRequest, logStore } from '../log'
 import type { Configuration } from '../options'
+import { pathSegments } from '../resources/path-segments'
 import type { ScimRequest } from '../resources/request'
 import type { RouteEntry, RouteMatch, RouteTable } from '../resources/routes'
 import type { Telemetry } from '../telemetry'
@@ -45,24 +46,6 @@ export class RequestIds {
     this.#next = this.#next === Number.MAX_SAFE_INTEGER ? 1 : this.#next + 1
     return `${this.#prefix}-${this.#next.toString(36)}`
   }
-}
-
-/** Splits and decodes the path; undefined when it cannot be decoded. */
-function pathSegments(pathname: string): string[] | undefined {
-  const segments: string[] = []
-  for (const segment of pathname.split('/')) {
-    if (segment === '') continue
-    // Only a segment with an escape needs decoding (and can fail to decode).
-    if (!segment.includes('%')) segments.push(segment)
-    else {
-      try {
-        segments.push(decodeURIComponent(segment))
-      } catch {
-        return undefined
-      }
-    }
-  }
-  return segments
 }
 
 function authenticateThrew(error: unknown, requestId: string): never {
@@ -181,7 +164,7 @@ export async function handleHttp(
     const context = { tenant: principal.tenant, principal, requestId }
     // Static switches (no `settings` provider) need no await: every await costs the request a turn.
     const settings = config.settings ? await settingsFor(config, principal) : config.staticSettings
-    const body = entry.body ? await readJsonObject(request, config.bodyLimit) : undefined
+    const body = entry.body ? await readJsonObject(request, entry.bodyLimit ?? config.bodyLimit) : undefined
     const answer = await entry.run({
       method: method === 'HEAD' ? 'GET' : method,
       route: match.route.label,

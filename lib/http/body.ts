@@ -72,6 +72,9 @@ export async function readJsonObject(
   if (host._body === true || request.readableEnded) {
     // The host's express.json() got there first (body-parser 1 marks it with `_body`, body-parser 2
     // only leaves the stream read): use what it parsed; a stream read by anything else is empty here.
+    // Its limit is the host's: ours still holds for what the request declared.
+    const declared = request.headers['content-length']
+    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit)
     value = host.body
     if (value === undefined) throw scimError(400, 'invalidSyntax', 'The request body is empty')
   } else {

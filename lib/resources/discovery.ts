@@ -51,7 +51,9 @@ export function serviceProviderConfig(request: ScimRequest): ScimResponse {
     schemas: [SPC_SCHEMA],
     ...(config.documentationUri ? { documentationUri: config.documentationUri } : {}),
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: config.bodyLimit },
+    bulk: config.bulk
+      ? { supported: true, ...config.bulk }
+      : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: config.maxResults },
     changePassword: { supported: true },
     sort: { supported: true },

@@ -2,6 +2,7 @@
 import { scimError } from '../errors'
 import { isStorableId, isStorableText } from '../ids'
 import { locationOf } from '../representation/resources'
+import { type BulkLimits, bulkOperation } from './bulk'
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery'
 import { getGroup, listGroups } from './group-reads'
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from './groups'
@@ -22,6 +23,8 @@ export interface RouteEntry {
   readonly body: boolean
   /** True when a self-service principal (`Principal.selfService`) may use it: /Me and discovery only. */
   readonly selfService: boolean
+  /** The most bytes its body may have, when not the router's `bodyLimit` (/Bulk: `bulk.maxPayloadSize`). */
+  readonly bodyLimit?: number
   readonly run: Operation
 }
 
@@ -156,17 +159,28 @@ function meRoute(): Route {
   }
 }
 
-/** RFC 7644 §3.11 (/Me, without a `resolveMe` hook) and §3.7 (/Bulk): not served, and discovery says so. */
+/** RFC 7644 §3.11 (/Me, without a `resolveMe` hook) and §3.7 (/Bulk, with `bulk: false`): not served, and discovery says so. */
 function unimplemented(label: string, operation: string, selfService = false): Route {
   const refuse = entry(operation, notImplemented, false, selfService)
   return { label, methods: { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse } }
+}
+
+/** What a router serves beyond /Users and discovery. */
+export interface ServedEndpoints {
+  /** /Groups: the router has a TeamStore. */
+  readonly groups: boolean
+  /** /Me: the router has a `resolveMe` hook. */
+  readonly me?: boolean
+  /** /Bulk and its limits, or undefined when it is off. */
+  readonly bulk?: BulkLimits | undefined
 }
 
 /** The routes a router serves, built once at construction: /Groups only with a TeamStore, /Me only with `resolveMe`. */
 export class RouteTable {
   readonly #endpoints = new Map<string, Endpoint>()
 
-  constructor(servesGroups: boolean, servesMe = false) {
+  constructor(served: ServedEndpoints) {
+    const servesGroups = served.groups
     const add = (name: string, endpoint: Endpoint) => this.#endpoints.set(name.toLowerCase(), endpoint)
     add('Users', resourceEndpoint('Users'))
     if (servesGroups) add('Groups', resourceEndpoint('Groups'))
@@ -186,12 +200,18 @@ export class RouteTable {
     add('ResourceTypes', { collection: types, item: types })
     const schemaRoute = discovery('/Schemas', 'discovery.schemas', schemas)
     add('Schemas', { collection: schemaRoute, item: schemaRoute })
-    if (servesMe) add('Me', { collection: meRoute() })
+    if (served.me) add('Me', { collection: meRoute() })
     else {
       const me = unimplemented('/Me', 'me', true)
       add('Me', { collection: me, item: me })
     }
-    add('Bulk', { collection: unimplemented('/Bulk', 'bulk') })
+    const bulk = served.bulk
+    if (bulk) {
+      // Each operation of a bulk request is looked up here, as an HTTP request's path is.
+      const run = bulkOperation(bulk, (segments) => this.match(segments))
+      const post = { ...entry('bulk', run, true), bodyLimit: bulk.maxPayloadSize }
+      add('Bulk', { collection: { label: '/Bulk', methods: { POST: post } } })
+    } else add('Bulk', { collection: unimplemented('/Bulk', 'bulk') })
   }
 
   /** The route of a path (split, decoded, without the `/v2` segment), or undefined for none. */

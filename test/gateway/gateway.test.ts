@@ -245,6 +245,29 @@ describe('the request-scoped memo of reads', () => {
     expect(teamGet).toHaveBeenCalledTimes(2)
   })
 
+  it('gives each /Bulk operation stores of its own: same context and trace, nothing remembered', async () => {
+    const { gateway, user, team, userGet, teamGet } = setup()
+    const calls: string[] = []
+    const tracer: StoreCallTracer = {
+      storeCall: (name, call) => {
+        calls.push(name)
+        return call()
+      },
+      retried: () => {},
+    }
+    const bulk = gateway.forRequest(context('bulk-1'), tracer)
+    await bulk.users.get(user.id)
+    const operation = bulk.forOperation()
+    await operation.users.get(user.id)
+    await operation.users.get(user.id)
+    await operation.teams!.get(team.id)
+    // One read for the bulk request, one for the operation (remembered within it), one team read.
+    expect(userGet).toHaveBeenCalledTimes(2)
+    expect(teamGet).toHaveBeenCalledTimes(1)
+    expect(userGet.mock.calls.every(([, ctx]) => ctx.requestId === 'bulk-1')).toBe(true)
+    expect(calls).toEqual(['userStore.get', 'userStore.get', 'teamStore.get'])
+  })
+
   it('keeps a write of one request from clearing the memo of another', async () => {
     const { gateway, user, userGet } = setup()
     const one = gateway.forRequest(context('req-1'), UNTRACED)

@@ -113,7 +113,11 @@ export function operationHarness(options: OperationHarnessOptions = {}): Operati
     ...options.router,
   })
   const gateway = createStoreGateway(config)
-  const routes = new RouteTable(config.teamStore !== undefined, config.resolveMe !== undefined)
+  const routes = new RouteTable({
+    groups: config.teamStore !== undefined,
+    me: config.resolveMe !== undefined,
+    bulk: config.bulk,
+  })
 
   const request = (init: OperationRequestInit): ScimRequest => {
     const context = operationContext(init.tenant, init.requestId)

@@ -78,7 +78,7 @@ const SHARED_ROUTES = {
 
 describe('the route table as data', () => {
   it('serves users, groups, the searches, discovery, and refuses /Me and /Bulk, with a TeamStore', () => {
-    expect(inventory(new RouteTable(true))).toEqual({
+    expect(inventory(new RouteTable({ groups: true }))).toEqual({
       ...USER_ROUTES,
       '/Groups': ['GET groups.list', 'POST groups.create +body'],
       '/Groups/.search': ['POST groups.search +body'],
@@ -93,7 +93,7 @@ describe('the route table as data', () => {
   })
 
   it('has no /Groups route at all without a TeamStore', () => {
-    const table = new RouteTable(false)
+    const table = new RouteTable({ groups: false })
     expect(inventory(table)).toEqual({ ...USER_ROUTES, ...SHARED_ROUTES })
     expect(table.match(['Groups'])).toBeUndefined()
     expect(table.match(['Groups', 'abc'])).toBeUndefined()
@@ -101,7 +101,7 @@ describe('the route table as data', () => {
   })
 
   it('tells /.search below an endpoint from an id, and carries the id of an item route', () => {
-    const table = new RouteTable(true)
+    const table = new RouteTable({ groups: true })
     expect(table.match(['Users', '.search'])).toMatchObject({
       route: { label: '/Users/.search' },
       id: undefined,
@@ -119,7 +119,7 @@ describe('the route table as data', () => {
   })
 
   it('matches endpoint names case-insensitively, and keeps the id as sent', () => {
-    const table = new RouteTable(true)
+    const table = new RouteTable({ groups: true })
     for (const name of ['users', 'USERS', 'uSeRs']) {
       expect(table.match([name, 'AbC'])).toMatchObject({ route: { label: '/Users/:id' }, id: 'AbC' })
     }
@@ -140,11 +140,11 @@ describe('the route table as data', () => {
     ['an id below /Bulk', ['Bulk', 'x']],
     ['a /v2 segment (the adapter strips it first)', ['v2', 'Users']],
   ])('answers undefined for %s', (_, segments) => {
-    expect(new RouteTable(true).match(segments)).toBeUndefined()
+    expect(new RouteTable({ groups: true }).match(segments)).toBeUndefined()
   })
 
-  it('answers /Me and /Bulk with 501 for every method', async () => {
-    const table = new RouteTable(true)
+  it('answers /Me (without resolveMe) and /Bulk (when off) with 501 for every method', async () => {
+    const table = new RouteTable({ groups: true })
     const harness = operationHarness()
     for (const path of [['Me'], ['Me', 'abc'], ['Bulk']]) {
       const match = table.match(path)!
@@ -156,9 +156,17 @@ describe('the route table as data', () => {
     }
   })
 
+  it('serves POST /Bulk, reading its body up to bulk.maxPayloadSize, when bulk is on', () => {
+    const table = new RouteTable({ groups: true, bulk: { maxOperations: 10, maxPayloadSize: 4096 } })
+    expect(inventory(table)['/Bulk']).toEqual(['POST bulk +body'])
+    expect(table.match(['Bulk'])!.route.methods.POST!.bodyLimit).toBe(4096)
+    // Only the collection: an id below /Bulk names nothing.
+    expect(table.match(['Bulk', 'x'])).toBeUndefined()
+  })
+
   it('builds a table per router: two tables share no route objects', () => {
-    const one = new RouteTable(true).match(['Users'])!.route
-    const two = new RouteTable(true).match(['Users'])!.route
+    const one = new RouteTable({ groups: true }).match(['Users'])!.route
+    const two = new RouteTable({ groups: true }).match(['Users'])!.route
     expect(one).not.toBe(two)
     expect(describeRoute(one)).toEqual(describeRoute(two))
   })
@@ -328,7 +336,7 @@ describe('operations called directly, without HTTP', () => {
     expect(config.status).toBe(200)
     expect(json(config)).toMatchObject({
       meta: { location: `${OPERATION_BASE_URL}/ServiceProviderConfig` },
-      bulk: { supported: false },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1024 * 1024 },
     })
     const types = json(await harness.call('GET', '/ResourceTypes')) as { Resources: { id: string }[] }
     expect(types.Resources.map((type) => type.id)).toEqual(['User'])
