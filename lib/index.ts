@@ -42,5 +42,6 @@ export {
   type LocalUserFields,
   MemoryUserStore,
   type MemoryUserStoreOptions,
+  type TeamsOfUsers,
   type UserNameEmailNamespace,
 } from './stores/memory-users'

@@ -245,7 +245,9 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
   checkStore(options.sessionRevoker, 'sessionRevoker', ['revokeUserSessions'])
   // Optional methods are detected once: present means callable.
   checkOptional(options.userStore, 'userStore', ['findExisting', 'findByUserNameOrEmail'])
-  if (options.teamStore !== undefined) checkOptional(options.teamStore, 'teamStore', ['applyChange'])
+  if (options.teamStore !== undefined) {
+    checkOptional(options.teamStore, 'teamStore', ['applyChange', 'listMembersOfTeams', 'listTeamsOfUsers'])
+  }
   if (typeof options.authenticate !== 'function') {
     fail(
       'authenticate is required: a function (req) => principal, e.g. staticTokens([...])',

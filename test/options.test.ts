@@ -196,6 +196,11 @@ describe('parseOptions: bad options', () => {
       /teamStore lacks .*listMembers/,
     ],
     ['a null teamStore', { teamStore: null }, /teamStore/],
+    [
+      'a teamStore with a non-function listTeamsOfUsers',
+      { teamStore: { ...teamStore(), listTeamsOfUsers: true } },
+      /teamStore\.listTeamsOfUsers must be a function/,
+    ],
     ['no sessionRevoker', { sessionRevoker: undefined }, /sessionRevoker/],
     ['a sessionRevoker without revokeUserSessions', { sessionRevoker: {} }, /revokeUserSessions/],
     ['no authenticate', { authenticate: undefined }, /authenticate/],

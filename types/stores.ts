@@ -254,6 +254,14 @@ export interface StoredTeam {
   readonly document?: ScimDocument
 }
 
+/** A team a user belongs to, as `listTeamsOfUsers` returns it: the user's `groups` (RFC 7643 §4.1.2). */
+export interface TeamOfUser {
+  /** The team's SCIM id (the group's `id`). */
+  readonly id: string
+  /** The team's name (the group's `displayName`), shown as the element's `display`. */
+  readonly displayName: string
+}
+
 /** A member of a team as the store returns it. */
 export interface TeamMember {
   /** The member user's SCIM id. */
@@ -341,6 +349,18 @@ export interface TeamStore {
     page: MemberPage,
     context: RequestContext,
   ): Awaitable<ReadonlyMap<string, ListPage<TeamMember>>>
+  /**
+   * Optional: the teams each of several users belongs to, in one call (one query in SQL): user id ->
+   * its teams, at most `limit` of them, in a stable order. Users without teams, and ids that are no user
+   * of the tenant, may be left out. The router asks it once per response (a page of users, or one
+   * user) for the users' `groups` attribute (RFC 7643 §4.1.2), and not at all when the client excludes
+   * `groups`. Without it, users carry no `groups`.
+   */
+  listTeamsOfUsers?(
+    userIds: readonly string[],
+    limit: number,
+    context: RequestContext,
+  ): Awaitable<ReadonlyMap<string, readonly TeamOfUser[]>>
   /** Removes the user from every team of the tenant (a deleted user keeps no memberships). */
   removeUserFromTeams(userId: string, context: RequestContext): Awaitable<void>
   /**

@@ -22,8 +22,9 @@ export interface BasicHost {
 
 /** Builds the host: an Express app with SCIM mounted at /scim, accepting `token` for the tenant `default`. */
 export function createHost(token: string): BasicHost {
-  const userStore = new MemoryUserStore()
   const teamStore = new MemoryTeamStore()
+  // Linked so that filters on a user's groups (`groups.value eq "…"`) read the teams.
+  const userStore = new MemoryUserStore({ teamStore })
   const sessions = new MemorySessionRevoker()
   const events: ScimEvent[] = []
   const app = express()

@@ -15,6 +15,7 @@ import type {
   TeamChange,
   TeamFields,
   TeamMember,
+  TeamOfUser,
   TeamStore,
 } from '../../types/stores'
 import type { Database, Queryable } from './db'
@@ -325,6 +326,37 @@ export class SqlTeamStore implements TeamStore {
         )
     }
     return pages
+  }
+
+  /**
+   * One query for the teams of every user of a response (the router's batched read of users' `groups`):
+   * per user, its first `limit` teams in joining order, through the (tenant, user_id) index.
+   */
+  async listTeamsOfUsers(
+    userIds: readonly string[],
+    limit: number,
+    context: RequestContext,
+  ): Promise<Map<string, TeamOfUser[]>> {
+    const teams = new Map<string, TeamOfUser[]>()
+    const ids = [...new Set(userIds.filter(isRowId))]
+    if (ids.length === 0) return teams
+    const found = await this.#run(() =>
+      this.db.query<{ user_id: string; id: string; name: string }>(
+        `select q.user_id::text as user_id, g.id::text as id, g.name from unnest($2::uuid[]) as q (user_id)
+         cross join lateral (
+           select t.id, t.name, m.seq from team_members m join teams t on t.id = m.team_id
+           where m.tenant = $1 and m.user_id = q.user_id order by m.seq limit $3
+         ) g
+         order by q.user_id, g.seq`,
+        [context.tenant, ids, Math.max(0, Math.floor(limit))],
+      ),
+    )
+    for (const row of found.rows) {
+      let list = teams.get(row.user_id)
+      if (!list) teams.set(row.user_id, (list = []))
+      list.push({ id: row.id, displayName: row.name })
+    }
+    return teams
   }
 
   /** One transaction: the user's teams locked in id order (two of these never deadlock), then the write. */

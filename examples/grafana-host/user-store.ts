@@ -75,6 +75,15 @@ const compileFilter = createSqlFilterCompiler(
         primary: 'e.is_primary',
       },
     },
+    // The teams the user belongs to (`groups.value eq "…"`), read live from the membership table.
+    groups: {
+      from: 'team_members g join teams gt on gt.id = g.team_id',
+      where: 'g.user_id = u.id and g.tenant = u.tenant',
+      subAttributes: {
+        value: { expression: 'g.team_id', type: 'uuid' },
+        display: { expression: 'gt.name', folded: 'gt.name_folded' },
+      },
+    },
   },
   { resourceType: 'User' },
 )

@@ -10,6 +10,7 @@ import type {
   TeamChange,
   TeamFields,
   TeamMember,
+  TeamOfUser,
   TeamStore,
 } from '../../types/stores'
 import { brokenStore, checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
@@ -96,6 +97,36 @@ export class RequestTeams {
     return pages
   }
 
+  /** True when the store answers the teams of users (`listTeamsOfUsers`), for their `groups`. */
+  get readsTeamsOfUsers(): boolean {
+    return typeof this.store.listTeamsOfUsers === 'function'
+  }
+
+  /**
+   * The teams of each of these users, at most `limit` each, in one store call: user id -> teams. Only
+   * when `readsTeamsOfUsers`. Only the ids asked for, each list checked and cut to `limit`.
+   */
+  async listTeamsOfUsers(userIds: readonly string[], limit: number): Promise<Map<string, TeamOfUser[]>> {
+    const name = 'teamStore.listTeamsOfUsers()'
+    const found = await this.#call('listTeamsOfUsers', () =>
+      this.store.listTeamsOfUsers!(userIds, limit, this.context),
+    )
+    if (!(found instanceof Map)) throw brokenStore(name, 'a Map of user ids to lists of teams')
+    const teams = new Map<string, TeamOfUser[]>()
+    for (const id of userIds) {
+      const list: unknown = found.get(id)
+      if (list === undefined || list === null) continue
+      if (!Array.isArray(list)) throw brokenStore(name, 'a list of { id, displayName } per user')
+      const checked: TeamOfUser[] = []
+      for (const team of list.length > limit ? list.slice(0, limit) : list) {
+        if (!isTeamOfUser(team)) throw brokenStore(name, 'teams as { id, displayName } strings')
+        checked.push({ id: team.id, displayName: team.displayName })
+      }
+      teams.set(id, checked)
+    }
+    return teams
+  }
+
   /** Creates a team with its first members. */
   async create(team: NewTeam, members: readonly MemberReference[]): Promise<StoredTeam> {
     const created = await this.#write('create', () => this.store.create(team, members, this.context))
@@ -140,4 +171,14 @@ export class RequestTeams {
   removeUserFromTeams(userId: string): Promise<void> {
     return this.#write('removeUserFromTeams', () => this.store.removeUserFromTeams(userId, this.context))
   }
+}
+
+function isTeamOfUser(value: unknown): value is TeamOfUser {
+  const team = value as Partial<TeamOfUser> | null
+  return (
+    typeof team === 'object' &&
+    team !== null &&
+    typeof team.id === 'string' &&
+    typeof team.displayName === 'string'
+  )
 }

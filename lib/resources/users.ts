@@ -20,6 +20,7 @@ import { listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
 import { emit, notModified, projectionFor, readBody, requireSync, type ScimRequest } from './request'
 import { emptyResponse, jsonResponse, type ScimResponse } from './response'
+import { addGroups, groupsOfUsers, type UserGroups } from './user-groups'
 
 function notFound(): Error {
   return scimError(404, undefined, 'User not found')
@@ -38,18 +39,23 @@ function projection(request: ScimRequest, parameters = projectionFromQuery(reque
   return projectionFor(request, 'User', parameters)
 }
 
-/** The user as the client sees it: SCIM JSON with `meta.location`, projected. */
-function present(request: ScimRequest, user: StoredUser, view: Projection): ScimResource {
-  return view.apply(userResource(user, locationOf(request.baseUrl, 'Users', user.id)))
+/** The user as the client sees it: SCIM JSON with `meta.location` and its `groups` when read, projected. */
+function present(request: ScimRequest, user: StoredUser, view: Projection, groups: UserGroups): ScimResource {
+  const resource = userResource(user, locationOf(request.baseUrl, 'Users', user.id))
+  return view.apply(addGroups(resource, groups?.get(user.id), request.baseUrl))
 }
 
-function userResponse(
+/** The user after a write, with its `groups` (none for a user just created: it is in no team yet). */
+async function userResponse(
   request: ScimRequest,
   status: number,
   user: StoredUser,
   extra?: Record<string, string>,
-): ScimResponse {
-  return jsonResponse(status, present(request, user, projection(request)), {
+  created = false,
+): Promise<ScimResponse> {
+  const view = projection(request)
+  const groups = created ? undefined : await groupsOfUsers(request, [user.id], view)
+  return jsonResponse(status, present(request, user, view, groups), {
     ETag: etagOf(user.version),
     ...extra,
   })
@@ -117,7 +123,13 @@ export async function createUser(request: ScimRequest): Promise<ScimResponse> {
     if (!outcome.before.active && user.active)
       emit(request, { type: 'user.reactivated', resourceId: user.id })
   }
-  return userResponse(request, 201, user, { Location: locationOf(request.baseUrl, 'Users', user.id) })
+  return userResponse(
+    request,
+    201,
+    user,
+    { Location: locationOf(request.baseUrl, 'Users', user.id) },
+    outcome.kind === 'created',
+  )
 }
 
 /** GET /Users/:id. RFC 7644 §3.4.1; `If-None-Match` -> 304 (RFC 7644 §3.14). */
@@ -128,7 +140,8 @@ export async function getUser(request: ScimRequest, id: string): Promise<ScimRes
   if (notModified(request, user.version)) {
     return emptyResponse(304, { ETag: etagOf(user.version) })
   }
-  return jsonResponse(200, present(request, user, view), { ETag: etagOf(user.version) })
+  const groups = await groupsOfUsers(request, [user.id], view)
+  return jsonResponse(200, present(request, user, view, groups), { ETag: etagOf(user.version) })
 }
 
 /** The users of one list page, projected and serialised within the response budget; shared by GET /Users and the searches. */
@@ -140,11 +153,16 @@ export async function userPage(
   const view = projectionFor(request, 'User', parameters)
   const query = listQuery(request.config, 'User', parameters)
   const page = await request.stores.users.list(query)
+  // The store leaves these out already; a store that does not must still not show them.
+  const visible = page.resources.filter(isVisibleToScim)
+  const groups = await groupsOfUsers(
+    request,
+    visible.map((user) => user.id),
+    view,
+  )
   const resources: string[] = []
-  for (const user of page.resources) {
-    // The store leaves these out already; a store that does not must still not show them.
-    if (!isVisibleToScim(user)) continue
-    const json = budget.take(present(request, user, view))
+  for (const user of visible) {
+    const json = budget.take(present(request, user, view, groups))
     if (json === undefined) break
     resources.push(json)
   }

@@ -11,6 +11,7 @@ import type {
   TeamChange,
   TeamFields,
   TeamMember,
+  TeamOfUser,
   TeamStore,
 } from '../../types/stores'
 import { configError, uniquenessConflict } from '../errors'
@@ -193,6 +194,32 @@ export class MemoryTeamStore implements TeamStore {
       if (members) pages.set(id, memberPage(members, page))
     }
     return pages
+  }
+
+  /**
+   * The teams of each of these users (those in a team), at most `limit` each, in the order each joined
+   * them: through the reverse index, never a scan of the teams.
+   */
+  listTeamsOfUsers(
+    userIds: readonly string[],
+    limit: number,
+    context: RequestContext,
+  ): Map<string, TeamOfUser[]> {
+    const partition = this.#tenants.read(tenantOf(context))
+    const teams = new Map<string, TeamOfUser[]>()
+    if (!partition) return teams
+    for (const userId of userIds) {
+      const ids = partition.teamsOfUser.get(userId)
+      if (!ids || teams.has(userId)) continue
+      const list: TeamOfUser[] = []
+      for (const id of ids) {
+        if (list.length >= limit) break
+        const record = partition.byId.get(id)
+        if (record) list.push({ id: record.id, displayName: record.displayName })
+      }
+      teams.set(userId, list)
+    }
+    return teams
   }
 
   /** Removes the user from every team of the tenant, through the reverse index; bumps each team's version. */

@@ -16,6 +16,14 @@ import { USER_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'
 import {
+  groupsFilterUnsupported,
+  readsGroups,
+  readTeamStoreOption,
+  TEAM_STORE_OPTION,
+  type TeamsOfUsers,
+  withGroups,
+} from './memory-user-groups'
+import {
   NAMESPACE_OPTION,
   readSharedNamespace,
   type UserNameEmailNamespace,
@@ -41,6 +49,7 @@ import {
   warnInProduction,
 } from './shared'
 
+export type { TeamsOfUsers } from './memory-user-groups'
 export type { UserNameEmailNamespace } from './memory-user-names'
 export type { LocalUserFields } from './memory-user-records'
 
@@ -54,6 +63,11 @@ export interface MemoryUserStoreOptions extends MemoryStoreOptions {
    * in by login only, with logins that are never emails.
    */
   readonly userNameEmailNamespace?: UserNameEmailNamespace
+  /**
+   * The `MemoryTeamStore` whose teams these users belong to: filters on `groups` (`groups.value eq
+   * "…"`, `groups[display eq "…"]`) read it. Without it, such a filter is 400 `invalidFilter`.
+   */
+  readonly teamStore?: TeamsOfUsers
 }
 
 /** One tenant's users. The indexes make get, uniqueness checks and the common filters lookups. */
@@ -91,6 +105,7 @@ function hashPassword(password: string): string {
 export class MemoryUserStore implements UserStore {
   readonly #registry: SchemaRegistry
   readonly #sharedNamespace: boolean
+  readonly #teams: TeamsOfUsers | undefined
   readonly #tenants = new TenantPartitions<UserPartition>(() => ({
     versions: { last: 0 },
     byId: new Map(),
@@ -100,13 +115,14 @@ export class MemoryUserStore implements UserStore {
   #sequence = 0
 
   /**
-   * Throws `TypeError` on options other than `{ registry, userNameEmailNamespace }` and on a namespace
+   * Throws `TypeError` on options other than `{ registry, userNameEmailNamespace, teamStore }` and on a namespace
    * other than `'shared'` or `'separate'`, and in a `node:cluster` worker. Warns when `NODE_ENV` is `production`.
    */
   constructor(options?: MemoryUserStoreOptions) {
     refuseClustered('MemoryUserStore')
-    this.#registry = readStoreOptions(options, 'MemoryUserStore', [NAMESPACE_OPTION])
+    this.#registry = readStoreOptions(options, 'MemoryUserStore', [NAMESPACE_OPTION, TEAM_STORE_OPTION])
     this.#sharedNamespace = readSharedNamespace(options)
+    this.#teams = readTeamStoreOption(options)
     warnInProduction(
       'express-scim: MemoryUserStore keeps users in memory, so they are lost on restart and not shared ' +
         'between processes; use a database-backed UserStore in production',
@@ -189,8 +205,9 @@ export class MemoryUserStore implements UserStore {
     let candidates: Iterable<UserRecord> | undefined
     const tests: ((record: UserRecord) => boolean)[] = []
     const sortKey = query.sortBy ? sortKeyReader(this.#registry, 'User', query.sortBy) : undefined
+    const scimView = query.filter && readsGroups(query.filter) ? this.#groupsView(context) : userResource
     // The SCIM view is built at most once per record, whether the filter, the sort, or both read it.
-    const view: (record: UserRecord) => ScimResource = sortKey ? memoize(userResource) : userResource
+    const view: (record: UserRecord) => ScimResource = sortKey ? memoize(scimView) : scimView
     if (query.filter) {
       const plan = planFilter(query.filter, USER_SCHEMA, INDEXED_KEYS)
       if (plan.rest) {
@@ -219,6 +236,17 @@ export class MemoryUserStore implements UserStore {
       (r) => r.sequence,
       copyOut,
     )
+  }
+
+  /** The SCIM view with the user's `groups`, from the linked team store, for a filter that reads them. */
+  #groupsView(context: RequestContext): (record: UserRecord) => ScimResource {
+    const teams = this.#teams
+    if (!teams) throw groupsFilterUnsupported()
+    return (record) =>
+      withGroups(
+        userResource(record),
+        teams.listTeamsOfUsers([record.id], Number.MAX_SAFE_INTEGER, context).get(record.id),
+      )
   }
 
   /**

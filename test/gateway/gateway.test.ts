@@ -199,7 +199,13 @@ describe('the request-scoped memo of reads', () => {
       },
     })
     expect(response.status).toBe(200)
-    expect(calls).toEqual(['userStore.get', 'userStore.update', 'userStore.get', 'userStore.update'])
+    expect(calls).toEqual([
+      'userStore.get',
+      'userStore.update',
+      'userStore.get',
+      'userStore.update',
+      'teamStore.listTeamsOfUsers',
+    ])
     expect(retried).toEqual(['User'])
     const stored = harness.userStore.get(user.id, contextFor())!
     expect(stored.displayName).toBe('Winner')

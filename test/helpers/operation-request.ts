@@ -97,8 +97,8 @@ export function operationContext(tenant: string = TENANT, requestId = 'op-test')
  * through `parseOptions` (so options are checked as `createScimRouter` checks them) and `createStoreGateway`.
  */
 export function operationHarness(options: OperationHarnessOptions = {}): OperationHarness {
-  const userStore = new MemoryUserStore()
   const teamStore = new MemoryTeamStore()
+  const userStore = new MemoryUserStore({ teamStore })
   const sessions = new MemorySessionRevoker()
   const config = parseOptions({
     userStore: options.wrapUserStore ? options.wrapUserStore(userStore) : userStore,

@@ -74,8 +74,8 @@ export interface ScimApp {
  * (tenant `acme`, id `idp`), user and group sync on, events collected. `options.router` overrides any of it.
  */
 export function buildScimApp(options: ScimAppOptions = {}): ScimApp {
-  const userStore = new MemoryUserStore()
   const teamStore = new MemoryTeamStore()
+  const userStore = new MemoryUserStore({ teamStore })
   const sessions = new MemorySessionRevoker()
   const events: ScimEvent[] = []
   const base = options.mountPath ?? '/scim'

@@ -65,14 +65,15 @@ describe('request spans', () => {
     expect(create?.name).toBe('SCIM users.create')
     expect(get?.name).toBe('SCIM users.get')
     expect(childNames(providers, create!)).toEqual(['store userStore.create'])
-    expect(childNames(providers, get!)).toEqual(['store userStore.get'])
+    // The user, then its groups (one batched call).
+    expect(childNames(providers, get!)).toEqual(['store userStore.get', 'store teamStore.listTeamsOfUsers'])
     for (const span of providers.spans()) {
       expect(span.ended).toBe(true)
       expect(span.instrumentationScope).toMatchObject({ name: 'express-scim', version: PACKAGE_VERSION })
     }
     // Every store span belongs to a request span, in its trace.
     const storeSpans = providers.spans().filter((span) => span.name.startsWith('store '))
-    expect(storeSpans).toHaveLength(2)
+    expect(storeSpans).toHaveLength(3)
     for (const span of storeSpans) {
       const parent = requestSpans(providers).find(
         (candidate) => candidate.spanContext().spanId === span.parentSpanContext?.spanId,
@@ -335,6 +336,7 @@ describe('metrics', () => {
       'store userStore.update',
       'store userStore.get',
       'store userStore.update',
+      'store teamStore.listTeamsOfUsers',
     ])
   })
 })

@@ -72,6 +72,63 @@ function batchTests(suite: Suite<TeamKit>): void {
   )
 }
 
+function teamsOfUsersTests(suite: Suite<TeamKit>): void {
+  suite.test(
+    'listTeamsOfUsers gives each user its teams ({ id, displayName }) at most limit each, and follows changes (when implemented)',
+    async ({ raw, store, create, user, context, other }) => {
+      if (typeof raw.listTeamsOfUsers !== 'function') return
+      const eng = await create('Eng', [user(0), user(1)])
+      const ops = await create('Ops', [user(0)])
+      await create('Empty', [])
+      const ids = [user(0), user(1), user(2), 'no-such-user']
+      const teams = await store.listTeamsOfUsers(ids, 10, context)
+      equals(
+        teams.map(`.get(user 0), sorted`, (map) =>
+          [...(map?.get(user(0)) ?? [])].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+        ),
+        [
+          { id: eng.id, displayName: 'Eng' },
+          { id: ops.id, displayName: 'Ops' },
+        ],
+      )
+      equals(
+        teams.map('.get(user 1)', (map) => map?.get(user(1))),
+        [{ id: eng.id, displayName: 'Eng' }],
+      )
+      // A user in no team, and an id that is no user, are left out or answer no teams.
+      equals(
+        teams.map('.get(user 2) or no-such-user, as lengths', (map) => [
+          map?.get(user(2))?.length ?? 0,
+          map?.get('no-such-user')?.length ?? 0,
+        ]),
+        [0, 0],
+      )
+      equals(
+        (await store.listTeamsOfUsers([user(0)], 1, context)).map(
+          '.get(user 0).length with limit 1',
+          (map) => map?.get(user(0))?.length,
+        ),
+        1,
+      )
+      // Membership and names are read live.
+      await store.removeMembers(ops.id, [user(0)], context)
+      equals(
+        (await store.listTeamsOfUsers([user(0)], 10, context)).map('.get(user 0) after a removal', (map) =>
+          map?.get(user(0))?.map((team) => team.id),
+        ),
+        [eng.id],
+      )
+      // Another tenant's call sees none of these memberships.
+      equals(
+        (await store.listTeamsOfUsers(ids, 10, other)).map('teams in another tenant', (map) =>
+          [...(map?.values() ?? [])].reduce((sum, list) => sum + list.length, 0),
+        ),
+        0,
+      )
+    },
+  )
+}
+
 function deltaTests(suite: Suite<TeamKit>): void {
   suite.test('addMembers is idempotent', async ({ store, create, user, sortedMembers, context }) => {
     const team = await create('Eng', [user(0)])
@@ -154,6 +211,7 @@ export function teamMemberTests(suite: Suite<TeamKit>): void {
   suite.group('members', () => {
     listMembersTests(suite)
     batchTests(suite)
+    teamsOfUsersTests(suite)
     deltaTests(suite)
     versionTests(suite)
     removeUserTests(suite)

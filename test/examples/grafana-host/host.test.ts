@@ -49,6 +49,25 @@ describe.each(HOST_ENGINES)('grafana-host on $name', ({ open }) => {
     await database?.close()
   })
 
+  /** A second host over the same database whose queries are counted (its `queries`, reset at will). */
+  const countingHost = () => {
+    const counted = { queries: 0, host: undefined as unknown as GrafanaHost }
+    counted.host = createGrafanaHost({
+      db: {
+        ...database.db,
+        kind: database.db.kind,
+        query: (text, values) => {
+          counted.queries += 1
+          return database.db.query(text, values)
+        },
+        transaction: (work) => database.db.transaction(work),
+      },
+      baseUrl: BASE,
+      devIdp: false,
+    })
+    return counted
+  }
+
   const provision = async (userName: string, externalId: string) => {
     const response = await scim()
       .post('/scim/Users')
@@ -211,20 +230,7 @@ describe.each(HOST_ENGINES)('grafana-host on $name', ({ open }) => {
 
   it('lists a page of groups with their members in the same number of queries for 2 groups as for 6', async () => {
     const members = [await provision('m1', 'oid-m1'), await provision('m2', 'oid-m2')]
-    let queries = 0
-    const counted = createGrafanaHost({
-      db: {
-        ...database.db,
-        kind: database.db.kind,
-        query: (text, values) => {
-          queries += 1
-          return database.db.query(text, values)
-        },
-        transaction: (work) => database.db.transaction(work),
-      },
-      baseUrl: BASE,
-      devIdp: false,
-    })
+    const counted = countingHost()
     const queriesFor = async (prefix: string, groups: number) => {
       for (let i = 0; i < groups; i++) {
         const created = await scim()
@@ -238,21 +244,72 @@ describe.each(HOST_ENGINES)('grafana-host on $name', ({ open }) => {
           })
         expect(created.status).toBe(201)
       }
-      queries = 0
-      const listed = await request(counted.app)
+      counted.queries = 0
+      const listed = await request(counted.host.app)
         .get(`/scim/Groups?filter=${encodeURIComponent(`displayName sw "${prefix} "`)}`)
         .set('Authorization', `Bearer ${token}`)
       expect(listed.body.totalResults).toBe(groups)
       expect(listed.body.Resources.every((group: { members: unknown[] }) => group.members.length === 2)).toBe(
         true,
       )
-      return queries
+      return counted.queries
     }
     // The page with its total, and one query for every group's members (the token check is remembered
     // after the first request).
-    await request(counted.app).get('/scim/ServiceProviderConfig').set('Authorization', `Bearer ${token}`)
+    await request(counted.host.app).get('/scim/ServiceProviderConfig').set('Authorization', `Bearer ${token}`)
     expect(await queriesFor('Few', 2)).toBe(2)
     expect(await queriesFor('Many', 6)).toBe(2)
+  })
+
+  it("shows users' groups with one query per page of users, and filters users by groups.value in SQL", async () => {
+    const users = []
+    for (let i = 0; i < 6; i++) users.push(await provision(`g${i}`, `oid-g${i}`))
+    const team = await scim()
+      .post('/scim/Groups')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/scim+json')
+      .send({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Grouped',
+        members: users.slice(0, 4).map((u) => ({ value: u.id })),
+      })
+    expect(team.status).toBe(201)
+    const counted = countingHost()
+    const get = (path: string) => request(counted.host.app).get(path).set('Authorization', `Bearer ${token}`)
+    await get('/scim/ServiceProviderConfig')
+    const queriesFor = async (count: number) => {
+      counted.queries = 0
+      const page = await get(`/scim/Users?filter=${encodeURIComponent('userName sw "g"')}&count=${count}`)
+      expect(page.body.Resources).toHaveLength(count)
+      return counted.queries
+    }
+    // The page with its total, and one query for the groups of all its users.
+    expect(await queriesFor(2)).toBe(2)
+    expect(await queriesFor(6)).toBe(2)
+    const one = await get(`/scim/Users/${users[0]!.id}`)
+    expect(one.body.groups).toEqual([
+      {
+        value: team.body.id,
+        $ref: expect.stringMatching(new RegExp(`/scim/Groups/${team.body.id}$`)),
+        display: 'Grouped',
+        type: 'direct',
+      },
+    ])
+    const filtered = await get(
+      `/scim/Users?filter=${encodeURIComponent(`groups.value eq "${team.body.id}"`)}`,
+    )
+    expect(filtered.body.Resources.map((u: { id: string }) => u.id).sort()).toEqual(
+      users
+        .slice(0, 4)
+        .map((u) => u.id)
+        .sort(),
+    )
+    const byName = await get(
+      `/scim/Users?filter=${encodeURIComponent('groups[display eq "grouped"] and userName eq "g5"')}`,
+    )
+    expect(byName.body.totalResults).toBe(0)
+    const excluded = await get(`/scim/Users/${users[0]!.id}?excludedAttributes=groups`)
+    expect(excluded.body.groups).toBeUndefined()
   })
 
   it('answers bad forms with their 4xx (too large, too many fields, another charset, a CSRF token of other bytes), never 500', async () => {
