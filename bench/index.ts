@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each printing ops/s and ratios against a baseline measured in the same run.
 import { runClusterBench } from './cluster'
+import { runCursorBench } from './cursor'
 import { runFilterBench } from './filter'
 import { runHostBench } from './host'
 import { runHttpBench } from './http'
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   await runMemoryBench()
   await runHttpBench()
   await runHostBench()
+  await runCursorBench()
   await runClusterBench()
 }
 

@@ -30,6 +30,7 @@ import {
   type Patcher,
 } from './patch/apply'
 import type { BulkLimits } from './resources/bulk-request'
+import { type CursorSettings, readCursorPaging } from './resources/cursor-settings'
 import {
   DEFAULT_MAX_RESOURCE_BYTES,
   DEFAULT_MAX_VALUES_PER_ATTRIBUTE,
@@ -81,6 +82,8 @@ export interface Configuration {
   readonly dialect: 'lenient' | 'strict'
   readonly adoptLocalUsers: boolean
   readonly isProtectedUser: ((user: StoredUser, context: RequestContext) => Awaitable<boolean>) | undefined
+  /** The key and timeout of cursors, or undefined when cursor paging is off. */
+  readonly cursors: CursorSettings | undefined
   /** /Bulk's limits, or undefined when `bulk: false` turns it off. */
   readonly bulk: BulkLimits | undefined
   /** The `resolveMe` hook: /Me is served only with it. */
@@ -194,6 +197,7 @@ export const KNOWN_OPTIONS = Object.freeze([
   'isProtectedUser',
   'resolveMe',
   'bulk',
+  'cursorPaging',
   'onEvent',
   'telemetry',
 ] as const)
@@ -244,9 +248,14 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
   if (options.teamStore !== undefined) checkStore(options.teamStore, 'teamStore', TEAM_STORE_METHODS)
   checkStore(options.sessionRevoker, 'sessionRevoker', ['revokeUserSessions'])
   // Optional methods are detected once: present means callable.
-  checkOptional(options.userStore, 'userStore', ['findExisting', 'findByUserNameOrEmail'])
+  checkOptional(options.userStore, 'userStore', ['findExisting', 'findByUserNameOrEmail', 'listAfter'])
   if (options.teamStore !== undefined) {
-    checkOptional(options.teamStore, 'teamStore', ['applyChange', 'listMembersOfTeams', 'listTeamsOfUsers'])
+    checkOptional(options.teamStore, 'teamStore', [
+      'applyChange',
+      'listMembersOfTeams',
+      'listTeamsOfUsers',
+      'listAfter',
+    ])
   }
   if (typeof options.authenticate !== 'function') {
     fail(
@@ -395,6 +404,7 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     isProtectedUser: options.isProtectedUser,
     resolveMe: options.resolveMe,
     bulk: bulkLimits(options.bulk),
+    cursors: readCursorPaging(options.cursorPaging),
     authenticationSchemes,
     documentationUri: options.documentationUri,
     onEvent: options.onEvent,

@@ -108,6 +108,22 @@ describe('parseOptions: defaults', () => {
     expect(parseOptions(base({ bodyLimit: 2048 })).bodyLimit).toBe(2048)
   })
 
+  it('reads cursorPaging: off by default, a random key of this router with true, the secret and timeout given', () => {
+    expect(parseOptions(base()).cursors).toBeUndefined()
+    expect(parseOptions(base({ cursorPaging: false })).cursors).toBeUndefined()
+    const one = parseOptions(base({ cursorPaging: true })).cursors!
+    const two = parseOptions(base({ cursorPaging: true })).cursors!
+    expect(one.key).toHaveLength(32)
+    expect(one.key.equals(two.key)).toBe(false)
+    expect(one.timeout).toBe(3600)
+    const secret = 's'.repeat(32)
+    expect(parseOptions(base({ cursorPaging: { secret, timeout: 60 } })).cursors).toEqual({
+      key: Buffer.from(secret),
+      timeout: 60,
+    })
+    expect(parseOptions(base({ cursorPaging: { secret: new Uint8Array(32) } })).cursors!.key).toHaveLength(32)
+  })
+
   it('reads the bulk limits, fills in the missing one, and turns /Bulk off with false', () => {
     expect(parseOptions(base({ bulk: { maxOperations: 5, maxPayloadSize: '2mb' } })).bulk).toEqual({
       maxOperations: 5,
@@ -212,6 +228,15 @@ describe('parseOptions: bad options', () => {
     ['a null rejectNonProvisionedUsers', { rejectNonProvisionedUsers: null }, /rejectNonProvisionedUsers/],
     ['a string teamSyncEnabled', { teamSyncEnabled: 'false' }, /teamSyncEnabled/],
     ['group and team sync together', { groupSyncEnabled: true, teamSyncEnabled: true }, /cannot both/],
+    ['a string cursorPaging', { cursorPaging: 'on' }, /cursorPaging must be true, false or/],
+    ['a short cursorPaging secret', { cursorPaging: { secret: 'short' } }, /at least 32 bytes/],
+    ['a numeric cursorPaging secret', { cursorPaging: { secret: 42 } }, /secret must be a string or bytes/],
+    ['a zero cursorPaging timeout', { cursorPaging: { timeout: 0 } }, /timeout must be a positive/],
+    [
+      'a misspelt cursorPaging option',
+      { cursorPaging: { secrets: 'x'.repeat(40) } },
+      /has no option 'secrets'/,
+    ],
     ['a true bulk', { bulk: true }, /bulk must be false or/],
     ['a string bulk', { bulk: 'on' }, /bulk must be false or/],
     ['a zero bulk.maxOperations', { bulk: { maxOperations: 0 } }, /bulk\.maxOperations/],

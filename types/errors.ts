@@ -1,6 +1,6 @@
 // Public contracts for SCIM errors: the `scimType` keywords and the error response body (RFC 7644 §3.12).
 
-/** The `scimType` keywords of RFC 7644 §3.12, table 9. */
+/** The `scimType` keywords of RFC 7644 §3.12, table 9, and the cursor ones of RFC 9865 §2.1. */
 export type ScimType =
   | 'invalidFilter'
   | 'tooMany'
@@ -12,6 +12,12 @@ export type ScimType =
   | 'invalidValue'
   | 'invalidVers'
   | 'sensitive'
+  /** RFC 9865: a cursor that this server did not issue for this query. */
+  | 'invalidCursor'
+  /** RFC 9865: a cursor older than the server's `cursorTimeout`. */
+  | 'expiredCursor'
+  /** RFC 9865: a `count` other than the one the cursor's first page had. */
+  | 'invalidCount'
 
 /** URN of the SCIM error message schema. RFC 7644 §3.12. */
 export type ScimErrorSchemaUrn = 'urn:ietf:params:scim:api:messages:2.0:Error'

@@ -159,6 +159,14 @@ export interface ScimRouterOptions extends SyncSettings {
    * the same request sent alone would, with every rule and limit of that request.
    */
   readonly bulk?: BulkOptions | false
+  /**
+   * Cursor paging (RFC 9865) of `/Users` and `/Groups` whose store has `listAfter`: `cursor` and `count`
+   * in, `nextCursor` out, advertised in `/ServiceProviderConfig` as `pagination`. Cursors are signed
+   * with `secret` (at least 32 bytes; give every replica the same one, or a cursor is good only on the
+   * replica that issued it) and expire after `timeout` seconds (default 3600). `true`: a random secret
+   * of this router alone, for a single process. Default: off (`cursor` is 400 `invalidCursor`).
+   */
+  readonly cursorPaging?: boolean | CursorPagingOptions
   /** Receives one event per change. Errors it throws are logged and ignored. */
   readonly onEvent?: (event: ScimEvent) => void | Promise<void>
   /**
@@ -166,6 +174,18 @@ export interface ScimRouterOptions extends SyncSettings {
    * optional peer `@opentelemetry/api` is installed, else nothing is recorded, at no cost. `false`: off.
    */
   readonly telemetry?: TelemetryOptions | false
+}
+
+/** The `cursorPaging` option's settings (RFC 9865). */
+export interface CursorPagingOptions {
+  /**
+   * The key that signs cursors, at least 32 bytes (a string is read as UTF-8). The same on every
+   * replica behind one URL; a new one invalidates the cursors in flight (400 `invalidCursor`, and the
+   * client starts over). Default: random, for this router alone.
+   */
+  readonly secret?: string | Uint8Array
+  /** Seconds a cursor stays valid (default 3600), advertised as `pagination.cursorTimeout`; older is 400 `expiredCursor`. */
+  readonly timeout?: number
 }
 
 /** The limits of `/Bulk` requests (RFC 7644 §3.7); both are advertised in `/ServiceProviderConfig`. */

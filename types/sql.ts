@@ -123,3 +123,34 @@ export interface SqlPageQuery {
   /** The most rows of the page; 0 asks for the total only. */
   readonly count: number
 }
+
+/**
+ * One keyset page (RFC 9865 cursor paging) for `keysetPageSql()`: the rows after a position, in the
+ * list's order, read through an index on it, so a page deep in the list costs what the first does.
+ */
+export interface SqlKeysetQuery {
+  /** The select list of one row, e.g. `u.id, u.login, u.doc`. */
+  readonly select: string
+  /** The FROM clause with its joins, e.g. `users u`. */
+  readonly from: string
+  /** The WHERE condition with its values, placeholders from `$1`, as for `pageSql()`. */
+  readonly where?: SqlFilter
+  /**
+   * The sort expression, the compiler's `sortKey(sortBy)`, when the client sorts; undefined for the
+   * default order (`uniqueKey`'s).
+   */
+  readonly sortKey?: string
+  /** Descending instead of ascending. Rows without a sort value come last ascending, first descending. */
+  readonly descending?: boolean
+  /**
+   * A unique key that never changes and grows with each new row (a `bigserial`, e.g. `u.seq`): the
+   * default order, the tie-breaker of a sorted one, and what a position names.
+   */
+  readonly uniqueKey: string
+  /** The position the page starts after: an entry of an earlier page's `positions`; undefined for the first. */
+  readonly after?: string
+  /** The most rows of the page; 0 asks for nothing but the total. */
+  readonly count: number
+  /** Also count every matching row (one more scan of them): leave it off to keep deep pages cheap. */
+  readonly withTotal?: boolean
+}

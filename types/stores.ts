@@ -138,6 +138,43 @@ export interface ListQuery {
   readonly count: number
 }
 
+/**
+ * One page after a position, for cursor paging (RFC 9865): what `listAfter` receives. The router keeps
+ * the cursor; the store sees only positions it made itself (the router signs what it hands out).
+ */
+export interface KeysetQuery {
+  /** The parsed filter, as in `ListQuery`. */
+  readonly filter?: Filter
+  /** The attribute to sort by, as in `ListQuery`. */
+  readonly sortBy?: AttributePath
+  /** The sort order; `ascending` unless the client said otherwise. */
+  readonly sortOrder: SortOrder
+  /**
+   * Where the page starts: right after the resource this position names, an entry of `positions` of an
+   * earlier page of the same query; absent for the first page. The resource may be gone by now: the
+   * page starts where it would be.
+   */
+  readonly after?: string
+  /** Most resources in the page; 0 asks for `totalResults` only. */
+  readonly count: number
+}
+
+/** One page of a `listAfter` answer. */
+export interface KeysetPage<T> {
+  /** The page: at most `count` resources, in the query's order, after `after`. */
+  readonly resources: readonly T[]
+  /**
+   * One position per resource, in the same order: the `after` of a page that starts right after it.
+   * Strings of the store's own making (a creation sequence, a sort key and a sequence); at most 2048
+   * characters each.
+   */
+  readonly positions: readonly string[]
+  /** True when resources may follow the last one of the page (false on the last page). */
+  readonly more: boolean
+  /** How many resources match in all, when the store knows it cheaply; omitted, the response omits it. */
+  readonly totalResults?: number
+}
+
 /** One page of a list: the resources and how many match in all. */
 export interface ListPage<T> {
   /** How many resources match the filter, across every page. */
@@ -180,6 +217,13 @@ export interface UserStore {
    * never hidden users, never local (`provisioned: false`) ones.
    */
   list(query: ListQuery, context: RequestContext): Awaitable<ListPage<StoredUser>>
+  /**
+   * Optional: cursor paging (RFC 9865). One page of the same users `list` would answer, in the same
+   * order, starting after a position (keyset paging: a page deep in the list costs what the first does,
+   * and a user created or deleted meanwhile never makes a later page skip or repeat another one).
+   * Without it, `cursor` on /Users is 400 `invalidCursor`.
+   */
+  listAfter?(query: KeysetQuery, context: RequestContext): Awaitable<KeysetPage<StoredUser>>
   /**
    * Replaces the user's fields if its version is still `expectedVersion` (compare-and-swap), and returns
    * the user with a new version; undefined / null when there is no such user. Throws `versionMismatch()`
@@ -315,6 +359,8 @@ export interface TeamStore {
   get(id: string, context: RequestContext): Awaitable<StoredTeam | undefined | null>
   /** One page of the tenant's teams matching the query (filters on `members.value` included), and the total. */
   list(query: ListQuery, context: RequestContext): Awaitable<ListPage<StoredTeam>>
+  /** Optional: cursor paging (RFC 9865) of teams, as `UserStore.listAfter` pages users. */
+  listAfter?(query: KeysetQuery, context: RequestContext): Awaitable<KeysetPage<StoredTeam>>
   /**
    * Replaces the team's fields if its version is still `expectedVersion`; undefined / null when there is
    * no such team. Throws `versionMismatch()` or `uniquenessConflict` as `UserStore.update` does.

@@ -59,6 +59,11 @@ export interface HostOptions {
    * fails refuses the sign-in (500): a guess is never let through uncounted.
    */
   readonly loginRateLimitStore?: Store
+  /**
+   * The key that signs SCIM list cursors (RFC 9865 cursor paging): replicas share the one in the
+   * database. Default: a random one of this process.
+   */
+  readonly cursorSecret?: Uint8Array
 }
 
 /** The host and its parts, for `index.ts` and the tests. */
@@ -163,6 +168,8 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
       authenticate: tokens.authenticate,
       userSyncEnabled: true,
       groupSyncEnabled: true,
+      // Keyset pages through the stores' listAfter; cursors signed with the key every replica shares.
+      cursorPaging: options.cursorSecret ? { secret: options.cursorSecret } : true,
       onEvent: auditWriter(db),
     }),
   )

@@ -124,3 +124,21 @@ export async function devIdpKeyPair(db: Database): Promise<DevIdpKeyPair> {
   if (row === undefined) throw new Error('the development IdP key could not be stored')
   return { privateKey: row.private_key, publicKey: row.public_key }
 }
+
+/**
+ * The key that signs SCIM list cursors, the same for every replica over this database: read, or made
+ * and stored by the first start (the one-row table's key decides which of two simultaneous starts wins).
+ */
+export async function cursorSecret(db: Database): Promise<Uint8Array> {
+  const read = async () =>
+    (await db.query<{ secret: string }>('select secret from scim_cursor_secret where id = 1')).rows[0]
+  let row = await read()
+  if (row === undefined) {
+    await db.query('insert into scim_cursor_secret (id, secret) values (1, $1) on conflict (id) do nothing', [
+      randomBytes(32).toString('hex'),
+    ])
+    row = await read()
+  }
+  if (row === undefined) throw new Error('the cursor secret could not be stored')
+  return new Uint8Array(Buffer.from(row.secret, 'hex'))
+}

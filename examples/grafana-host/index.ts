@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createGrafanaHost } from './app'
-import { devIdpKeyPair, ensureAdmin, ensureBootstrapToken } from './bootstrap'
+import { cursorSecret, devIdpKeyPair, ensureAdmin, ensureBootstrapToken } from './bootstrap'
 import { type ConnectionSettings, openDatabase } from './db'
 import { migrate } from './migrate'
 import { redisRateLimitStore, scimRateLimitFromEnv } from './scim-rate-limit'
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     ...(idp ? { idp } : {}),
     ...(limit ? { scimRateLimit: limit.option } : {}),
     ...(loginCounts ? { loginRateLimitStore: loginCounts.store } : {}),
+    cursorSecret: await cursorSecret(db),
   })
   const lines = [
     `Grafana-like host on ${db.kind === 'pglite' ? `PGlite in ${dataDir}` : 'PostgreSQL (DATABASE_URL)'}${applied.length > 0 ? `, migrations applied: ${applied.join(', ')}` : ''}`,

@@ -3,9 +3,19 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { configError, versionMismatch } from '../../lib/errors'
 import { foldCase } from '../../lib/schema/fold'
-import { conditionalUpdate, createSqlFilterCompiler, pageSql, readPage, withSqlErrors } from '../../lib/sql'
+import {
+  conditionalUpdate,
+  createSqlFilterCompiler,
+  keysetPageSql,
+  pageSql,
+  readKeysetPage,
+  readPage,
+  withSqlErrors,
+} from '../../lib/sql'
 import type { MemberChanges, MemberReference } from '../../types/patch'
 import type {
+  KeysetPage,
+  KeysetQuery,
   ListPage,
   ListQuery,
   MemberPage,
@@ -220,6 +230,26 @@ export class SqlTeamStore implements TeamStore {
     return { totalResults: page.totalResults, resources: page.rows.map(toStoredTeam) }
   }
 
+  /** One statement: a keyset page (RFC 9865 cursor paging) after a position, through the (tenant, seq) index. */
+  async listAfter(query: KeysetQuery, context: RequestContext): Promise<KeysetPage<StoredTeam>> {
+    const filter = query.filter === undefined ? undefined : compileFilter(query.filter)
+    const values = [...(filter?.values ?? []), context.tenant]
+    const scope = `t.tenant = $${values.length}`
+    const sortKey = query.sortBy === undefined ? undefined : compileFilter.sortKey(query.sortBy)
+    const statement = keysetPageSql({
+      select: COLUMNS,
+      from: 'teams t',
+      where: { text: filter === undefined ? scope : `${scope} and (${filter.text})`, values },
+      ...(sortKey === undefined ? {} : { sortKey, descending: query.sortOrder === 'descending' }),
+      uniqueKey: 't.seq',
+      ...(query.after === undefined ? {} : { after: query.after }),
+      count: query.count,
+    })
+    const result = await this.#run(() => this.db.query(statement.text, statement.values))
+    const page = readKeysetPage<TeamRow>(result.rows, query.count, sortKey !== undefined)
+    return { resources: page.rows.map(toStoredTeam), positions: page.positions, more: page.more }
+  }
+
   /** Compare-and-swap of the fields: one statement, a second query only when it wrote nothing. */
   async update(id: string, team: TeamFields, expectedVersion: string, context: RequestContext) {
     if (!isRowId(id)) return undefined
@@ -352,9 +382,10 @@ export class SqlTeamStore implements TeamStore {
       ),
     )
     for (const row of found.rows) {
-      let list = teams.get(row.user_id)
-      if (!list) teams.set(row.user_id, (list = []))
-      list.push({ id: row.id, displayName: row.name })
+      const list = teams.get(row.user_id)
+      const team = { id: row.id, displayName: row.name }
+      if (list) list.push(team)
+      else teams.set(row.user_id, [team])
     }
     return teams
   }

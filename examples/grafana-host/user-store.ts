@@ -3,8 +3,18 @@ import { randomUUID } from 'node:crypto'
 import { uniquenessConflict, versionMismatch } from '../../lib/errors'
 import { userResource } from '../../lib/representation/resources'
 import { foldCase } from '../../lib/schema/fold'
-import { conditionalUpdate, createSqlFilterCompiler, pageSql, readPage, withSqlErrors } from '../../lib/sql'
+import {
+  conditionalUpdate,
+  createSqlFilterCompiler,
+  keysetPageSql,
+  pageSql,
+  readKeysetPage,
+  readPage,
+  withSqlErrors,
+} from '../../lib/sql'
 import type {
+  KeysetPage,
+  KeysetQuery,
   ListPage,
   ListQuery,
   NewUser,
@@ -318,6 +328,33 @@ export class SqlUserStore implements UserStore {
     const result = await withSqlErrors(() => this.db.query(statement.text, statement.values))
     const page = readPage<UserRow & Record<string, unknown>>(result.rows)
     return { totalResults: page.totalResults, resources: page.rows.map(toStoredUser) }
+  }
+
+  /**
+   * One statement: a keyset page (RFC 9865 cursor paging) after a position, through the (tenant, seq)
+   * index, so page 10,000 costs what page 1 does; no total, which would count every match each time.
+   */
+  async listAfter(query: KeysetQuery, context: RequestContext): Promise<KeysetPage<StoredUser>> {
+    const filter = query.filter === undefined ? undefined : compileFilter(query.filter)
+    const values = [...(filter?.values ?? []), context.tenant]
+    const scope = `u.tenant = $${values.length} and u.provisioned and not u.hidden`
+    const sortKey = query.sortBy === undefined ? undefined : compileFilter.sortKey(query.sortBy)
+    const statement = keysetPageSql({
+      select: COLUMNS,
+      from: 'users u',
+      where: { text: filter === undefined ? scope : `${scope} and (${filter.text})`, values },
+      ...(sortKey === undefined ? {} : { sortKey, descending: query.sortOrder === 'descending' }),
+      uniqueKey: 'u.seq',
+      ...(query.after === undefined ? {} : { after: query.after }),
+      count: query.count,
+    })
+    const result = await withSqlErrors(() => this.db.query(statement.text, statement.values))
+    const page = readKeysetPage<UserRow & Record<string, unknown>>(
+      result.rows,
+      query.count,
+      sortKey !== undefined,
+    )
+    return { resources: page.rows.map(toStoredUser), positions: page.positions, more: page.more }
   }
 
   /** One transaction: the compare-and-swap, then the names and emails (and the sessions of a disabled user); a second query only when nothing was written. */

@@ -339,6 +339,11 @@ export interface SqlFilterCompiler {
    * RFC 7644 §3.4.2.3 allows. Contains no request data.
    */
   orderBy(sortBy: AttributePath, sortOrder?: SortOrder): string | undefined
+  /**
+   * The sort expression alone, without direction: `keysetPageSql()`'s `sortKey`. Undefined where
+   * `orderBy` is.
+   */
+  sortKey(sortBy: AttributePath): string | undefined
 }
 
 /**
@@ -363,17 +368,20 @@ export function createSqlFilterCompiler(
     const text = builder.node(filter, scope, undefined, false)
     return { text, values: builder.values }
   }
-  const orderBy = (sortBy: AttributePath, sortOrder: SortOrder = 'ascending'): string | undefined => {
+  const sortKey = (sortBy: AttributePath): string | undefined => {
     const resolved = registry.resolve(options.resourceType, sortBy)
     if (!resolved || resolved.attribute.multiValued) return undefined
     const leaf = resolved.subAttribute ?? resolved.attribute
     if (leaf.type === 'complex') return undefined
     const column = mapping.single.get(keyOf(resolved, true))
-    if (!column) return undefined
-    // RFC 7644 §3.4.2.3: missing values last when ascending, first when descending (PostgreSQL's default).
-    return `${sortExpression(column, leaf)} ${sortOrder === 'descending' ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}`
+    return column ? sortExpression(column, leaf) : undefined
   }
-  return Object.assign(compile, { orderBy })
+  const orderBy = (sortBy: AttributePath, sortOrder: SortOrder = 'ascending'): string | undefined => {
+    const key = sortKey(sortBy)
+    // RFC 7644 §3.4.2.3: missing values last when ascending, first when descending (PostgreSQL's default).
+    return key && `${key} ${sortOrder === 'descending' ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}`
+  }
+  return Object.assign(compile, { orderBy, sortKey })
 }
 
 /**

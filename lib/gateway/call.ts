@@ -1,5 +1,5 @@
 // One host call through the gateway: traced, timed, its result checked, and any failure that is not a SCIM error turned into a bare 500.
-import type { ListPage } from '../../types/stores'
+import type { KeysetPage, ListPage } from '../../types/stores'
 import { isScimError } from '../errors'
 import { errorClass, logStore } from '../log'
 
@@ -85,6 +85,42 @@ export function checkPage<T>(page: unknown, count: number, name = 'a store list(
   const resources =
     candidate.resources.length > count ? candidate.resources.slice(0, count) : candidate.resources
   return { totalResults: candidate.totalResults, resources: resources as readonly T[] }
+}
+
+/** The longest position a store may hand out: it travels inside a cursor, in a URL. */
+export const MAX_POSITION_LENGTH = 2048
+
+/**
+ * Checks what a store returned for a keyset page (`listAfter`): resources and one string position each,
+ * `more` a boolean, `totalResults` absent or a count. Never passes on more than asked.
+ */
+export function checkKeysetPage<T>(page: unknown, count: number, name: string): KeysetPage<T> {
+  const candidate = page as Partial<Record<keyof KeysetPage<T>, unknown>> | null | undefined
+  const total = candidate?.totalResults
+  if (
+    !candidate ||
+    !Array.isArray(candidate.resources) ||
+    !Array.isArray(candidate.positions) ||
+    candidate.positions.length !== candidate.resources.length ||
+    !candidate.positions.every(
+      (position) => typeof position === 'string' && position.length <= MAX_POSITION_LENGTH,
+    ) ||
+    typeof candidate.more !== 'boolean' ||
+    (total !== undefined && !(typeof total === 'number' && Number.isSafeInteger(total) && total >= 0))
+  ) {
+    throw brokenStore(
+      name,
+      '{ resources, positions (a string of at most 2048 characters each), more, totalResults? }',
+    )
+  }
+  const cut = candidate.resources.length > count
+  return {
+    resources: (cut ? candidate.resources.slice(0, count) : candidate.resources) as readonly T[],
+    positions: (cut ? candidate.positions.slice(0, count) : candidate.positions) as readonly string[],
+    // Resources cut off are resources that follow.
+    more: cut || candidate.more,
+    ...(total === undefined ? {} : { totalResults: total as number }),
+  }
 }
 
 /** Most reads one request remembers: enough for the few records an operation re-reads, bounded for any input. */

@@ -1,6 +1,8 @@
 // The TeamStore as operations reach it: bound to one request's context, traced, checked, with a memo of reads by id.
 import type { MemberReference } from '../../types/patch'
 import type {
+  KeysetPage,
+  KeysetQuery,
   ListPage,
   ListQuery,
   MemberPage,
@@ -13,7 +15,15 @@ import type {
   TeamOfUser,
   TeamStore,
 } from '../../types/stores'
-import { brokenStore, checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
+import {
+  brokenStore,
+  checkKeysetPage,
+  checkPage,
+  checkRecord,
+  hostCall,
+  remember,
+  type StoreCallTracer,
+} from './call'
 
 /**
  * One request's view of the host's teams. `get` is remembered until the request writes a team or a
@@ -60,6 +70,17 @@ export class RequestTeams {
   async list(query: ListQuery): Promise<ListPage<StoredTeam>> {
     const page = await this.#call('list', () => this.store.list(query, this.context))
     return checkPage<StoredTeam>(page, query.count, 'teamStore.list()')
+  }
+
+  /** True when the store pages by position (`listAfter`): cursor paging of groups is possible. */
+  get pagesAfter(): boolean {
+    return typeof this.store.listAfter === 'function'
+  }
+
+  /** One page after a position (only when `pagesAfter`). */
+  async listAfter(query: KeysetQuery): Promise<KeysetPage<StoredTeam>> {
+    const page = await this.#call('listAfter', () => this.store.listAfter!(query, this.context))
+    return checkKeysetPage<StoredTeam>(page, query.count, 'teamStore.listAfter()')
   }
 
   /** One page of a team's members; undefined when the team is gone. */

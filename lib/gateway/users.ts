@@ -1,5 +1,7 @@
 // The UserStore and SessionRevoker as operations reach them: bound to one request's context, traced, checked, with a memo of reads by id.
 import type {
+  KeysetPage,
+  KeysetQuery,
   ListPage,
   ListQuery,
   NewUser,
@@ -10,7 +12,7 @@ import type {
   UserFields,
   UserStore,
 } from '../../types/stores'
-import { checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
+import { checkKeysetPage, checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
 
 /**
  * One request's view of the host's users. `get` is remembered until the request writes a user (any
@@ -65,6 +67,17 @@ export class RequestUsers {
   async list(query: ListQuery): Promise<ListPage<StoredUser>> {
     const page = await this.#call('list', () => this.store.list(query, this.context))
     return checkPage<StoredUser>(page, query.count, 'userStore.list()')
+  }
+
+  /** True when the store pages by position (`listAfter`): cursor paging of users is possible. */
+  get pagesAfter(): boolean {
+    return typeof this.store.listAfter === 'function'
+  }
+
+  /** One page after a position (only when `pagesAfter`). */
+  async listAfter(query: KeysetQuery): Promise<KeysetPage<StoredUser>> {
+    const page = await this.#call('listAfter', () => this.store.listAfter!(query, this.context))
+    return checkKeysetPage<StoredUser>(page, query.count, 'userStore.listAfter()')
   }
 
   /** Creates a user; a taken name is the store's `uniquenessConflict()`. */

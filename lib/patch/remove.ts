@@ -107,6 +107,11 @@ function removeFiltered(
   sub: AttributeDefinition | undefined,
   where: string,
 ): void {
+  // A read-only attribute is never the client's to remove, whatever the filter selects: 400 before
+  // the filter is evaluated (a user's `groups` are read-only and not in the document it patches).
+  if (ref.definition.mutability === 'readOnly' || sub?.mutability === 'readOnly') {
+    throw mutability(`'${where}' is read-only`)
+  }
   if (isMembers(ref) && !sub && !patch.settings.membersLoaded) {
     removeMembersByFilter(patch, ref, filter)
     return

@@ -44,6 +44,28 @@ function refuseFilter(request: ScimRequest): void {
   }
 }
 
+/**
+ * RFC 9865 §4: index paging always; cursor paging when `cursorPaging` is on and the stores of every
+ * served type page by position (`listAfter`). Requests that name neither page by index.
+ */
+function pagination(request: ScimRequest): Record<string, unknown> {
+  const config = request.config
+  const teams = request.stores.teams
+  // Every served type must page by cursor for the server to say it does.
+  const cursor =
+    config.cursors !== undefined &&
+    request.stores.users.pagesAfter &&
+    (teams === undefined || teams.pagesAfter)
+  return {
+    cursor,
+    index: true,
+    defaultPaginationMethod: 'index',
+    defaultPageSize: config.defaultCount,
+    maxPageSize: config.maxResults,
+    ...(cursor ? { cursorTimeout: config.cursors!.timeout } : {}),
+  }
+}
+
 /** GET /ServiceProviderConfig. RFC 7643 §5; every value reflects an option in force. */
 export function serviceProviderConfig(request: ScimRequest): ScimResponse {
   const config = request.config
@@ -56,6 +78,7 @@ export function serviceProviderConfig(request: ScimRequest): ScimResponse {
       : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: config.maxResults },
     changePassword: { supported: true },
+    pagination: pagination(request),
     sort: { supported: true },
     etag: { supported: true },
     authenticationSchemes: config.authenticationSchemes,

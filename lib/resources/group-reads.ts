@@ -1,8 +1,9 @@
 // Reading groups: the SCIM view of a team, its members page by page, and list pages within the response byte budget.
 import type { ListPage, StoredTeam, TeamMember } from '../../types/stores'
-import { scimError } from '../errors'
+import { isScimError, scimError } from '../errors'
 import type { RequestTeams } from '../gateway'
 import { etagOf, groupResource, locationOf, type ScimResource } from '../representation/resources'
+import { cursorListResponseText, readCursor } from './cursor'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from './list-query'
 import { listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
@@ -111,17 +112,33 @@ export async function groupPage(
 ): Promise<{ totalResults: number; resources: string[] }> {
   const view = projectionFor(request, 'Group', parameters)
   const query = listQuery(request.config, 'Group', parameters)
-  const store = teamStoreOf(request)
-  const page = await store.list(query)
+  const page = await teamStoreOf(request).list(query)
+  const resources = await presentTeams(request, view, page.resources, budget)
+  return { totalResults: page.totalResults, resources }
+}
+
+/** Teams of a store's page, presented one at a time within the budget (see `groupPage`). */
+async function presentTeams(
+  request: ScimRequest,
+  view: Projection,
+  teams: readonly StoredTeam[],
+  budget: ResponseBudget,
+): Promise<string[]> {
   const withMembers = view.includes('members')
-  const firstPages = withMembers ? await firstMemberPages(request, page.resources) : undefined
+  const firstPages = withMembers ? await firstMemberPages(request, teams) : undefined
   const resources: string[] = []
-  for (const team of page.resources) {
+  for (const team of teams) {
     if (budget.closed) break
     let members: TeamMember[] | undefined
     if (withMembers) {
       const admit = (count: number) => budget.admits(count * MEMBER_BYTES)
-      members = await readMembers(request, team.id, admit, firstPages?.get(team.id))
+      try {
+        members = await readMembers(request, team.id, admit, firstPages?.get(team.id))
+      } catch (error) {
+        // Deleted since the page was read: it is no longer in the list.
+        if (isScimError(error) && error.status === 404) continue
+        throw error
+      }
       if (!members) {
         budget.close()
         break
@@ -131,7 +148,19 @@ export async function groupPage(
     if (json === undefined) break
     resources.push(json)
   }
-  return { totalResults: page.totalResults, resources }
+  return resources
+}
+
+/** A page of groups by cursor (RFC 9865), through the store's `listAfter`. */
+async function groupCursorPage(request: ScimRequest, parameters: ListParameters): Promise<ScimResponse> {
+  const store = teamStoreOf(request)
+  const cursor = readCursor(request, 'Group', parameters, store.pagesAfter)
+  const page = await store.listAfter(cursor.query)
+  const view = projectionFor(request, 'Group', parameters)
+  const budget = new ResponseBudget(request.config.maxResponseBytes)
+  const resources = await presentTeams(request, view, page.resources, budget)
+  const next = cursor.next(page.positions, resources.length, page.more)
+  return jsonResponse(200, cursorListResponseText(page.totalResults, resources, next))
 }
 
 /**
@@ -154,9 +183,10 @@ async function firstMemberPages(
   )
 }
 
-/** GET /Groups and POST /Groups/.search. */
+/** GET /Groups and POST /Groups/.search; by cursor, RFC 9865. */
 export async function listGroups(request: ScimRequest, parameters?: ListParameters): Promise<ScimResponse> {
   const checked = parameters ?? listParametersFromQuery(request.query)
+  if (checked.cursor !== undefined) return groupCursorPage(request, checked)
   const page = await groupPage(request, checked, new ResponseBudget(request.config.maxResponseBytes))
   return jsonResponse(200, listResponseText(page.totalResults, checked.startIndex, page.resources))
 }

@@ -19,6 +19,11 @@ export interface ListParameters {
   readonly attributes?: readonly string[]
   /** `excludedAttributes`, split and trimmed. */
   readonly excludedAttributes?: readonly string[]
+  /**
+   * RFC 9865: the cursor of a page after the first, `''` for the first page of a cursor-paged list;
+   * undefined for an index-paged one.
+   */
+  readonly cursor?: string
 }
 
 /** URN of the search request message. RFC 7644 §3.4.3. */
@@ -125,6 +130,15 @@ function build(read: (name: string) => unknown): ListParameters {
   if (attributes) parameters.attributes = attributes
   const excluded = listParameter('excludedAttributes', read('excludedAttributes'))
   if (excluded) parameters.excludedAttributes = excluded
+  // RFC 9865 §2: `cursor` (a bare `?cursor` or `"cursor": ""` asks for the first page).
+  const cursor = stringParameter('cursor', read('cursor'))
+  if (cursor !== undefined) {
+    // RFC 9865 §2.4 leaves a request with both open; which would the client mean?
+    if (read('startIndex') !== undefined) {
+      throw scimError(400, 'invalidCursor', 'A request pages by startIndex or by cursor, not both')
+    }
+    parameters.cursor = cursor
+  }
   return parameters
 }
 

@@ -1,5 +1,6 @@
 // POST /.search (RFC 7644 §3.4.3): users, then groups, paged as one list.
 
+import { scimError } from '../errors'
 import { groupPage } from './group-reads'
 import { type ListParameters, listParametersFromSearch } from './list-query'
 import { checkedFilter, listQuery, listResponseText, pageSize, ResponseBudget } from './lists'
@@ -10,6 +11,10 @@ import { userPage } from './users'
 /** POST /.search: users, then groups, paged as one list. RFC 7644 §3.4.3. */
 export async function searchAll(request: ScimRequest): Promise<ScimResponse> {
   const parameters = listParametersFromSearch(readBody(request))
+  // A cursor names a place in one resource type's order; users and groups have no common one.
+  if (parameters.cursor !== undefined) {
+    throw scimError(400, 'invalidCursor', 'Page by cursor at /Users/.search or /Groups/.search')
+  }
   const types = ['User', 'Group']
   const pages = [userPage, ...(request.stores.teams ? [groupPage] : [])].map((page, index) => ({
     page,

@@ -4,22 +4,52 @@ import { locationOf, type ScimResource } from '../representation/resources'
 import type { Projection } from './projection'
 import type { ScimRequest } from './request'
 
-/** The teams of the users of one response, by user id; undefined when the response carries no `groups`. */
-export type UserGroups = ReadonlyMap<string, readonly TeamOfUser[]> | undefined
+/** What one group reference costs in a response, at least: `{"value":"<uuid>","$ref":"…","display":"…","type":"direct"}`. */
+const GROUP_BYTES = 60
+
+/** The teams of the users of one response, by user id, each read up to `limit`. */
+export interface UserGroups {
+  readonly teams: ReadonlyMap<string, readonly TeamOfUser[]>
+  /** How many teams were read per user: a user with that many may have more. */
+  readonly limit: number
+}
 
 /**
- * The teams of these users, in one `listTeamsOfUsers` call, at most `maxValuesPerAttribute` per user
- * (the bound on any multi-valued attribute). None when the TeamStore does not answer it, or the
- * projection leaves `groups` out (`excludedAttributes=groups`, or `attributes` without it).
+ * The teams of these users, in one `listTeamsOfUsers` call: as many per user as the response byte
+ * budget could hold if every user had that many, and never more than `maxValuesPerAttribute` (the bound
+ * on any multi-valued attribute), so the call reads no more than one response may carry.
+ * `teamsOf` reads on, alone, a user that reached that number. None when the TeamStore does not answer
+ * it, or the projection leaves `groups` out (`excludedAttributes=groups`, or `attributes` without it).
  */
 export async function groupsOfUsers(
   request: ScimRequest,
   userIds: readonly string[],
   view: Projection,
-): Promise<UserGroups> {
+): Promise<UserGroups | undefined> {
   const teams = request.stores.teams
   if (!teams?.readsTeamsOfUsers || userIds.length === 0 || !view.includes('groups')) return undefined
-  return teams.listTeamsOfUsers(userIds, request.config.limits.maxValuesPerAttribute)
+  const { maxValuesPerAttribute } = request.config.limits
+  const perUser = Math.floor(request.config.maxResponseBytes / GROUP_BYTES / userIds.length)
+  const limit = Math.max(1, Math.min(maxValuesPerAttribute, perUser))
+  return { teams: await teams.listTeamsOfUsers(userIds, limit), limit }
+}
+
+/**
+ * One user's teams: from the batched read, or, for a user that reached its limit, read again alone up
+ * to `maxValuesPerAttribute`, when `admits` agrees that what was read fits what is left of the response
+ * (else undefined: the page ends before this user).
+ */
+export async function teamsOf(
+  request: ScimRequest,
+  groups: UserGroups | undefined,
+  userId: string,
+  admits: (bytes: number) => boolean = () => true,
+): Promise<readonly TeamOfUser[] | undefined | null> {
+  const read = groups?.teams.get(userId)
+  const max = request.config.limits.maxValuesPerAttribute
+  if (!groups || read === undefined || read.length < groups.limit || groups.limit >= max) return read
+  if (!admits(read.length * GROUP_BYTES)) return null
+  return (await request.stores.teams!.listTeamsOfUsers([userId], max)).get(userId)
 }
 
 /**

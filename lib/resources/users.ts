@@ -1,6 +1,6 @@
 // The /Users endpoints (RFC 7644 §3.3–3.6): SCIM requests turned into UserStore calls, with deactivation revoking sessions.
 import type { PatchRequest } from '../../types/patch'
-import type { StoredUser, UserFields } from '../../types/stores'
+import type { StoredUser, TeamOfUser, UserFields } from '../../types/stores'
 import { scimError } from '../errors'
 import { jsonEqual } from '../json'
 import { logStore } from '../log'
@@ -14,13 +14,14 @@ import {
 } from '../representation/resources'
 import { type CreateOutcome, createOrAdopt } from './adoption'
 import { compareAndSwap } from './compare-and-swap'
+import { cursorListResponseText, readCursor } from './cursor'
 import { checkResourceLimits } from './limits'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from './list-query'
 import { listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
 import { emit, notModified, projectionFor, readBody, requireSync, type ScimRequest } from './request'
 import { emptyResponse, jsonResponse, type ScimResponse } from './response'
-import { addGroups, groupsOfUsers, type UserGroups } from './user-groups'
+import { addGroups, groupsOfUsers, teamsOf } from './user-groups'
 
 function notFound(): Error {
   return scimError(404, undefined, 'User not found')
@@ -40,9 +41,14 @@ function projection(request: ScimRequest, parameters = projectionFromQuery(reque
 }
 
 /** The user as the client sees it: SCIM JSON with `meta.location` and its `groups` when read, projected. */
-function present(request: ScimRequest, user: StoredUser, view: Projection, groups: UserGroups): ScimResource {
+function present(
+  request: ScimRequest,
+  user: StoredUser,
+  view: Projection,
+  teams: readonly TeamOfUser[] | undefined,
+): ScimResource {
   const resource = userResource(user, locationOf(request.baseUrl, 'Users', user.id))
-  return view.apply(addGroups(resource, groups?.get(user.id), request.baseUrl))
+  return view.apply(addGroups(resource, teams, request.baseUrl))
 }
 
 /** The user after a write, with its `groups` (none for a user just created: it is in no team yet). */
@@ -55,7 +61,8 @@ async function userResponse(
 ): Promise<ScimResponse> {
   const view = projection(request)
   const groups = created ? undefined : await groupsOfUsers(request, [user.id], view)
-  return jsonResponse(status, present(request, user, view, groups), {
+  const teams = (await teamsOf(request, groups, user.id)) ?? undefined
+  return jsonResponse(status, present(request, user, view, teams), {
     ETag: etagOf(user.version),
     ...extra,
   })
@@ -141,7 +148,45 @@ export async function getUser(request: ScimRequest, id: string): Promise<ScimRes
     return emptyResponse(304, { ETag: etagOf(user.version) })
   }
   const groups = await groupsOfUsers(request, [user.id], view)
-  return jsonResponse(200, present(request, user, view, groups), { ETag: etagOf(user.version) })
+  const teams = (await teamsOf(request, groups, user.id)) ?? undefined
+  return jsonResponse(200, present(request, user, view, teams), { ETag: etagOf(user.version) })
+}
+
+/**
+ * Users of a store's page, projected and serialised within the response budget, with their groups (one
+ * call for the page). `consumed`: how many of the store's users the response got through (those it
+ * carries, and hidden ones it skipped), so that the next page starts after them.
+ */
+async function presentUsers(
+  request: ScimRequest,
+  view: Projection,
+  users: readonly StoredUser[],
+  budget: ResponseBudget,
+): Promise<{ resources: string[]; consumed: number }> {
+  // The store leaves these out already; a store that does not must still not show them.
+  const visible = users.filter(isVisibleToScim)
+  const groups = await groupsOfUsers(
+    request,
+    visible.map((user) => user.id),
+    view,
+  )
+  const resources: string[] = []
+  let consumed = 0
+  for (const user of users) {
+    if (isVisibleToScim(user)) {
+      const teams = await teamsOf(request, groups, user.id, (bytes) => budget.admits(bytes))
+      // A user in more teams than the rest of the response holds: the page ends before it.
+      if (teams === null) {
+        budget.close()
+        break
+      }
+      const json = budget.take(present(request, user, view, teams))
+      if (json === undefined) break
+      resources.push(json)
+    }
+    consumed += 1
+  }
+  return { resources, consumed }
 }
 
 /** The users of one list page, projected and serialised within the response budget; shared by GET /Users and the searches. */
@@ -153,25 +198,26 @@ export async function userPage(
   const view = projectionFor(request, 'User', parameters)
   const query = listQuery(request.config, 'User', parameters)
   const page = await request.stores.users.list(query)
-  // The store leaves these out already; a store that does not must still not show them.
-  const visible = page.resources.filter(isVisibleToScim)
-  const groups = await groupsOfUsers(
-    request,
-    visible.map((user) => user.id),
-    view,
-  )
-  const resources: string[] = []
-  for (const user of visible) {
-    const json = budget.take(present(request, user, view, groups))
-    if (json === undefined) break
-    resources.push(json)
-  }
+  const { resources } = await presentUsers(request, view, page.resources, budget)
   return { totalResults: page.totalResults, resources }
 }
 
-/** GET /Users and POST /Users/.search. RFC 7644 §3.4.2, §3.4.3. */
+/** A page of users by cursor (RFC 9865), through the store's `listAfter`. */
+async function userCursorPage(request: ScimRequest, parameters: ListParameters): Promise<ScimResponse> {
+  const users = request.stores.users
+  const cursor = readCursor(request, 'User', parameters, users.pagesAfter)
+  const page = await users.listAfter(cursor.query)
+  const view = projectionFor(request, 'User', parameters)
+  const budget = new ResponseBudget(request.config.maxResponseBytes)
+  const { resources, consumed } = await presentUsers(request, view, page.resources, budget)
+  const next = cursor.next(page.positions, consumed, page.more)
+  return jsonResponse(200, cursorListResponseText(page.totalResults, resources, next))
+}
+
+/** GET /Users and POST /Users/.search. RFC 7644 §3.4.2, §3.4.3; by cursor, RFC 9865. */
 export async function listUsers(request: ScimRequest, parameters?: ListParameters): Promise<ScimResponse> {
   const checked = parameters ?? listParametersFromQuery(request.query)
+  if (checked.cursor !== undefined) return userCursorPage(request, checked)
   const page = await userPage(request, checked, new ResponseBudget(request.config.maxResponseBytes))
   return jsonResponse(200, listResponseText(page.totalResults, checked.startIndex, page.resources))
 }

@@ -35,7 +35,8 @@ const maximum = (name: string, description: string) =>
 /**
  * The ServiceProviderConfig schema, as RFC 7643 §8.7.2 shows it, with two additions that §5 defines but
  * the §8.7.2 listing leaves out: `etag` (REQUIRED in §5) and `authenticationSchemes.type` (REQUIRED in
- * §5); and `authenticationSchemes.primary`, which the §8.5 example and this server's responses carry.
+ * §5); `authenticationSchemes.primary`, which the §8.5 example and this server's responses carry; and
+ * `pagination` (RFC 9865 §4).
  */
 export const SERVICE_PROVIDER_CONFIG_SCHEMA_DEFINITION: SchemaDefinition = Object.freeze({
   id: SERVICE_PROVIDER_CONFIG_SCHEMA,
@@ -57,6 +58,40 @@ export const SERVICE_PROVIDER_CONFIG_SCHEMA_DEFINITION: SchemaDefinition = Objec
       maximum('maxResults', 'The most resources a response returns.'),
     ]),
     feature('changePassword', 'Options for changing a password.'),
+    // RFC 9865 §4: how lists are paged.
+    attribute('pagination', 'complex', {
+      ...readOnly,
+      description: 'Pagination options (RFC 9865).',
+      subAttributes: [
+        attribute('cursor', 'boolean', {
+          ...readOnly,
+          required: true,
+          description: 'Cursor paging is supported.',
+        }),
+        attribute('index', 'boolean', {
+          ...readOnly,
+          required: true,
+          description: 'Index paging is supported.',
+        }),
+        attribute('defaultPaginationMethod', 'string', {
+          ...readOnly,
+          canonicalValues: ['cursor', 'index'],
+          description: 'The method used when a request names none.',
+        }),
+        attribute('defaultPageSize', 'integer', {
+          ...readOnly,
+          description: 'The page size when count is absent.',
+        }),
+        attribute('maxPageSize', 'integer', {
+          ...readOnly,
+          description: 'The largest page, whatever count says.',
+        }),
+        attribute('cursorTimeout', 'integer', {
+          ...readOnly,
+          description: 'Seconds a cursor stays valid between page requests.',
+        }),
+      ],
+    }),
     feature('sort', 'Sorting options.'),
     feature('etag', 'ETag options.'),
     attribute('authenticationSchemes', 'complex', {

@@ -8,6 +8,7 @@ export type * from '../../types/sql'
 // from express-scim/schema. Nothing of lib/filter/sql-mapping.ts is public: it is the compiled mapping.
 export { createSqlFilterCompiler, escapeLike, filterToSql, type SqlFilterCompiler } from '../filter/sql'
 export { isDatabaseUnavailable, scimErrorFromSql, withSqlErrors } from './errors'
+export { keysetPageSql, readKeysetPage } from './keyset'
 export { pageSql, readPage } from './page'
 export { isSerializationFailure, retrySerializationFailures } from './retry'
 export { conditionalUpdate } from './update'

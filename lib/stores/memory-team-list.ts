@@ -1,13 +1,14 @@
 // MemoryTeamStore's list: indexed equalities answered from the partition's indexes, the rest of the filter against the Group view, then sort and page.
 import type { Filter } from '../../types/filter'
-import type { ListPage, ListQuery, StoredTeam } from '../../types/stores'
+import type { KeysetPage, KeysetQuery, ListPage, ListQuery, StoredTeam } from '../../types/stores'
 import { compileFilter } from '../filter/evaluate'
 import { groupResource, type ScimResource } from '../representation/resources'
 import { GROUP_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'
+import { keysetPageOf } from './keyset'
 import { copyTeamOut, type TeamPartition, type TeamRecord } from './memory-team-records'
-import { type IndexedTerm, memoize, pageOf, planFilter, sortKeyReader } from './shared'
+import { type IndexedTerm, memoize, pageOf, planFilter, type SortKey, sortKeyReader } from './shared'
 
 /** The filter terms the indexes answer: `displayName eq`, `id eq`, and a member id (`members[value eq]`). */
 const INDEXED_KEYS: ReadonlySet<string> = new Set(['displayname', 'id', 'members', 'members.value'])
@@ -66,6 +67,39 @@ export function listTeams(
   registry: SchemaRegistry,
   query: ListQuery,
 ): ListPage<StoredTeam> {
+  const selection = selectTeams(partition, registry, query)
+  if (!partition) return { totalResults: 0, resources: [] }
+  return pageOf(selection.source, selection.matches, query, selection.keyOf, (r) => r.sequence, copyTeamOut)
+}
+
+/** The page after a position (RFC 9865 cursor paging): the teams `listTeams` lists, in its order. */
+export function listTeamsAfter(
+  partition: TeamPartition | undefined,
+  registry: SchemaRegistry,
+  query: KeysetQuery,
+): KeysetPage<StoredTeam> {
+  const selection = selectTeams(partition, registry, query)
+  if (!partition) return { resources: [], positions: [], more: false, totalResults: 0 }
+  return keysetPageOf(
+    selection.source,
+    selection.matches,
+    query,
+    selection.keyOf,
+    (r) => r.sequence,
+    copyTeamOut,
+  )
+}
+
+/** What a list of teams reads: the candidates, the test of each, and the sort key. */
+function selectTeams(
+  partition: TeamPartition | undefined,
+  registry: SchemaRegistry,
+  query: Pick<ListQuery, 'filter' | 'sortBy'>,
+): {
+  source: Iterable<TeamRecord>
+  matches: (record: TeamRecord) => boolean
+  keyOf: ((record: TeamRecord) => SortKey | undefined) | undefined
+} {
   const tests: ((record: TeamRecord) => boolean)[] = []
   let candidates: Iterable<TeamRecord> | undefined
   const sortKey = query.sortBy ? sortKeyReader(registry, 'Group', query.sortBy) : undefined
@@ -91,14 +125,9 @@ export function listTeams(
       for (const term of others) tests.unshift(termTest(partition, term))
     }
   }
-  if (!partition) return { totalResults: 0, resources: [] }
-  const matches = (record: TeamRecord) => tests.every((test) => test(record))
-  return pageOf(
-    candidates ?? partition.byId.values(),
-    matches,
-    query,
-    sortKey ? (r) => sortKey(sortView(r)) : undefined,
-    (r) => r.sequence,
-    copyTeamOut,
-  )
+  return {
+    source: candidates ?? partition?.byId.values() ?? [],
+    matches: (record) => tests.every((test) => test(record)),
+    keyOf: sortKey ? (r) => sortKey(sortView(r)) : undefined,
+  }
 }

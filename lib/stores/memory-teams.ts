@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import type { MemberReference } from '../../types/patch'
 import type {
+  KeysetPage,
+  KeysetQuery,
   ListPage,
   ListQuery,
   MemberPage,
@@ -18,7 +20,7 @@ import { configError, uniquenessConflict } from '../errors'
 import { isObject } from '../json'
 import type { SchemaRegistry } from '../schema/registry'
 import { changeTeam } from './memory-team-change'
-import { listTeams } from './memory-team-list'
+import { listTeams, listTeamsAfter } from './memory-team-list'
 import {
   addMembers,
   checkMemberId,
@@ -111,6 +113,11 @@ export class MemoryTeamStore implements TeamStore {
    */
   list(query: ListQuery, context: RequestContext): ListPage<StoredTeam> {
     return listTeams(this.#tenants.read(tenantOf(context)), this.#registry, query)
+  }
+
+  /** The page after a position (RFC 9865 cursor paging): the teams `list` would list, in its order, after it. */
+  listAfter(query: KeysetQuery, context: RequestContext): KeysetPage<StoredTeam> {
+    return listTeamsAfter(this.#tenants.read(tenantOf(context)), this.#registry, query)
   }
 
   /**

@@ -1,9 +1,9 @@
 // The `groups` of the memory users for filters (`groups.value eq "…"`): read from the MemoryTeamStore the host links, never kept twice.
 import type { Filter } from '../../types/filter'
-import type { RequestContext, TeamOfUser } from '../../types/stores'
+import type { RequestContext, StoredUser, TeamOfUser } from '../../types/stores'
 import { configError, scimError } from '../errors'
 import { isObject } from '../json'
-import type { ScimResource } from '../representation/resources'
+import { type ScimResource, userResource } from '../representation/resources'
 import { USER_SCHEMA } from '../schema/core'
 
 /** The option that links a MemoryUserStore to the teams its users belong to. */
@@ -67,4 +67,20 @@ export function withGroups(resource: ScimResource, teams: readonly TeamOfUser[] 
     ...resource,
     groups: teams.map((team) => ({ value: team.id, display: team.displayName, type: 'direct' })),
   }
+}
+
+/**
+ * The SCIM view of a user with its `groups`, read from the linked team store, for a filter that reads
+ * them; 400 `invalidFilter` without one.
+ */
+export function groupsView<R extends StoredUser>(
+  teams: TeamsOfUsers | undefined,
+  context: RequestContext,
+): (record: R) => ScimResource {
+  if (!teams) throw groupsFilterUnsupported()
+  return (record) =>
+    withGroups(
+      userResource(record),
+      teams.listTeamsOfUsers([record.id], Number.MAX_SAFE_INTEGER, context).get(record.id),
+    )
 }

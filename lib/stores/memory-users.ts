@@ -1,6 +1,8 @@
 // The reference UserStore: per-tenant maps indexed by id, folded userName and email, and externalId; synchronous, so each write is atomic.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type {
+  KeysetPage,
+  KeysetQuery,
   ListPage,
   ListQuery,
   NewUser,
@@ -15,13 +17,13 @@ import { type ScimResource, userResource } from '../representation/resources'
 import { USER_SCHEMA } from '../schema/core'
 import { foldCase } from '../schema/fold'
 import type { SchemaRegistry } from '../schema/registry'
+import { keysetPageOf } from './keyset'
 import {
-  groupsFilterUnsupported,
+  groupsView,
   readsGroups,
   readTeamStoreOption,
   TEAM_STORE_OPTION,
   type TeamsOfUsers,
-  withGroups,
 } from './memory-user-groups'
 import {
   NAMESPACE_OPTION,
@@ -43,6 +45,7 @@ import {
   planFilter,
   readStoreOptions,
   refuseClustered,
+  type SortKey,
   sortKeyReader,
   TenantPartitions,
   tenantOf,
@@ -202,16 +205,62 @@ export class MemoryUserStore implements UserStore {
     const single =
       query.filter && !query.sortBy ? indexedTerm(query.filter, USER_SCHEMA, INDEXED_KEYS) : undefined
     if (single) return this.#lookupPage(partition, single, query)
+    const selection = this.#select(query, context)
+    if (!partition) return { totalResults: 0, resources: [] }
+    return pageOf(
+      selection.candidates ?? partition.byId.values(),
+      selection.matches,
+      query,
+      selection.keyOf,
+      (r) => r.sequence,
+      copyOut,
+    )
+  }
+
+  /**
+   * The page after a position (RFC 9865 cursor paging): the users `list` would list, in its order, after
+   * the one `query.after` names, with the total. A user created or deleted meanwhile shifts no other.
+   */
+  listAfter(query: KeysetQuery, context: RequestContext): KeysetPage<StoredUser> {
+    const partition = this.#tenants.read(tenantOf(context))
+    const selection = this.#select(query, context)
+    if (!partition) return { resources: [], positions: [], more: false, totalResults: 0 }
+    return keysetPageOf(
+      selection.candidates ?? partition.byId.values(),
+      selection.matches,
+      query,
+      selection.keyOf,
+      (r) => r.sequence,
+      copyOut,
+    )
+  }
+
+  /**
+   * What a list reads: the candidates (from an index, when the filter has an indexed equality), the test
+   * of each, and the sort key. The rest of the filter is compiled once, even for an empty tenant, so
+   * that an invalid filter is a 400 whatever the data.
+   */
+  #select(
+    query: Pick<ListQuery, 'filter' | 'sortBy'>,
+    context: RequestContext,
+  ): {
+    candidates: Iterable<UserRecord> | undefined
+    matches: (record: UserRecord) => boolean
+    keyOf: ((record: UserRecord) => SortKey | undefined) | undefined
+  } {
+    const partition = this.#tenants.read(tenantOf(context))
     let candidates: Iterable<UserRecord> | undefined
     const tests: ((record: UserRecord) => boolean)[] = []
     const sortKey = query.sortBy ? sortKeyReader(this.#registry, 'User', query.sortBy) : undefined
-    const scimView = query.filter && readsGroups(query.filter) ? this.#groupsView(context) : userResource
+    // Groups are read for a filter on them (which needs the team store) and for a sort by them.
+    const filtersGroups = query.filter !== undefined && readsGroups(query.filter)
+    const sortsByGroups = this.#teams !== undefined && query.sortBy?.attribute.toLowerCase() === 'groups'
+    const scimView = filtersGroups || sortsByGroups ? groupsView(this.#teams, context) : userResource
     // The SCIM view is built at most once per record, whether the filter, the sort, or both read it.
     const view: (record: UserRecord) => ScimResource = sortKey ? memoize(scimView) : scimView
     if (query.filter) {
       const plan = planFilter(query.filter, USER_SCHEMA, INDEXED_KEYS)
       if (plan.rest) {
-        // Compiled even for an empty tenant, so that an invalid filter is a 400 whatever the data.
         const predicate = compileFilter(plan.rest, { registry: this.#registry, resourceType: 'User' })
         tests.push((record) => predicate(view(record)))
       }
@@ -225,28 +274,11 @@ export class MemoryUserStore implements UserStore {
         else tests.unshift((r) => r.externalId === wanted)
       }
     }
-    if (!partition) return { totalResults: 0, resources: [] }
-    const matches = (record: UserRecord) =>
-      record.provisioned && !record.hidden && tests.every((test) => test(record))
-    return pageOf(
-      candidates ?? partition.byId.values(),
-      matches,
-      query,
-      sortKey ? (r) => sortKey(view(r)) : undefined,
-      (r) => r.sequence,
-      copyOut,
-    )
-  }
-
-  /** The SCIM view with the user's `groups`, from the linked team store, for a filter that reads them. */
-  #groupsView(context: RequestContext): (record: UserRecord) => ScimResource {
-    const teams = this.#teams
-    if (!teams) throw groupsFilterUnsupported()
-    return (record) =>
-      withGroups(
-        userResource(record),
-        teams.listTeamsOfUsers([record.id], Number.MAX_SAFE_INTEGER, context).get(record.id),
-      )
+    return {
+      candidates,
+      matches: (record) => record.provisioned && !record.hidden && tests.every((test) => test(record)),
+      keyOf: sortKey ? (r) => sortKey(view(r)) : undefined,
+    }
   }
 
   /**

@@ -287,17 +287,29 @@ export function sortItems<T>(
 ): T[] {
   const sign = order === 'descending' ? -1 : 1
   const decorated = items.map((item) => ({ item, key: keyOf(item), sequence: sequenceOf(item) }))
-  decorated.sort((a, b) => {
-    if (a.key === undefined || b.key === undefined) {
-      if (a.key !== undefined) return -sign
-      if (b.key !== undefined) return sign
-    } else {
-      const c = compareKeys(a.key, b.key)
-      if (c !== 0) return sign * c
-    }
-    return a.sequence - b.sequence
-  })
+  decorated.sort((a, b) => compareSorted(a, b, sign))
   return decorated.map((d) => d.item)
+}
+
+/** A record's place in a sorted list: its sort key (undefined: no value) and its creation sequence. */
+export interface SortedPlace {
+  readonly key: SortKey | undefined
+  readonly sequence: number
+}
+
+/**
+ * The list order: by key (`sign` -1 for descending), records without a value after the others when
+ * ascending and before them when descending, creation order breaking ties.
+ */
+export function compareSorted(a: SortedPlace, b: SortedPlace, sign: number): number {
+  if (a.key === undefined || b.key === undefined) {
+    if (a.key !== undefined) return -sign
+    if (b.key !== undefined) return sign
+  } else {
+    const c = compareKeys(a.key, b.key)
+    if (c !== 0) return sign * c
+  }
+  return a.sequence - b.sequence
 }
 
 /** How many matches to skip and take for a 1-based `startIndex` and a `count` (RFC 7644 §3.4.2.4). */

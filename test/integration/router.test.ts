@@ -1159,9 +1159,21 @@ describe.each(EXPRESS_VERSIONS)('SCIM router on %s', (_label, makeExpress) => {
           'bulk',
           'filter',
           'changePassword',
+          'pagination',
           'sort',
           'etag',
           'authenticationSchemes',
+        ])
+        // RFC 9865 §4.
+        const pagination = spc.body.attributes.find((a: { name: string }) => a.name === 'pagination')
+        expect(pagination).toMatchObject({ type: 'complex', required: false, mutability: 'readOnly' })
+        expect(names(pagination.subAttributes)).toEqual([
+          'cursor',
+          'index',
+          'defaultPaginationMethod',
+          'defaultPageSize',
+          'maxPageSize',
+          'cursorTimeout',
         ])
         const bulk = spc.body.attributes.find((a: { name: string }) => a.name === 'bulk')
         expect(bulk).toMatchObject({

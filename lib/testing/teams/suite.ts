@@ -8,6 +8,7 @@ import { teamConcurrencyTests } from './concurrency'
 import { teamCopyTests } from './copies'
 import { teamCreateAndGetTests } from './create-get'
 import { teamIsolationTests } from './isolation'
+import { teamKeysetTests } from './keyset'
 import { openTeamKit } from './kit'
 import { teamListTests } from './list'
 import { teamMemberTests } from './members'
@@ -42,6 +43,7 @@ export function describeTeamStoreContract(
     teamMemberTests(suite)
     teamApplyChangeTests(suite)
     teamListTests(suite)
+    teamKeysetTests(suite)
     teamCopyTests(suite)
     teamIsolationTests(suite, options)
     teamConcurrencyTests(suite)

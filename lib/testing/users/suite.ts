@@ -9,6 +9,7 @@ import { userCreateAndGetTests } from './create-get'
 import { userExternalIdTests } from './external-id'
 import { userFoldTests } from './fold'
 import { userIsolationTests } from './isolation'
+import { userKeysetTests } from './keyset'
 import { openUserKit } from './kit'
 import { userListTests } from './list'
 import { userLocalTests } from './local-users'
@@ -42,6 +43,7 @@ export function describeUserStoreContract(
     userUniquenessTests(suite)
     userUpdateTests(suite)
     userListTests(suite)
+    userKeysetTests(suite)
     userLocalTests(suite)
     userLookupTests(suite)
     userCopyTests(suite)

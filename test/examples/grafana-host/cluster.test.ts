@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Pool } from 'pg'
 import { type Cluster, startCluster } from '../../../examples/grafana-host/cluster'
+import { migrationFiles } from '../../../examples/grafana-host/migrate'
 import { freePort } from '../../helpers/free-port'
 import { serverUrl } from '../../helpers/host-db'
 import { consistencyProblems, type ScimClient, scimClient, withRetries } from '../../helpers/scim-http-client'
@@ -429,10 +430,14 @@ describeServer('two plain `npm start` processes starting at the same moment over
         const db = new Pool({ connectionString: scratch.url, max: 1 })
         try {
           const count = async (sql: string) => (await db.query<{ n: number }>(sql)).rows[0]?.n
-          expect(await count('select count(*)::int as n from schema_migrations')).toBe(3)
+          expect(await count('select count(*)::int as n from schema_migrations')).toBe(
+            migrationFiles().length,
+          )
           expect(await count("select count(*)::int as n from users where login = 'admin'")).toBe(1)
           expect(await count('select count(*)::int as n from scim_tokens where revoked_at is null')).toBe(1)
           expect(await count('select count(*)::int as n from dev_idp_keys')).toBe(1)
+          // One cursor key for both: a cursor one of them issued is good at the other.
+          expect(await count('select count(*)::int as n from scim_cursor_secret')).toBe(1)
         } finally {
           await db.end()
         }

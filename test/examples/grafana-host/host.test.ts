@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { createGrafanaHost, type GrafanaHost } from '../../../examples/grafana-host/app'
+import { cursorSecret } from '../../../examples/grafana-host/bootstrap'
 import { hashPassword } from '../../../examples/grafana-host/web-auth'
 import { builtInSuites, runCheck } from '../../../lib/check'
 import { HOST_ENGINES, type HostDatabase, openHostPglite } from '../../helpers/host-db'
@@ -310,6 +311,35 @@ describe.each(HOST_ENGINES)('grafana-host on $name', ({ open }) => {
     expect(byName.body.totalResults).toBe(0)
     const excluded = await get(`/scim/Users/${users[0]!.id}?excludedAttributes=groups`)
     expect(excluded.body.groups).toBeUndefined()
+  })
+
+  it('pages /scim/Users by cursor, and a cursor one replica issued is good at another (the key is in the database)', async () => {
+    const made = [
+      await provision('cur1', 'oid-cur1'),
+      await provision('cur2', 'oid-cur2'),
+      await provision('cur3', 'oid-cur3'),
+    ]
+    const secret = await cursorSecret(database.db)
+    expect(await cursorSecret(database.db)).toEqual(secret)
+    const replica = () =>
+      createGrafanaHost({ db: database.db, baseUrl: BASE, devIdp: false, cursorSecret: secret })
+    const [one, two] = [replica(), replica()]
+    const path = `/scim/Users?count=2&filter=${encodeURIComponent('userName sw "cur"')}`
+    const first = await request(one.app).get(`${path}&cursor`).set('Authorization', `Bearer ${token}`)
+    expect(first.status).toBe(200)
+    expect(first.body.startIndex).toBeUndefined()
+    const second = await request(two.app)
+      .get(`${path}&cursor=${first.body.nextCursor}`)
+      .set('Authorization', `Bearer ${token}`)
+    expect(second.status).toBe(200)
+    expect(second.body.nextCursor).toBeUndefined()
+    expect([...first.body.Resources, ...second.body.Resources].map((u: { id: string }) => u.id)).toEqual(
+      made.map((u) => u.id),
+    )
+    const spc = await request(one.app)
+      .get('/scim/ServiceProviderConfig')
+      .set('Authorization', `Bearer ${token}`)
+    expect(spc.body.pagination).toMatchObject({ cursor: true, index: true })
   })
 
   it('answers bad forms with their 4xx (too large, too many fields, another charset, a CSRF token of other bytes), never 500', async () => {
