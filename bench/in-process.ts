@@ -105,6 +105,8 @@ async function routerOf(dir: string): Promise<{ handler: Handler; userId: string
   }
   const handler = library.createScimRouter({
     userStore,
+    // As in the HTTP benchmark's example: users then carry their groups (none here), read per request.
+    teamStore: new library.MemoryTeamStore(),
     sessionRevoker: new library.MemorySessionRevoker(),
     authenticate: library.staticTokens([{ token: 'bench-token', tenant: 'bench', id: 'bench' }]),
     userSyncEnabled: true,

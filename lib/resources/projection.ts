@@ -256,11 +256,18 @@ export function createProjection(
     return out
   }
 
+  // The router asks the same one or two names (`members`, `groups`) of every response: answer each once.
+  const asked = new Map<string, boolean>()
   return {
     apply: (resource) => projectObject(coreSchema.id, resource, true),
     includes(attribute) {
-      const resolved = registry.resolve(resourceType, { attribute })
-      return resolved !== undefined && decide(resolved.schema, resolved.attribute, true) !== undefined
+      let answer = asked.get(attribute)
+      if (answer === undefined) {
+        const resolved = registry.resolve(resourceType, { attribute })
+        answer = resolved !== undefined && decide(resolved.schema, resolved.attribute, true) !== undefined
+        if (asked.size < RESOLUTION_CACHE_SIZE) asked.set(attribute, answer)
+      }
+      return answer
     },
   }
 }

@@ -21,17 +21,19 @@ export interface UserGroups {
  * `teamsOf` reads on, alone, a user that reached that number. None when the TeamStore does not answer
  * it, or the projection leaves `groups` out (`excludedAttributes=groups`, or `attributes` without it).
  */
-export async function groupsOfUsers(
+export function groupsOfUsers(
   request: ScimRequest,
   userIds: readonly string[],
   view: Projection,
-): Promise<UserGroups | undefined> {
+): Promise<UserGroups> | undefined {
+  // Without the store method or the attribute, nothing to wait for: no promise on the hot path.
+  if (userIds.length === 0 || !view.includes('groups')) return undefined
   const teams = request.stores.teams
-  if (!teams?.readsTeamsOfUsers || userIds.length === 0 || !view.includes('groups')) return undefined
+  if (!teams?.readsTeamsOfUsers) return undefined
   const { maxValuesPerAttribute } = request.config.limits
   const perUser = Math.floor(request.config.maxResponseBytes / GROUP_BYTES / userIds.length)
   const limit = Math.max(1, Math.min(maxValuesPerAttribute, perUser))
-  return { teams: await teams.listTeamsOfUsers(userIds, limit), limit }
+  return teams.listTeamsOfUsers(userIds, limit).then((found) => ({ teams: found, limit }))
 }
 
 /**
@@ -39,17 +41,18 @@ export async function groupsOfUsers(
  * to `maxValuesPerAttribute`, when `admits` agrees that what was read fits what is left of the response
  * (else undefined: the page ends before this user).
  */
-export async function teamsOf(
+export function teamsOf(
   request: ScimRequest,
   groups: UserGroups | undefined,
   userId: string,
   admits: (bytes: number) => boolean = () => true,
-): Promise<readonly TeamOfUser[] | undefined | null> {
+): readonly TeamOfUser[] | undefined | null | Promise<readonly TeamOfUser[] | undefined> {
   const read = groups?.teams.get(userId)
   const max = request.config.limits.maxValuesPerAttribute
+  // The common case answers at once: no promise, no await.
   if (!groups || read === undefined || read.length < groups.limit || groups.limit >= max) return read
   if (!admits(read.length * GROUP_BYTES)) return null
-  return (await request.stores.teams!.listTeamsOfUsers([userId], max)).get(userId)
+  return request.stores.teams!.listTeamsOfUsers([userId], max).then((teams) => teams.get(userId))
 }
 
 /**

@@ -61,7 +61,8 @@ async function userResponse(
 ): Promise<ScimResponse> {
   const view = projection(request)
   const groups = created ? undefined : await groupsOfUsers(request, [user.id], view)
-  const teams = (await teamsOf(request, groups, user.id)) ?? undefined
+  const found = teamsOf(request, groups, user.id)
+  const teams = (found instanceof Promise ? await found : found) ?? undefined
   return jsonResponse(status, present(request, user, view, teams), {
     ETag: etagOf(user.version),
     ...extra,
@@ -148,7 +149,8 @@ export async function getUser(request: ScimRequest, id: string): Promise<ScimRes
     return emptyResponse(304, { ETag: etagOf(user.version) })
   }
   const groups = await groupsOfUsers(request, [user.id], view)
-  const teams = (await teamsOf(request, groups, user.id)) ?? undefined
+  const found = teamsOf(request, groups, user.id)
+  const teams = (found instanceof Promise ? await found : found) ?? undefined
   return jsonResponse(200, present(request, user, view, teams), { ETag: etagOf(user.version) })
 }
 
@@ -174,7 +176,8 @@ async function presentUsers(
   let consumed = 0
   for (const user of users) {
     if (isVisibleToScim(user)) {
-      const teams = await teamsOf(request, groups, user.id, (bytes) => budget.admits(bytes))
+      const found = teamsOf(request, groups, user.id, (bytes) => budget.admits(bytes))
+      const teams = found instanceof Promise ? await found : found
       // A user in more teams than the rest of the response holds: the page ends before it.
       if (teams === null) {
         budget.close()
