@@ -231,7 +231,16 @@ describe('parseOptions: bad options', () => {
     ['a string cursorPaging', { cursorPaging: 'on' }, /cursorPaging must be true, false or/],
     ['a short cursorPaging secret', { cursorPaging: { secret: 'short' } }, /at least 32 bytes/],
     ['a numeric cursorPaging secret', { cursorPaging: { secret: 42 } }, /secret must be a string or bytes/],
-    ['a zero cursorPaging timeout', { cursorPaging: { timeout: 0 } }, /timeout must be a positive/],
+    [
+      'a zero cursorPaging timeout',
+      { cursorPaging: { secret: 's'.repeat(32), timeout: 0 } },
+      /timeout must be a positive/,
+    ],
+    [
+      'cursorPaging without its secret',
+      { cursorPaging: { timeout: 60 } },
+      /needs a secret shared by every replica/,
+    ],
     [
       'a misspelt cursorPaging option',
       { cursorPaging: { secrets: 'x'.repeat(40) } },

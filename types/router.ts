@@ -179,11 +179,11 @@ export interface ScimRouterOptions extends SyncSettings {
 /** The `cursorPaging` option's settings (RFC 9865). */
 export interface CursorPagingOptions {
   /**
-   * The key that signs cursors, at least 32 bytes (a string is read as UTF-8). The same on every
-   * replica behind one URL; a new one invalidates the cursors in flight (400 `invalidCursor`, and the
-   * client starts over). Default: random, for this router alone.
+   * The key that signs cursors, at least 32 bytes (a string is read as UTF-8). Required: the same on
+   * every replica behind one URL (`cursorPaging: true` makes a random one, for a single process). A new
+   * one invalidates the cursors in flight (400 `invalidCursor`, and the client starts over).
    */
-  readonly secret?: string | Uint8Array
+  readonly secret: string | Uint8Array
   /** Seconds a cursor stays valid (default 3600), advertised as `pagination.cursorTimeout`; older is 400 `expiredCursor`. */
   readonly timeout?: number
 }

@@ -186,8 +186,8 @@ export interface ListPage<T> {
 /**
  * The host's users. Required methods: `create`, `get`, `list`, `update`, `delete`. Optional: `findExisting`
  * (checks many member ids in one call; without it the router calls `get` per id),
- * `findByUserNameOrEmail` (required when the router adopts local users) and `findAllByExternalId`
- * (required by `createSamlLinker`).
+ * `findByUserNameOrEmail` (required when the router adopts local users), `findAllByExternalId`
+ * (required by `createSamlLinker`) and `listAfter` (cursor paging, RFC 9865).
  *
  * SCIM sees provisioned users only: users the host created itself (`provisioned: false`) are left out
  * of `list` and `findExisting`, and the router answers 404 for them, so an IdP can neither read nor
@@ -397,9 +397,10 @@ export interface TeamStore {
   ): Awaitable<ReadonlyMap<string, ListPage<TeamMember>>>
   /**
    * Optional: the teams each of several users belongs to, in one call (one query in SQL): user id ->
-   * its teams, at most `limit` of them, in a stable order. Users without teams, and ids that are no user
-   * of the tenant, may be left out. The router asks it once per response (a page of users, or one
-   * user) for the users' `groups` attribute (RFC 7643 §4.1.2), and not at all when the client excludes
+   * its teams, at most `limit` of them (at most `maxValuesPerAttribute`; smaller for large pages), in a
+   * stable order. Users without teams, and ids that are no user of the tenant, may be left out. The
+   * router asks it once for the users of a response, and again alone for a user whose teams reach
+   * `limit`, for the users' `groups` attribute (RFC 7643 §4.1.2); not at all when the client excludes
    * `groups`. Without it, users carry no `groups`.
    */
   listTeamsOfUsers?(

@@ -31,12 +31,15 @@ export function readCursorPaging(option: CursorPagingOption): CursorSettings | u
   if (option === true) return { key: randomBytes(MIN_SECRET_BYTES), timeout: DEFAULT_CURSOR_TIMEOUT }
   if (!isObject(option)) fail('must be true, false or { secret, timeout }')
   for (const key of Object.keys(option)) {
-    if (key !== 'secret' && key !== 'timeout') fail(`has no option '${key}' (secret, timeout)`)
+    if (key !== 'secret' && key !== 'timeout') {
+      throw configError('ERR_UNKNOWN_OPTION', `cursorPaging has no option '${key}' (secret, timeout)`)
+    }
   }
   const { secret, timeout = DEFAULT_CURSOR_TIMEOUT } = option
+  // The object form is for replicas: without the shared secret, each would refuse the others' cursors.
+  if (secret === undefined) fail('needs a secret shared by every replica (or true, for a single process)')
   let key: Buffer
-  if (secret === undefined) key = randomBytes(MIN_SECRET_BYTES)
-  else if (typeof secret === 'string') key = Buffer.from(secret, 'utf8')
+  if (typeof secret === 'string') key = Buffer.from(secret, 'utf8')
   else if (secret instanceof Uint8Array) key = Buffer.from(secret)
   else fail('secret must be a string or bytes')
   if (key.length < MIN_SECRET_BYTES) fail(`secret must hold at least ${MIN_SECRET_BYTES} bytes`)
