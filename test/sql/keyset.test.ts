@@ -124,21 +124,25 @@ function engineTests(open: () => Engine | Promise<Engine>) {
         `${prefix}${String(10 - i).padStart(2, '0')}`,
       ])
     }
+    /** One page of the long names, sorted by them. */
+    const page = async (descending: boolean, count: number, after?: string) => {
+      const statement = keysetPageSql({
+        select: 'l.seq',
+        from: 'long_names l',
+        sortKey: 'l.name COLLATE "C"',
+        descending,
+        uniqueKey: 'l.seq',
+        ...(after === undefined ? {} : { after }),
+        count,
+      })
+      const result = await db.query(statement.text, statement.values)
+      return readKeysetPage<{ seq: string | number }>(result.rows, count, true)
+    }
     for (const descending of [false, true]) {
       const seen: number[] = []
       let after: string | undefined
-      for (let page = 0; page < 20; page++) {
-        const statement = keysetPageSql({
-          select: 'l.seq',
-          from: 'long_names l',
-          sortKey: 'l.name COLLATE "C"',
-          descending,
-          uniqueKey: 'l.seq',
-          ...(after === undefined ? {} : { after }),
-          count: 3,
-        })
-        const result = await db.query(statement.text, statement.values)
-        const read = readKeysetPage<{ seq: string | number }>(result.rows, 3, true)
+      for (let guard = 0; guard < 20; guard++) {
+        const read = await page(descending, 3, after)
         for (const position of read.positions) expect(position.length).toBeLessThan(300)
         seen.push(...read.rows.map((row) => Number(row.seq)))
         if (!read.more) break
@@ -148,27 +152,13 @@ function engineTests(open: () => Engine | Promise<Engine>) {
     }
     // The row a cut position names is deleted before the next page: nothing after it is skipped.
     for (const descending of [false, true]) {
-      const page = (after?: string) => {
-        const statement = keysetPageSql({
-          select: 'l.seq',
-          from: 'long_names l',
-          sortKey: 'l.name COLLATE "C"',
-          descending,
-          uniqueKey: 'l.seq',
-          ...(after === undefined ? {} : { after }),
-          count: 4,
-        })
-        return db
-          .query(statement.text, statement.values)
-          .then((r) => readKeysetPage<{ seq: number }>(r.rows, 4, true))
-      }
-      const first = await page()
+      const first = await page(descending, 4)
       const boundary = Number(first.rows.at(-1)!.seq)
       await db.query('delete from long_names where seq = $1', [boundary])
       const rest: number[] = []
       let after = first.positions.at(-1)
       for (let guard = 0; guard < 20 && after !== undefined; guard++) {
-        const next = await page(after)
+        const next = await page(descending, 4, after)
         rest.push(...next.rows.map((row) => Number(row.seq)))
         after = next.more ? next.positions.at(-1) : undefined
       }
