@@ -53,7 +53,9 @@ async function timePages(
   const totals: Record<string, number[]> = {}
   for (let round = 0; round < 5; round++) {
     for (const [name, run] of Object.entries(reads)) {
-      ;(totals[name] ??= []).push(await median(rounds, run))
+      const figures = totals[name] ?? []
+      figures.push(await median(rounds, run))
+      totals[name] = figures
     }
   }
   return Object.fromEntries(
