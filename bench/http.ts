@@ -941,3 +941,7 @@ if (require.main === module) {
     process.disconnect?.()
   })
 }
+
+export type { Case as HttpCase, Fixture as HttpFixture }
+/** The cases and fixtures, for bench/instructions.ts (the same requests, counted in instructions). */
+export { CASES as HTTP_CASES }
