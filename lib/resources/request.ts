@@ -44,6 +44,11 @@ export interface ScimRequest {
 /** Distributes the event fields every event carries. */
 type EventBody<E> = E extends ScimEvent ? Omit<E, 'tenant' | 'actor' | 'requestId' | 'time'> : never
 
+/** True when an event would reach someone (`onEvent`, or the debug log): callers skip building it otherwise. */
+export function eventsWanted(request: ScimRequest): boolean {
+  return request.config.onEvent !== undefined || logEvent.enabled
+}
+
 /**
  * Emits one audit event. The host's hook may throw or reject: that is logged and ignored, because the
  * change it reports is already committed and the IdP must not retry it.
@@ -51,7 +56,7 @@ type EventBody<E> = E extends ScimEvent ? Omit<E, 'tenant' | 'actor' | 'requestI
 export function emit(request: ScimRequest, body: EventBody<ScimEvent>): void {
   const onEvent = request.config.onEvent
   // Nobody listens and nothing logs: building the event (a clock read, an ISO string, a copy) is waste.
-  if (!onEvent && !logEvent.enabled) return
+  if (!eventsWanted(request)) return
   const event = {
     ...body,
     tenant: request.context.tenant,

@@ -19,7 +19,15 @@ import { checkResourceLimits } from './limits'
 import { type ListParameters, listParametersFromQuery, projectionFromQuery } from './list-query'
 import { listQuery, listResponseText, ResponseBudget } from './lists'
 import type { Projection } from './projection'
-import { emit, notModified, projectionFor, readBody, requireSync, type ScimRequest } from './request'
+import {
+  emit,
+  eventsWanted,
+  notModified,
+  projectionFor,
+  readBody,
+  requireSync,
+  type ScimRequest,
+} from './request'
 import { emptyResponse, jsonResponse, type ScimResponse } from './response'
 import { addGroups, groupsOfUsers, teamsOf } from './user-groups'
 
@@ -46,27 +54,30 @@ function present(
   user: StoredUser,
   view: Projection,
   teams: readonly TeamOfUser[] | undefined,
+  location = locationOf(request.baseUrl, 'Users', user.id),
 ): ScimResource {
-  const resource = userResource(user, locationOf(request.baseUrl, 'Users', user.id))
-  return view.apply(addGroups(resource, teams, request.baseUrl))
+  return view.apply(addGroups(userResource(user, location), teams, request.baseUrl))
 }
 
-/** The user after a write, with its `groups` (none for a user just created: it is in no team yet). */
+/**
+ * The user after a write, with its `groups`: none for a user just created (it is in no team yet). A
+ * POST answers with its `Location`, the same URL as `meta.location`.
+ */
 async function userResponse(
   request: ScimRequest,
   status: number,
   user: StoredUser,
-  extra?: Record<string, string>,
-  created = false,
+  created?: 'created' | 'adopted',
 ): Promise<ScimResponse> {
   const view = projection(request)
-  const groups = created ? undefined : await groupsOfUsers(request, [user.id], view)
-  const found = teamsOf(request, groups, user.id)
+  const pending = created === 'created' ? undefined : groupsOfUsers(request, [user.id], view)
+  const found = teamsOf(request, pending && (await pending), user.id)
   const teams = (found instanceof Promise ? await found : found) ?? undefined
-  return jsonResponse(status, present(request, user, view, teams), {
-    ETag: etagOf(user.version),
-    ...extra,
-  })
+  const location = locationOf(request.baseUrl, 'Users', user.id)
+  const etag = etagOf(user.version)
+  const headers: Record<string, string> =
+    created === undefined ? { ETag: etag } : { ETag: etag, Location: location }
+  return jsonResponse(status, present(request, user, view, teams, location), headers)
 }
 
 /**
@@ -95,8 +106,7 @@ async function revokeSessions(
  */
 export async function createUser(request: ScimRequest): Promise<ScimResponse> {
   requireSync(request, 'User')
-  const body = await readBody(request)
-  const { resource, password } = request.config.userValidator.read(body)
+  const { resource, password } = request.config.userValidator.read(readBody(request))
   checkResourceLimits(request.config.limits, resource, 'User')
   const fields = userFieldsOf(resource, password)
   const outcome: CreateOutcome = request.config.adoptLocalUsers
@@ -108,36 +118,33 @@ export async function createUser(request: ScimRequest): Promise<ScimResponse> {
         user: await request.stores.users.create({ ...fields, provisioned: true }),
       }
   const user = outcome.user
-  const externalId = user.externalId === undefined ? {} : { externalId: user.externalId }
-  if (outcome.kind === 'created') {
-    emit(request, {
-      type: 'user.created',
-      resourceId: user.id,
-      userName: user.userName,
-      ...externalId,
-      emailVerified: false,
-    })
-  } else {
-    emit(request, {
-      type: 'user.adopted',
-      resourceId: user.id,
-      userName: user.userName,
-      ...externalId,
-      matchedOn: outcome.matchedOn,
-      emailVerified: false,
-    })
-    if (outcome.before.active && !user.active)
-      emit(request, { type: 'user.deactivated', resourceId: user.id })
-    if (!outcome.before.active && user.active)
-      emit(request, { type: 'user.reactivated', resourceId: user.id })
+  // Nobody listens: the events are not even built.
+  if (eventsWanted(request)) {
+    const externalId = user.externalId === undefined ? {} : { externalId: user.externalId }
+    if (outcome.kind === 'created') {
+      emit(request, {
+        type: 'user.created',
+        resourceId: user.id,
+        userName: user.userName,
+        ...externalId,
+        emailVerified: false,
+      })
+    } else {
+      emit(request, {
+        type: 'user.adopted',
+        resourceId: user.id,
+        userName: user.userName,
+        ...externalId,
+        matchedOn: outcome.matchedOn,
+        emailVerified: false,
+      })
+      if (outcome.before.active && !user.active)
+        emit(request, { type: 'user.deactivated', resourceId: user.id })
+      if (!outcome.before.active && user.active)
+        emit(request, { type: 'user.reactivated', resourceId: user.id })
+    }
   }
-  return userResponse(
-    request,
-    201,
-    user,
-    { Location: locationOf(request.baseUrl, 'Users', user.id) },
-    outcome.kind === 'created',
-  )
+  return userResponse(request, 201, user, outcome.kind)
 }
 
 /** GET /Users/:id. RFC 7644 §3.4.1; `If-None-Match` -> 304 (RFC 7644 §3.14). */
