@@ -2,7 +2,7 @@
 import { withoutVersionSegment } from '../dialect'
 import { type ScimError, scimError } from '../errors'
 import { isStorableText } from '../ids'
-import { isObject } from '../json'
+import { isObject, ownEntry } from '../json'
 import { pathSegments } from './path-segments'
 
 /** URN of a bulk request. RFC 7644 §3.7. */
@@ -70,10 +70,7 @@ function invalidSyntax(detail: string): ScimError {
 
 /** The request's attribute named `name` in any case (RFC 7643 §2.1: attribute names are case-insensitive). */
 function member(body: Record<string, unknown>, name: string): unknown {
-  if (name in body) return body[name]
-  const lower = name.toLowerCase()
-  for (const key of Object.keys(body)) if (key.toLowerCase() === lower) return body[key]
-  return undefined
+  return ownEntry(body, name)?.value
 }
 
 /**
@@ -87,7 +84,9 @@ export function readBulkRequest(
   bodyLimit: number,
 ): BulkRequest {
   const schemas = member(body, 'schemas')
-  if (!Array.isArray(schemas) || !schemas.includes(BULK_REQUEST_SCHEMA)) {
+  const urn = BULK_REQUEST_SCHEMA.toLowerCase()
+  // Schema URNs compare case-insensitively, as in a search request's `schemas`.
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === urn)) {
     throw invalidSyntax(`A bulk request must list the schema ${BULK_REQUEST_SCHEMA}`)
   }
   const operations = member(body, 'Operations')

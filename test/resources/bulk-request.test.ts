@@ -43,10 +43,10 @@ describe('readBulkRequest', () => {
     expect([...operation!.references].sort()).toEqual(['alice', 'team'])
   })
 
-  it('reads attribute names in any case (RFC 7643 §2.1)', () => {
+  it('reads attribute names and the schema URN in any case (RFC 7643 §2.1)', () => {
     const { operations } = readBulkRequest(
       {
-        SCHEMAS: [BULK_REQUEST_SCHEMA],
+        SCHEMAS: [BULK_REQUEST_SCHEMA.toUpperCase()],
         operations: [{ METHOD: 'DELETE', Path: '/Users/x' }],
         FailOnErrors: 1,
       },
