@@ -56,6 +56,12 @@ export interface CheckSequence {
   readonly source: string
   /** The steps, in order. A step that fails stops its sequence: later steps depend on what it did. */
   readonly steps: readonly CheckStep[]
+  /**
+   * Resource types (their `id` in `/ResourceTypes`, such as `Role`) the flow needs. A server whose
+   * `/ResourceTypes` lists them all, or that cannot say, runs the suite; one that lists others only has
+   * every step counted as not run (`notServed` says why), since it does not offer the flow at all.
+   */
+  readonly requires?: readonly string[]
 }
 
 /** A sequence as shipped: named and tagged for `--only` and `--skip`. */
@@ -114,6 +120,8 @@ export interface CheckSuiteResult {
   readonly steps: readonly CheckStepResult[]
   /** Wall time of the whole suite, in milliseconds. */
   readonly durationMs: number
+  /** The resource types of `requires` the server does not serve: why no step ran. Absent otherwise. */
+  readonly notServed?: readonly string[]
 }
 
 /** A resource the run created and tried to delete afterwards. */

@@ -1,5 +1,5 @@
 // A check report as JUnit XML, the format CI systems (GitHub Actions, GitLab, Jenkins) read for test results.
-import type { CheckReport, CheckStepResult } from '../../types/check'
+import type { CheckReport, CheckStepResult, CheckSuiteResult } from '../../types/check'
 
 /** Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF): replaced, not escaped. */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
@@ -36,12 +36,16 @@ function failureText(step: CheckStepResult): string {
   return lines.join('\n')
 }
 
-function testCase(suite: string, step: CheckStepResult): string {
+function testCase(suite: CheckSuiteResult, step: CheckStepResult): string {
   const name = `${String(step.index).padStart(2, '0')}. ${step.name}`
-  const open = `    <testcase classname="${xmlText(suite)}" name="${xmlText(name)}" time="${seconds(step.durationMs)}"`
+  const open = `    <testcase classname="${xmlText(suite.name)}" name="${xmlText(name)}" time="${seconds(step.durationMs)}"`
   if (step.outcome === 'passed') return `${open}/>`
-  if (step.outcome === 'skipped')
-    return `${open}>\n      <skipped message="not run: an earlier step failed or the run was interrupted"/>\n    </testcase>`
+  if (step.outcome === 'skipped') {
+    const why = suite.notServed
+      ? `the server does not serve ${suite.notServed.join(', ')}`
+      : 'an earlier step failed or the run was interrupted'
+    return `${open}>\n      <skipped message="not run: ${xmlText(why)}"/>\n    </testcase>`
+  }
   const message = step.failure?.problems[0] ?? 'failed'
   return `${open}>\n      <failure message="${xmlText(message)}" type="mismatch">${xmlText(failureText(step))}</failure>\n    </testcase>`
 }
@@ -54,7 +58,7 @@ export function junitXml(report: CheckReport): string {
     return [
       `  <testsuite name="${xmlText(suite.name)}" tests="${suite.steps.length}" failures="${count('failed')}" errors="0" skipped="${count('skipped')}" time="${seconds(suite.durationMs)}" timestamp="${report.startedAt.slice(0, 19)}">`,
       `    <properties>\n      <property name="title" value="${xmlText(suite.title)}"/>\n      <property name="source" value="${xmlText(suite.source)}"/>\n    </properties>`,
-      ...suite.steps.map((step) => testCase(suite.name, step)),
+      ...suite.steps.map((step) => testCase(suite, step)),
       '  </testsuite>',
     ].join('\n')
   })

@@ -15,6 +15,7 @@ import { CreatedResources, deleteLeftovers } from './cleanup'
 import { excerpt, masked, maskedHeaders } from './mask'
 import { bodyMismatches, headerMismatches, show, valueAt } from './match'
 import { builtInSuites, selectSuites } from './sequence'
+import { servedResourceTypes } from './served'
 import { substitute, substituteString } from './substitute'
 import { type Answer, type Exchange, exchange } from './transport'
 
@@ -141,6 +142,16 @@ interface RunContext {
   readonly signal: AbortSignal | undefined
   readonly created: CreatedResources
   readonly emit: (event: CheckProgressEvent) => void
+  /** The resource types the server lists, asked once, when a suite first needs to know. */
+  readonly served: () => Promise<ReadonlySet<string> | undefined>
+}
+
+/** The resource types of `requires` the server does not list in /ResourceTypes (none when it could not say). */
+async function missingTypes(context: RunContext, suite: CheckSuite): Promise<string[]> {
+  const requires = suite.sequence.requires ?? []
+  if (requires.length === 0) return []
+  const served = await context.served()
+  return served === undefined ? [] : requires.filter((type) => !served.has(type.toLowerCase()))
 }
 
 async function runStep(
@@ -210,7 +221,9 @@ async function runSuite(context: RunContext, suite: CheckSuite): Promise<CheckSu
   const vars = new Map<string, unknown>([['run', context.runId]])
   const steps: CheckStepResult[] = []
   context.emit({ type: 'suite-start', suite: suite.name, steps: suite.sequence.steps.length })
-  let stopped = false
+  const missing = await missingTypes(context, suite)
+  // A flow the server does not offer (no /Roles) is not run rather than failed: nothing to check there.
+  let stopped = missing.length > 0
   for (const [position, step] of suite.sequence.steps.entries()) {
     let result: CheckStepResult
     if (stopped || context.signal?.aborted) {
@@ -229,6 +242,7 @@ async function runSuite(context: RunContext, suite: CheckSuite): Promise<CheckSu
     source: suite.sequence.source,
     steps,
     durationMs: Math.round(performance.now() - started),
+    ...(missing.length > 0 ? { notServed: missing } : {}),
   }
   context.emit({ type: 'suite-end', result })
   return result
@@ -253,6 +267,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     throw new TypeError('runId must be 1 to 20 digits')
   const suites = selectSuites(options.suites ?? builtInSuites(), options.only, options.skip)
   const onProgress = options.onProgress
+  let servedTypes: Promise<ReadonlySet<string> | undefined> | undefined
   const context: RunContext = {
     baseUrl,
     token: options.token,
@@ -260,6 +275,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     runId: options.runId ?? newRunId(),
     signal: options.signal,
     created: new CreatedResources(),
+    served: () => {
+      servedTypes ??= servedResourceTypes(baseUrl, baseHeaders(options.token), timeoutMs)
+      return servedTypes
+    },
     emit: (event) => {
       try {
         onProgress?.(event)

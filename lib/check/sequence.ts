@@ -28,6 +28,11 @@ export function parseSequence(data: unknown, origin: string): CheckSequence {
   if (typeof data.source !== 'string' || !data.source.startsWith('https://'))
     return fail('"source" must be a URL')
   if (!Array.isArray(data.steps) || data.steps.length === 0) return fail('"steps" must be a non-empty array')
+  if (
+    data.requires !== undefined &&
+    !(Array.isArray(data.requires) && data.requires.every((type) => typeof type === 'string' && type !== ''))
+  )
+    return fail('"requires" must be a list of resource type ids')
   const names = new Set<string>()
   for (const [index, step] of (data.steps as unknown[]).entries()) {
     const at = `step ${index + 1}`

@@ -21,6 +21,7 @@ export function suiteLine(suite: CheckSuiteResult, c: Colors): string {
   const parts = [`${passed}/${suite.steps.length} passed`]
   if (failed > 0) parts.push(c.red(`${failed} failed`))
   if (skipped > 0) parts.push(c.yellow(`${skipped} not run`))
+  if (suite.notServed) parts.push(c.yellow(`(the server does not serve ${suite.notServed.join(', ')})`))
   return `${mark} ${suite.name.padEnd(14)} ${parts.join(', ')} ${c.dim(`(${suite.durationMs} ms)`)}`
 }
 
