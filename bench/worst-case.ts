@@ -1,4 +1,4 @@
-// The worst requests an authenticated client can send within the default limits: PATCH, PUT and list pages at the bounds, timed one by one against a bare Express echo of the same body.
+// The worst requests an authenticated client can send within the default limits: PATCH, PUT and list pages at the bounds, roles checked against a 3,000-role catalogue, timed one by one against a bare Express echo of the same body.
 import { fork } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -23,7 +23,15 @@ interface Case {
 
 interface Ids {
   readonly full: string
+  /** A user holding 1,000 roles of the catalogue. */
+  readonly granted: string
+  /** A user holding no role. */
+  readonly ungranted: string
 }
+
+/** The catalogue of the roles cases: three sets of 1,000 roles (`a-0`…, `b-0`…, `c-0`…). */
+const ROLE_SETS = ['a', 'b', 'c'] as const
+const roleValues = (set: string, count = 1000) => Array.from({ length: count }, (_, i) => `${set}-${i}`)
 
 /** A user at the default bounds: 1,000 emails (the most values per attribute), just under 64 KB stored. */
 function fullUser(userName: string): Record<string, unknown> {
@@ -113,6 +121,31 @@ const CASES: readonly Case[] = [
     status: 400,
   },
   {
+    name: 'PUT swapping 1,000 roles for 1,000 others (one find of 2,000 values)',
+    method: 'PUT',
+    path: (ids) => `/Users/${ids.granted}`,
+    body: (_ids, run) => ({
+      schemas: [USER],
+      userName: 'granted',
+      roles: roleValues(run % 2 === 0 ? 'b' : 'a').map((value) => ({ value })),
+    }),
+    status: 200,
+  },
+  {
+    name: 'PATCH Add 1,000 Entra JSON-encoded roles, the last unknown (400)',
+    method: 'PATCH',
+    path: (ids) => `/Users/${ids.ungranted}`,
+    body: () =>
+      operations(1, () => ({
+        op: 'Add',
+        path: 'roles',
+        value: [...roleValues('c', 999), 'unknown'].map((value) => ({
+          value: JSON.stringify({ id: '06b07648-ecfe-589f-9d2f-6325724a46ee', value, displayName: value }),
+        })),
+      })),
+    status: 400,
+  },
+  {
     name: 'GET /Users?count=1000 over 1,000 users of ~60 KB (2 MB budget)',
     method: 'GET',
     path: () => '/Users?count=1000',
@@ -122,7 +155,14 @@ const CASES: readonly Case[] = [
 
 /** The server process: the SCIM router and a bare Express echo, with the CPU time of each request kept for the parent to read. */
 async function serve(): Promise<void> {
-  const { createScimRouter, MemorySessionRevoker, MemoryTeamStore, MemoryUserStore, staticTokens } = library
+  const {
+    createScimRouter,
+    MemoryGrantStore,
+    MemorySessionRevoker,
+    MemoryTeamStore,
+    MemoryUserStore,
+    staticTokens,
+  } = library
   const app = express()
   app.use(
     '/scim',
@@ -133,6 +173,9 @@ async function serve(): Promise<void> {
       authenticate: staticTokens([{ token: TOKEN, tenant: 'bench', id: 'bench' }]),
       userSyncEnabled: true,
       groupSyncEnabled: true,
+      roleStore: new MemoryGrantStore(
+        ROLE_SETS.flatMap((set) => roleValues(set)).map((value) => ({ value, displayName: value })),
+      ),
     }),
   )
   // The baseline: bare Express parsing the same body as JSON and answering, what a request of that size
@@ -206,7 +249,24 @@ export async function runWorstCaseBench(): Promise<void> {
       const created = (await response.json()) as { id: string }
       if (i === 0) full = created.id
     }
-    const ids: Ids = { full }
+    const seed = async (body: unknown): Promise<string> => {
+      const response = await fetch(`${scim}/Users`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/scim+json' },
+        body: JSON.stringify(body),
+      })
+      if (response.status !== 201)
+        throw new Error(`seeding answered ${response.status}: ${await response.text()}`)
+      return ((await response.json()) as { id: string }).id
+    }
+    const granted = await seed({
+      schemas: [USER],
+      userName: 'granted',
+      roles: roleValues('a').map((value) => ({ value })),
+    })
+    const ungranted = await seed({ schemas: [USER], userName: 'ungranted' })
+    // The other users do not hold roles: the list case measures what it did before.
+    const ids: Ids = { full, granted, ungranted }
     console.log(
       `\nWorst requests within the default limits (server in its own process, CPU per request measured there; ${runs} runs, medians; target <= ${TARGET_MS} ms CPU each)`,
     )

@@ -33,6 +33,33 @@ export function readDialect(dialect: unknown, where: string): Dialect {
 }
 
 /**
+ * Entra ID's `AppRoleAssignmentsComplex` mapping sends each role of a PATCH as a JSON-encoded string in
+ * the element's `value`: `{"value":"{\"id\":\"…\",\"value\":\"Admin\",\"displayName\":\"Admin\"}"}`.
+ * Under `lenient` such a value of a `roles` or `entitlements` element reads as the role it encodes (its
+ * `value`, and its `displayName` as `display`); read only where the router checks grants against a
+ * catalogue (`roleStore`, `entitlementStore`), where the value must name a role. Anything else, and
+ * every value under `strict`, stays as it is (and then names no role: 400 `invalidValue`).
+ * Test: test/integration/roles.test.ts "Entra's JSON-encoded app roles".
+ */
+export function encodedAppRole(
+  value: unknown,
+  dialect: Dialect,
+): { readonly value: string; readonly display?: string } | undefined {
+  // 0x7b: `{`. Checked before parsing: plain role values never are.
+  if (dialect !== 'lenient' || typeof value !== 'string' || value.charCodeAt(0) !== 0x7b) return undefined
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(value)
+  } catch {
+    return undefined
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return undefined
+  const { value: inner, displayName } = decoded as Record<string, unknown>
+  if (typeof inner !== 'string') return undefined
+  return typeof displayName === 'string' ? { value: inner, display: displayName } : { value: inner }
+}
+
+/**
  * Entra ID writes op names capitalised (`"Replace"`, `"Add"`, `"Remove"`); read them in any case.
  * Test: test/patch/dialects.test.ts "op names in any case".
  */

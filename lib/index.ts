@@ -28,10 +28,13 @@ export {
   versionMismatch,
 } from './errors'
 // Representation helpers: adapter authors build the SCIM view of a stored record the way the router does.
+export { grantResource } from './representation/grants'
 export { groupResource, primaryEmail, userResource } from './representation/resources'
 // The router: the product.
 export { createScimRouter } from './router'
 // Reference stores: run the router before the host's own adapters exist, and back tests and examples.
+// The catalogue of roles or entitlements a host declares in code: fit for production (see there why).
+export { MemoryGrantStore, type MemoryGrantStoreOptions } from './stores/memory-grants'
 export {
   type MemorySessionOwner,
   type MemorySessionRevocation,

@@ -1,16 +1,15 @@
 // Checks createScimRouter() options once, failing fast with a TypeError, and builds the router's internal configuration.
 
-import type { ConfigErrorCode } from '../types/errors'
 import type {
   Authenticate,
   AuthenticationScheme,
-  BulkOptions,
   ScimEvent,
   ScimRouterOptions,
   SettingsProvider,
 } from '../types/router'
 import type {
   Awaitable,
+  GrantStore,
   RequestContext,
   SessionRevoker,
   StoredUser,
@@ -18,11 +17,11 @@ import type {
   UserStore,
 } from '../types/stores'
 import type { TelemetryOptions } from '../types/telemetry'
-import { closestName } from './closest-name'
-import { configError } from './errors'
+import { bulkLimits } from './bulk-options'
 import { createFilterParser, DEFAULT_FILTER_LIMITS, type FilterParser } from './filter/parser'
 import { parseByteSize } from './http/body'
 import { isObject } from './json'
+import { checkKnownKeys, fail, positiveInteger } from './option-checks'
 import {
   createPatcher,
   DEFAULT_MAX_OPERATIONS,
@@ -52,6 +51,10 @@ export interface ResolvedSettings {
 export interface Configuration {
   readonly userStore: UserStore
   readonly teamStore: TeamStore | undefined
+  /** The host's roles: /Roles is served, and `roles` checked on writes, only with it. */
+  readonly roleStore: GrantStore | undefined
+  /** The host's entitlements: /Entitlements is served, and `entitlements` checked on writes, only with it. */
+  readonly entitlementStore: GrantStore | undefined
   readonly sessionRevoker: SessionRevoker
   readonly authenticate: Authenticate
   readonly settings: SettingsProvider | undefined
@@ -68,7 +71,12 @@ export interface Configuration {
   /** Patches groups whose member list has been read (the rare requests that need it). */
   readonly groupPatcherWithMembers: Patcher | undefined
   /** The projection of responses without `attributes` / `excludedAttributes`, built once per type. */
-  readonly defaultProjections: { readonly User: Projection; readonly Group: Projection | undefined }
+  readonly defaultProjections: {
+    readonly User: Projection
+    readonly Group: Projection | undefined
+    readonly Role: Projection
+    readonly Entitlement: Projection
+  }
   readonly userValidator: ResourceValidator
   readonly groupValidator: ResourceValidator | undefined
   readonly userDeletion: 'delete' | 'disable'
@@ -109,6 +117,8 @@ const TEAM_STORE_METHODS = [
   'removeUserFromTeams',
 ] as const
 
+const GRANT_STORE_METHODS = ['list', 'get', 'find'] as const
+
 const DEFAULT_AUTHENTICATION_SCHEME: AuthenticationScheme = Object.freeze({
   type: 'oauthbearertoken',
   name: 'OAuth Bearer Token',
@@ -117,12 +127,10 @@ const DEFAULT_AUTHENTICATION_SCHEME: AuthenticationScheme = Object.freeze({
   primary: true,
 })
 
-function fail(message: string, code: ConfigErrorCode = 'ERR_INVALID_OPTION'): never {
-  throw configError(code, message)
-}
-
 function checkStore(store: unknown, name: string, methods: readonly string[]): void {
-  if (!isObject(store) && typeof store !== 'function') fail(`${name} is required`, 'ERR_MISSING_OPTION')
+  if (store === undefined || store === null) fail(`${name} is required`, 'ERR_MISSING_OPTION')
+  if (!isObject(store) && typeof store !== 'function')
+    fail(`${name} must be an object with the methods ${methods.join(', ')}`)
   const missing = methods.filter((m) => typeof (store as Record<string, unknown>)[m] !== 'function')
   if (missing.length > 0) fail(`${name} lacks required method(s): ${missing.join(', ')}`)
 }
@@ -143,14 +151,6 @@ function optionalBoolean(options: ScimRouterOptions, name: keyof ResolvedSetting
   return value
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    fail(`${name} must be a positive integer`)
-  }
-  return value
-}
-
 /**
  * The four switches with Grafana's rule applied: group sync and team sync cannot both be on, because
  * two owners of one team's membership would undo each other's changes.
@@ -162,84 +162,6 @@ export function checkSettings(settings: ResolvedSettings): ResolvedSettings {
   return settings
 }
 
-/**
- * Every option `createScimRouter()` reads: the keys of `ScimRouterOptions`. Any other key is refused,
- * because a misspelt option (`userSyncEnable`) would otherwise leave its feature silently off.
- */
-export const KNOWN_OPTIONS = Object.freeze([
-  'userStore',
-  'teamStore',
-  'sessionRevoker',
-  'authenticate',
-  'settings',
-  'userSyncEnabled',
-  'groupSyncEnabled',
-  'rejectNonProvisionedUsers',
-  'teamSyncEnabled',
-  'extensions',
-  'baseUrl',
-  'defaultCount',
-  'maxResults',
-  'bodyLimit',
-  'filterLimits',
-  'maxOperations',
-  'maxValueFilterTests',
-  'maxValuesPerAttribute',
-  'maxResourceBytes',
-  'maxResponseBytes',
-  'dialect',
-  'unmatchedFilter',
-  'userDeletion',
-  'maxPatchRetries',
-  'authenticationSchemes',
-  'documentationUri',
-  'adoptLocalUsers',
-  'isProtectedUser',
-  'resolveMe',
-  'bulk',
-  'cursorPaging',
-  'onEvent',
-  'telemetry',
-] as const)
-
-// Compile-time check that the list names every key of ScimRouterOptions: an option added to the type
-// but not here would be refused as unknown.
-type UnlistedOption = Exclude<keyof ScimRouterOptions, (typeof KNOWN_OPTIONS)[number]>
-const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true
-void everyOptionListed
-
-const KNOWN_OPTION_SET: ReadonlySet<string> = new Set(KNOWN_OPTIONS)
-
-/** Throws a TypeError for the first key that is not an option, with the closest option's name. */
-function checkKnownKeys(options: object): void {
-  for (const key of Object.keys(options)) {
-    if (KNOWN_OPTION_SET.has(key)) continue
-    const suggestion = closestName(key, KNOWN_OPTIONS)
-    fail(
-      `unknown option '${key}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
-      'ERR_UNKNOWN_OPTION',
-    )
-  }
-}
-
-/** Default most operations in one /Bulk request. */
-export const DEFAULT_BULK_MAX_OPERATIONS = 1000
-
-/** The `bulk` option checked: its limits, or undefined when it is `false`. */
-function bulkLimits(bulk: ScimRouterOptions['bulk']): BulkLimits | undefined {
-  if (bulk === false) return undefined
-  if (bulk !== undefined && !isObject(bulk)) fail('bulk must be false or { maxOperations, maxPayloadSize }')
-  const given: BulkOptions = bulk ?? {}
-  for (const key of Object.keys(given)) {
-    if (key !== 'maxOperations' && key !== 'maxPayloadSize')
-      fail(`unknown bulk option '${key}'`, 'ERR_UNKNOWN_OPTION')
-  }
-  return {
-    maxOperations: positiveInteger(given.maxOperations, 'bulk.maxOperations', DEFAULT_BULK_MAX_OPERATIONS),
-    maxPayloadSize: parseByteSize(given.maxPayloadSize ?? '1mb', 'bulk.maxPayloadSize'),
-  }
-}
-
 /** Checks every option and builds the configuration. Throws a TypeError naming the first bad option. */
 export function parseOptions(options: ScimRouterOptions): Configuration {
   if (!isObject(options)) fail('createScimRouter needs an options object')
@@ -247,6 +169,9 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
   checkStore(options.userStore, 'userStore', USER_STORE_METHODS)
   if (options.teamStore !== undefined) checkStore(options.teamStore, 'teamStore', TEAM_STORE_METHODS)
   checkStore(options.sessionRevoker, 'sessionRevoker', ['revokeUserSessions'])
+  if (options.roleStore !== undefined) checkStore(options.roleStore, 'roleStore', GRANT_STORE_METHODS)
+  if (options.entitlementStore !== undefined)
+    checkStore(options.entitlementStore, 'entitlementStore', GRANT_STORE_METHODS)
   // Optional methods are detected once: present means callable.
   checkOptional(options.userStore, 'userStore', ['findExisting', 'findByUserNameOrEmail', 'listAfter'])
   if (options.teamStore !== undefined) {
@@ -334,7 +259,9 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     fail('authenticationSchemes must be an array of { type, name, description }')
   }
 
-  const registry = createSchemaRegistry({ extensions: options.extensions ?? [] })
+  const grantSchemas = options.grantSchemas ?? 'ietf'
+  if (grantSchemas !== 'ietf' && grantSchemas !== 'okta') fail("grantSchemas must be 'ietf' or 'okta'")
+  const registry = createSchemaRegistry({ extensions: options.extensions ?? [], grantSchemas })
   const filterParser = createFilterParser({
     ...DEFAULT_FILTER_LIMITS,
     ...(options.filterLimits ?? {}),
@@ -371,6 +298,8 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
   return {
     userStore: options.userStore,
     teamStore,
+    roleStore: options.roleStore,
+    entitlementStore: options.entitlementStore,
     sessionRevoker: options.sessionRevoker,
     authenticate: options.authenticate,
     settings: options.settings,
@@ -391,6 +320,8 @@ export function parseOptions(options: ScimRouterOptions): Configuration {
     defaultProjections: {
       User: createProjection(registry, 'User', filterParser, {}),
       Group: teamStore ? createProjection(registry, 'Group', filterParser, {}) : undefined,
+      Role: createProjection(registry, 'Role', filterParser, {}),
+      Entitlement: createProjection(registry, 'Entitlement', filterParser, {}),
     },
     userValidator: createResourceValidator(registry, registry.getResourceType('User')!, dialect),
     groupValidator: teamStore ? createResourceValidator(registry, groupType, dialect) : undefined,

@@ -20,6 +20,8 @@ export function createScimRouter(options: ScimRouterOptions): ScimRouter {
     routes: new RouteTable({
       groups: config.teamStore !== undefined,
       me: config.resolveMe !== undefined,
+      roles: config.roleStore !== undefined,
+      entitlements: config.entitlementStore !== undefined,
       bulk: config.bulk,
     }),
     gateway: createStoreGateway(config),

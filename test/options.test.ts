@@ -1,6 +1,7 @@
 // Unit tests of parseOptions() and checkSettings(): one TypeError per bad option, defaults, teamStore-dependent parts, baseUrl.
 import { createScimRouter } from '../lib'
-import { checkSettings, KNOWN_OPTIONS, parseOptions } from '../lib/options'
+import { KNOWN_OPTIONS } from '../lib/option-checks'
+import { checkSettings, parseOptions } from '../lib/options'
 import type { ScimRouterOptions } from '../types/router'
 import type { SessionRevoker, TeamStore, UserStore } from '../types/stores'
 
@@ -277,6 +278,22 @@ describe('parseOptions: bad options', () => {
     ['a zero maxOperations', { maxOperations: 0 }, /maxOperations/],
     ['a zero maxPatchRetries', { maxPatchRetries: 0 }, /maxPatchRetries/],
     ['a fractional maxPatchRetries', { maxPatchRetries: 2.5 }, /maxPatchRetries/],
+    [
+      'a roleStore without find',
+      { roleStore: { list: () => 0, get: () => 0 } },
+      /roleStore lacks required method\(s\): find/,
+    ],
+    [
+      'an entitlementStore that is a string',
+      { entitlementStore: 'licences' },
+      /entitlementStore must be an object with the methods list, get, find/,
+    ],
+    ['an unknown grantSchemas', { grantSchemas: 'microsoft' }, /grantSchemas must be 'ietf' or 'okta'/],
+    [
+      'a misspelt roleStore',
+      { rolesStore: {} },
+      /unknown option 'rolesStore' \(did you mean 'roleStore'\?\)/,
+    ],
   ])('throws a TypeError for %s', (_, extra, message) => {
     const parse = () => parseOptions(base(extra))
     expect(parse).toThrow(TypeError)

@@ -202,7 +202,8 @@ describe('the packed package', () => {
             server.close();
           });
       });`
-    expect(node(['-e', program])).toMatch(/^exit 0 \d+ passed, 0 failed$/)
+    // This router has no roleStore: entra-roles is not run (the server does not serve Role), never failed.
+    expect(node(['-e', program])).toMatch(/^exit 0 \d+ passed, 0 failed, \d+ not run$/)
   })
 
   it('keeps its internals out of reach: a deep import is refused', () => {

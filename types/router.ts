@@ -5,6 +5,7 @@ import type { UnmatchedFilterPolicy } from './patch'
 import type { SchemaExtensionOptions } from './schema'
 import type {
   Awaitable,
+  GrantStore,
   Principal,
   RequestContext,
   SessionRevoker,
@@ -57,6 +58,22 @@ export interface ScimRouterOptions extends SyncSettings {
   readonly userStore: UserStore
   /** The host's teams. Without it `/Groups` is not served and discovery leaves the Group type out. */
   readonly teamStore?: TeamStore
+  /**
+   * The roles the host grants (Grafana: Viewer, Editor, Admin and custom roles). With it, `/Roles` serves
+   * them (read-only, filterable, paged), discovery lists the Role type and schema, and every user write
+   * that changes `roles` is checked against it: a value it does not know is 400 `invalidValue`, and
+   * granting or revoking a protected role is 400 `mutability`. The store receives the values as
+   * `UserFields.roles`. Without it, `roles` is stored and returned as sent, and grants nothing.
+   */
+  readonly roleStore?: GrantStore
+  /** The entitlements the host grants (licences, features), served at `/Entitlements`; as `roleStore` for `entitlements`. */
+  readonly entitlementStore?: GrantStore
+  /**
+   * Which schema URNs the Role and Entitlement resource types carry: `ietf` (default,
+   * `urn:ietf:params:scim:schemas:core:2.0:Role`, draft-ietf-scim-roles-entitlements) or `okta`
+   * (`urn:okta:scim:schemas:core:1.0:Role`), which Okta Identity Governance needs to discover them.
+   */
+  readonly grantSchemas?: 'ietf' | 'okta'
   /** Logs users out everywhere on deactivation and deletion. Required. */
   readonly sessionRevoker: SessionRevoker
   /**

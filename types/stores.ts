@@ -82,6 +82,15 @@ export interface UserFields {
    * user is provisioned. Absent on every other write, and the store keeps the mark as it is.
    */
   readonly provisioned?: true
+  /**
+   * The roles the user holds: the `value` of each `roles` element, each a role of the router's
+   * `roleStore`, without duplicates, in the order sent. Present only when the router has a `roleStore`
+   * (without one, `roles` stays in `document` and grants nothing). A store that models roles keeps them
+   * and returns them as `StoredUser.roles`.
+   */
+  readonly roles?: readonly string[]
+  /** The entitlements the user holds, as `roles` are, against the router's `entitlementStore`. */
+  readonly entitlements?: readonly string[]
 }
 
 /** A new user: its fields and the provisioning mark. */
@@ -116,6 +125,14 @@ export interface StoredUser {
   readonly hidden?: boolean
   /** The last SCIM body written, when the store keeps it. */
   readonly document?: ScimDocument
+  /**
+   * The roles the user holds, when the store models them (see `UserFields.roles`): the router then
+   * answers exactly these in `roles` (each with the `display`, `type` and `primary` the document has
+   * for it), so a role the host grants or revokes itself shows as it is. Absent: the document's `roles`.
+   */
+  readonly roles?: readonly string[]
+  /** The entitlements the user holds, when the store models them, as `roles`. */
+  readonly entitlements?: readonly string[]
 }
 
 /** The order of a sorted list. RFC 7644 §3.4.2.3. */
@@ -429,6 +446,48 @@ export interface TeamStore {
     change: TeamChange,
     context: RequestContext,
   ): Awaitable<StoredTeam | undefined | null>
+}
+
+/**
+ * One role or entitlement a host grants: an entry of its catalogue, served as a Role or Entitlement
+ * resource (draft-ietf-scim-roles-entitlements; Okta's entitlement discovery).
+ */
+export interface Grant {
+  /**
+   * What a user carries for it in `roles[].value` (or `entitlements[].value`), and its SCIM `id`: Okta
+   * assigns by id, Entra and the draft by value, so both name the same thing. Unique in the catalogue,
+   * compared exactly (case-sensitive), at most 512 characters, no control characters.
+   */
+  readonly value: string
+  /** Its human-readable name (Grafana: `Editor`), served as `displayName` and `display`. */
+  readonly displayName: string
+  /** Its kind in the host's words (`basic`, `custom`; an entitlement's `License`), served as `type`. */
+  readonly type?: string
+  /** What it grants, for the IdP administrator who picks it (Okta shows up to 1000 characters). */
+  readonly description?: string
+  /**
+   * True when SCIM may neither grant nor revoke it (Grafana's server administrator): a write that would
+   * add it to a user or take it from one is 400 `mutability` and writes nothing. Served as
+   * `supported: false`.
+   */
+  readonly protected?: boolean
+}
+
+/**
+ * The roles (or the entitlements) a host grants: a read-only catalogue, served at `/Roles` (or
+ * `/Entitlements`) and checked on every user write that changes `roles` (or `entitlements`). All three
+ * methods are required. A catalogue is per tenant: answer from `context.tenant`'s catalogue.
+ */
+export interface GrantStore {
+  /** One page of the catalogue matching the query (evaluate the filter with `compileFilter()`), and the total, in a stable order. */
+  list(query: ListQuery, context: RequestContext): Awaitable<ListPage<Grant>>
+  /** The grant whose `value` is exactly `value`, or undefined / null. */
+  get(value: string, context: RequestContext): Awaitable<Grant | undefined | null>
+  /**
+   * The grants among these values, in one call (at most twice `maxValuesPerAttribute` values): values
+   * that name nothing are left out. The router calls it for the values a write adds or removes.
+   */
+  find(values: readonly string[], context: RequestContext): Awaitable<Iterable<Grant>>
 }
 
 /** Why sessions are revoked. */

@@ -1,11 +1,14 @@
-// The Grafana-like host: SCIM at /scim over the SQL stores, SAML sign-in linked by externalId (with a development IdP for demos), database sessions that SCIM revokes, and the pages.
+// The Grafana-like host: SCIM at /scim over the SQL stores (roles and entitlements from the host's catalogue), SAML sign-in linked by externalId (with a development IdP for demos), database sessions that SCIM revokes, and the pages roles open.
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { rateLimit, type Store } from 'express-rate-limit'
-import { createScimRouter, type ScimEvent } from '../../lib'
+import { createScimRouter, type Grant, type ScimEvent } from '../../lib'
 import { createSamlLinker, isSamlLinkError } from '../../lib/saml'
 import { isDatabaseUnavailable } from '../../lib/sql'
+import { accessMiddleware } from './access'
 import type { Database } from './db'
 import { createRenderer, pageRoutes } from './pages'
+import { rolePageRoutes } from './role-pages'
+import { type Catalogue, checkOrgRole, createCatalogue, type OrgRole } from './roles'
 import {
   assertionIdentity,
   createDevIdp,
@@ -64,6 +67,16 @@ export interface HostOptions {
    * database. Default: a random one of this process.
    */
   readonly cursorSecret?: Uint8Array
+  /**
+   * The host's custom roles (Grafana's RBAC roles), each of type `custom`, served at /scim/Roles after
+   * the basic ones. Default: one, `custom:reports.reader`, which the reports page asks for.
+   */
+  readonly customRoles?: readonly Grant[]
+  /**
+   * The basic role of a user who holds none, directly or through a team: Grafana's
+   * `auto_assign_org_role`. Default `Viewer`, as Grafana; `None` opens no dashboards.
+   */
+  readonly autoAssignOrgRole?: OrgRole
 }
 
 /** The host and its parts, for `index.ts` and the tests. */
@@ -75,6 +88,8 @@ export interface GrafanaHost {
   readonly tokens: ScimTokens
   readonly devIdp: DevIdp | undefined
   readonly tenant: string
+  /** The roles and entitlements the host grants. */
+  readonly catalogue: Catalogue
 }
 
 /** Writes SCIM's audit events to the database; a failed write is logged, never fails the change (already made). */
@@ -101,6 +116,9 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
   }
   const { db } = options
   const tenant = options.tenant ?? 'default'
+  // Checked here, so a typo in a host's roles stops the start-up rather than a sign-in.
+  const catalogue = createCatalogue(options.customRoles)
+  const access = { catalogue, autoAssignOrgRole: checkOrgRole(options.autoAssignOrgRole ?? 'Viewer') }
   const base = options.baseUrl.replace(/\/+$/, '')
   const users = new SqlUserStore(db)
   const teams = new SqlTeamStore(db)
@@ -164,6 +182,10 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
     createScimRouter({
       userStore: users,
       teamStore: teams,
+      // /Roles and /Entitlements from the catalogue; every write's roles are checked against it, and
+      // GrafanaAdmin (protected) can be neither granted nor revoked over SCIM.
+      roleStore: catalogue.roleStore,
+      entitlementStore: catalogue.entitlementStore,
       sessionRevoker: sessions,
       authenticate: tokens.authenticate,
       userSyncEnabled: true,
@@ -174,6 +196,8 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
     }),
   )
   app.use(sessionMiddleware(sessions, users))
+  // After the session: what it may open, read once per request (the pages and the navigation use it).
+  app.use(accessMiddleware(db, access))
 
   // Secure cookies whenever browsers reach the host over HTTPS, whatever the proxy in front says.
   const secureCookies = base.startsWith('https:')
@@ -305,7 +329,8 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
     })
   }
 
-  app.use(pageRoutes({ db, sessions, tokens, sync, render }))
+  app.use(pageRoutes({ db, sessions, tokens, sync, render, access, adminLogin: ADMIN_LOGIN }))
+  app.use(rolePageRoutes({ db, catalogue, render }))
   app.use((request: Request, response: Response) =>
     render(
       request,
@@ -351,5 +376,5 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
     )
   })
 
-  return { app, users, teams, sessions, tokens, devIdp, tenant }
+  return { app, users, teams, sessions, tokens, devIdp, tenant, catalogue }
 }

@@ -5,13 +5,14 @@
 // else all), DEV_IDP=1 (the development IdP on a non-loopback PUBLIC_URL or HOST);
 // a real IdP with SAML_IDP_ISSUER, SAML_IDP_CERT (PEM) and SAML_IDP_SSO_URL; SCIM_RATE_LIMIT (SCIM requests a minute
 // per tenant) and REDIS_URL (the SCIM limit's and the sign-in throttle's counts in Redis, shared by every replica;
-// without it, per process).
+// without it, per process); AUTO_ASSIGN_ORG_ROLE (Viewer, Editor, Admin or None: the basic role of a user holding none).
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createGrafanaHost } from './app'
 import { cursorSecret, devIdpKeyPair, ensureAdmin, ensureBootstrapToken } from './bootstrap'
 import { type ConnectionSettings, openDatabase } from './db'
 import { migrate } from './migrate'
+import type { OrgRole } from './roles'
 import { redisRateLimitStore, scimRateLimitFromEnv } from './scim-rate-limit'
 
 /** DATABASE_ISOLATION and DATABASE_STATEMENT_TIMEOUT_MS, checked: a typo stops the start-up. */
@@ -73,6 +74,10 @@ async function main(): Promise<void> {
     ...(limit ? { scimRateLimit: limit.option } : {}),
     ...(loginCounts ? { loginRateLimitStore: loginCounts.store } : {}),
     cursorSecret: await cursorSecret(db),
+    // Grafana's auto_assign_org_role; createGrafanaHost refuses anything but Viewer, Editor, Admin and None.
+    ...(process.env.AUTO_ASSIGN_ORG_ROLE
+      ? { autoAssignOrgRole: process.env.AUTO_ASSIGN_ORG_ROLE as OrgRole }
+      : {}),
   })
   const lines = [
     `Grafana-like host on ${db.kind === 'pglite' ? `PGlite in ${dataDir}` : 'PostgreSQL (DATABASE_URL)'}${applied.length > 0 ? `, migrations applied: ${applied.join(', ')}` : ''}`,

@@ -1,10 +1,13 @@
-// The host's pages: the signed-in user's dashboard and the admin pages (users, teams and members, sessions, the SCIM audit log, SCIM tokens, sync status), server-rendered with Mustache.
+// The host's pages: the signed-in user's home (with their roles) and the admin pages (users and their roles, teams with their members and roles, sessions, the SCIM audit log, SCIM tokens, sync status), server-rendered with Mustache.
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import express, { type Request, type Response, type Router } from 'express'
 import Mustache from 'mustache'
+import { accessOf, accessView, navOf, requirePage } from './access'
 import type { Database } from './db'
+import { GRANT_COLUMNS, grantsOfRow } from './grants-sql'
+import { type AccessSettings, effectiveAccess, type GrantRow } from './roles'
 import type { SqlSessionStore } from './session-store'
 import type { SyncStatus } from './sync-status'
 import type { ScimTokens } from './tokens'
@@ -49,7 +52,7 @@ export function createRenderer(devIdp: boolean): Render {
       .send(
         Mustache.render(
           templates.layout!,
-          { title: view, ...data, nonce, devIdp, session: sessionOf(request) },
+          { title: view, ...data, nonce, devIdp, session: sessionOf(request), nav: navOf(request) },
           { content: template },
         ),
       )
@@ -66,10 +69,14 @@ export interface PageDeps {
   readonly tokens: ScimTokens
   readonly sync: SyncStatus
   readonly render: Render
+  /** The catalogue and `autoAssignOrgRole`, for the users page's roles. */
+  readonly access: AccessSettings
+  /** The local admin's login: the users page shows it as the server administrator. */
+  readonly adminLogin: string
 }
 
 /** The dashboard and the admin pages. */
-export function pageRoutes({ db, sessions, tokens, sync, render }: PageDeps): Router {
+export function pageRoutes({ db, sessions, tokens, sync, render, access, adminLogin }: PageDeps): Router {
   const router = express.Router()
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 })
   const tenantOf = (request: Request) => sessionOf(request)!.tenant
@@ -98,24 +105,60 @@ export function pageRoutes({ db, sessions, tokens, sync, render }: PageDeps): Ro
       email: row?.email,
       provisioned: row?.provisioned,
       teams: teams.rows,
+      // Loaded by the access middleware for this request: what the pages allow is what this shows.
+      access: accessView(accessOf(request)!),
     })
   })
 
-  router.get('/admin/users', requireAdmin, async (request, response) => {
-    const users = await db.query(
-      'select login, email, name, provisioned, disabled, hidden, external_uid from users where tenant = $1 order by seq limit 1000',
+  // An Admin of the organisation manages its users and teams, as in Grafana; the rest is the server administrator's.
+  const orgAdmin = requirePage('orgAdmin', render)
+
+  router.get('/admin/users', orgAdmin, async (request, response) => {
+    // One query: each user with their own grants and their teams' roles, whatever the number of users.
+    const users = await db.query<{
+      login: string
+      provisioned: boolean
+      roles: string[]
+      entitlements: string[]
+      team_roles: [string, string][] | null
+    }>(
+      `select u.login, u.email, u.name, u.provisioned, u.disabled, u.hidden, u.external_uid, ${GRANT_COLUMNS},
+              (select json_agg(json_build_array(r.role, t.name)) from team_members m
+                 join team_roles r on r.team_id = m.team_id join teams t on t.id = m.team_id
+                where m.user_id = u.id) as team_roles
+         from users u where u.tenant = $1 order by u.seq limit 1000`,
       [tenantOf(request)],
     )
-    render(request, response, 'admin-users', { title: 'Users', users: users.rows, count: users.rows.length })
+    render(request, response, 'admin-users', {
+      title: 'Users',
+      count: users.rows.length,
+      users: users.rows.map((user) => {
+        const grants = grantsOfRow(user)
+        const rows: GrantRow[] = [
+          ...grants.roles.map((value) => ({ kind: 'role' as const, value, team: null })),
+          ...grants.entitlements.map((value) => ({ kind: 'entitlement' as const, value, team: null })),
+          ...(user.team_roles ?? []).map(([value, team]) => ({ kind: 'role' as const, value, team })),
+        ]
+        const localAdmin = !user.provisioned && user.login === adminLogin
+        return { ...user, access: accessView(effectiveAccess(rows, access, localAdmin)) }
+      }),
+    })
   })
 
-  router.get('/admin/teams', requireAdmin, async (request, response) => {
+  router.get('/admin/teams', orgAdmin, async (request, response) => {
     // One query for the teams and one for the first members of all of them, not one per team. Each
     // team's count stops at 10,001 and its members at 21 (one more says "there are more"): a page of
     // 200 large teams costs what 200 small ones do.
-    const teams = await db.query<{ id: string; name: string; provisioned: boolean; member_count: string }>(
+    const teams = await db.query<{
+      id: string
+      name: string
+      provisioned: boolean
+      member_count: string
+      roles: string[]
+    }>(
       `select t.id, t.name, t.provisioned,
-              (select count(*) from (select 1 from team_members m where m.team_id = t.id limit 10001) c) as member_count
+              (select count(*) from (select 1 from team_members m where m.team_id = t.id limit 10001) c) as member_count,
+              array(select r.role from team_roles r where r.team_id = t.id order by r.created, r.role) as roles
          from teams t where t.tenant = $1 order by t.name_folded limit 200`,
       [tenantOf(request)],
     )
@@ -125,16 +168,25 @@ export function pageRoutes({ db, sessions, tokens, sync, render }: PageDeps): Ro
                               where m.team_id = t.id order by m.seq limit 21) first`,
       [teams.rows.map((team) => team.id)],
     )
+    // What the grant form offers: the catalogue's roles but the protected ones (the server administrator).
+    const grantable = access.catalogue.roles.filter((role) => role.protected !== true)
     render(request, response, 'admin-teams', {
       title: 'Teams',
+      csrfToken: csrf(request),
       teams: teams.rows.map((team) => {
         const first = members.rows.filter((member) => member.team_id === team.id)
         const count = Number(team.member_count)
+        const held = new Set(team.roles)
         return {
           ...team,
           member_count: count > 10_000 ? 'over 10,000' : count,
           members: first.slice(0, 20),
           more: first.length > 20,
+          roles: team.roles.map((value) => ({
+            value,
+            name: access.catalogue.roles.find((role) => role.value === value)?.displayName ?? value,
+          })),
+          grantable: grantable.filter((role) => !held.has(role.value)),
         }
       }),
     })

@@ -1,11 +1,9 @@
-// The host's UserStore over PostgreSQL: each SCIM operation in one statement or one transaction, logins and emails in one namespace, filters and pages pushed down to SQL.
+// The host's UserStore over PostgreSQL: each SCIM operation in one statement or one transaction, logins and emails in one namespace, roles and entitlements beside the row, filters and pages pushed down to SQL.
 import { randomUUID } from 'node:crypto'
-import { uniquenessConflict, versionMismatch } from '../../lib/errors'
-import { userResource } from '../../lib/representation/resources'
+import { versionMismatch } from '../../lib/errors'
 import { foldCase } from '../../lib/schema/fold'
 import {
   conditionalUpdate,
-  createSqlFilterCompiler,
   keysetPageSql,
   pageSql,
   readKeysetPage,
@@ -23,7 +21,18 @@ import type {
   UserFields,
   UserStore,
 } from '../../types/stores'
-import type { Database, Queryable } from './db'
+import type { Database } from './db'
+import {
+  GRANT_COLUMNS,
+  grantsOfNewUser,
+  grantsOfRow,
+  type HeldGrants,
+  insertGrantsCte,
+  insertGrantsValues,
+  replaceGrants,
+} from './grants-sql'
+import { compileUserFilter as compileFilter } from './user-filter'
+import { emailsOf, nameConflict, writeIndexes } from './user-names'
 
 /** A row of `users`, as both drivers hand it out. */
 interface UserRow {
@@ -39,6 +48,9 @@ interface UserRow {
   readonly version: string | number
   readonly created: Date | string
   readonly updated: Date | string
+  /** With `GRANT_COLUMNS` (every read): the values the user holds. */
+  readonly roles?: readonly string[] | null
+  readonly entitlements?: readonly string[] | null
 }
 
 /** A local user the host creates itself (the admin), not SCIM. */
@@ -50,8 +62,12 @@ export interface LocalUser {
   readonly passwordHash?: string
 }
 
-const COLUMNS =
+/** The row's own columns: what an INSERT returns (its grants are the ones it was given). */
+const ROW_COLUMNS =
   'u.id, u.login, u.email, u.name, u.disabled, u.external_uid, u.provisioned, u.hidden, u.document, u.version, u.created, u.updated'
+
+/** What every read selects: the row and the user's roles and entitlements, in one statement. */
+const COLUMNS = `${ROW_COLUMNS}, ${GRANT_COLUMNS}`
 
 /** Unique indexes of `users` → the SCIM attribute each protects (the user_names rows are checked apart). */
 const UNIQUE = {
@@ -62,42 +78,6 @@ const UNIQUE = {
   },
 }
 
-/** SCIM attributes the list filter may name, and where they live. Anything else is 400 invalidFilter. */
-const compileFilter = createSqlFilterCompiler(
-  {
-    id: { expression: 'u.id', type: 'uuid' },
-    userName: { expression: 'u.login', folded: 'u.login_folded' },
-    externalId: 'u.external_uid',
-    displayName: 'u.name',
-    active: '(not u.disabled)',
-    'name.givenName': "(u.document->'name'->>'givenName')",
-    'name.familyName': "(u.document->'name'->>'familyName')",
-    title: "(u.document->>'title')",
-    'meta.created': 'u.created',
-    'meta.lastModified': 'u.updated',
-    emails: {
-      from: 'user_emails e',
-      // The tenant too: the planner can then find the email through user_emails_value (tenant, value_folded).
-      where: 'e.user_id = u.id and e.tenant = u.tenant',
-      subAttributes: {
-        value: { expression: 'e.value', folded: 'e.value_folded' },
-        type: 'e.type',
-        primary: 'e.is_primary',
-      },
-    },
-    // The teams the user belongs to (`groups.value eq "…"`), read live from the membership table.
-    groups: {
-      from: 'team_members g join teams gt on gt.id = g.team_id',
-      where: 'g.user_id = u.id and g.tenant = u.tenant',
-      subAttributes: {
-        value: { expression: 'g.team_id', type: 'uuid' },
-        display: { expression: 'gt.name', folded: 'gt.name_folded' },
-      },
-    },
-  },
-  { resourceType: 'User' },
-)
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** A SCIM id that can be a row's (the lower-case text form PostgreSQL gives): anything else names no user, and never reaches PostgreSQL as a type error (22P02). */
@@ -105,7 +85,13 @@ function isRowId(id: string): boolean {
   return UUID.test(id)
 }
 
+/** The user of a row read with `COLUMNS` (its grants included). */
 function toStoredUser(row: UserRow): StoredUser {
+  return userOf(row, grantsOfRow(row))
+}
+
+/** The user of a row, holding these grants. */
+function userOf(row: UserRow, grants: HeldGrants): StoredUser {
   const user: { -readonly [K in keyof StoredUser]: StoredUser[K] } = {
     id: row.id,
     version: String(row.version),
@@ -120,82 +106,10 @@ function toStoredUser(row: UserRow): StoredUser {
   if (row.name !== null) user.displayName = row.name
   if (row.email !== null) user.email = row.email
   if (row.hidden) user.hidden = true
+  // Always given: the router then shows exactly what the user holds in SQL (draft-ietf-scim-roles-entitlements).
+  user.roles = grants.roles
+  user.entitlements = grants.entitlements
   return user
-}
-
-/** The emails SCIM shows for these fields (the document's, or the modelled email when it differs). */
-function emailsOf(user: StoredUser): { value: string; type: string | null; primary: boolean }[] {
-  const emails = userResource(user).emails
-  if (!Array.isArray(emails)) return []
-  return emails.flatMap((element) =>
-    typeof element === 'object' && element !== null && typeof element.value === 'string'
-      ? [
-          {
-            value: element.value,
-            type: typeof element.type === 'string' ? element.type : null,
-            primary: element.primary === true,
-          },
-        ]
-      : [],
-  )
-}
-
-/**
- * Rewrites what a user's row does not hold (after an update): its names in the shared login/email namespace (visible users
- * only: RFC 7644 §3.6 leaves deleted resources out of conflicts) and its emails for filters.
- */
-async function writeIndexes(tx: Queryable, tenant: string, row: UserRow): Promise<void> {
-  await tx.query('delete from user_names where user_id = $1', [row.id])
-  await tx.query('delete from user_emails where user_id = $1', [row.id])
-  if (!row.hidden) {
-    const login = foldCase(row.login)
-    await claimName(tx, tenant, login, row.id, 'login')
-    if (row.email !== null && foldCase(row.email) !== login) {
-      await claimName(tx, tenant, foldCase(row.email), row.id, 'email')
-    }
-  }
-  const emails = emailsOf(toStoredUser(row))
-  if (emails.length > 0) {
-    await tx.query(
-      `insert into user_emails (tenant, user_id, value, value_folded, type, is_primary, position)
-       select $1, $2, e.value, e.folded, e.type, e.is_primary, e.position
-       from unnest($3::text[], $4::text[], $5::text[], $6::boolean[]) with ordinality as e(value, folded, type, is_primary, position)`,
-      [
-        tenant,
-        row.id,
-        emails.map((e) => e.value),
-        emails.map((e) => foldCase(e.value)),
-        emails.map((e) => e.type),
-        emails.map((e) => e.primary),
-      ],
-    )
-  }
-}
-
-/** Takes one name of the namespace; another user holding it is the conflict the name's kind says. */
-async function claimName(tx: Queryable, tenant: string, folded: string, id: string, kind: 'login' | 'email') {
-  try {
-    await tx.query('insert into user_names (tenant, name_folded, user_id, kind) values ($1, $2, $3, $4)', [
-      tenant,
-      folded,
-      id,
-      kind,
-    ])
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== '23505') throw error
-    throw uniquenessConflict(kind === 'login' ? 'userName' : 'emails')
-  }
-}
-
-/**
- * The conflict a unique violation on `user_names_key` is: the key PostgreSQL reports (`(tenant,
- * name_folded)=(…, <name>)`) is the folded login, or else the email. Undefined for any other error.
- */
-function nameConflict(error: unknown, foldedLogin: string): Error | undefined {
-  const { code, constraint, detail } = error as { code?: unknown; constraint?: unknown; detail?: unknown }
-  if (code !== '23505' || constraint !== 'user_names_key') return undefined
-  const taken = typeof detail === 'string' ? /=\(.*, (.*)\) already exists/.exec(detail)?.[1] : undefined
-  return uniquenessConflict(taken === undefined || taken === foldedLogin ? 'userName' : 'emails')
 }
 
 /** The row values of the named fields, in the order of the INSERT and UPDATE below. */
@@ -236,7 +150,7 @@ export class SqlUserStore implements UserStore {
   }
 
   /**
-   * One statement: the row, its names in the login/email namespace and its emails, inserted together
+   * One statement: the row, its names in the login/email namespace, its emails and its grants, inserted together
    * by data-modifying CTEs (atomic, as any single statement is). A name another user holds fails the
    * statement with a unique violation on `user_names_key`, whose key tells which name it was.
    */
@@ -251,6 +165,7 @@ export class SqlUserStore implements UserStore {
     const email = user.email === undefined ? undefined : foldCase(user.email)
     const names =
       user.hidden === true ? [] : [login, ...(email !== undefined && email !== login ? [email] : [])]
+    const grants = grantsOfNewUser(user)
     const emails = emailsOf({
       id,
       version: '1',
@@ -263,7 +178,7 @@ export class SqlUserStore implements UserStore {
     const statement = `with created as (
         insert into users as u (tenant, id, login, login_folded, email, email_folded, name, disabled, external_uid,
           hidden, document, provisioned, password_hash)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13) returning ${COLUMNS}),
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13) returning ${ROW_COLUMNS}),
       names as (
         insert into user_names (tenant, name_folded, user_id, kind)
         select $1, n.name, created.id, case when n.position = 1 then 'login' else 'email' end
@@ -271,7 +186,8 @@ export class SqlUserStore implements UserStore {
       emails as (
         insert into user_emails (tenant, user_id, value, value_folded, type, is_primary, position)
         select $1, created.id, e.value, e.folded, e.type, e.is_primary, e.position
-          from created, unnest($15::text[], $16::text[], $17::text[], $18::boolean[]) with ordinality as e(value, folded, type, is_primary, position))
+          from created, unnest($15::text[], $16::text[], $17::text[], $18::boolean[]) with ordinality as e(value, folded, type, is_primary, position)),
+      ${insertGrantsCte(1, 19)}
       select * from created`
     const values = [
       tenant,
@@ -284,11 +200,13 @@ export class SqlUserStore implements UserStore {
       emails.map((e) => foldCase(e.value)),
       emails.map((e) => e.type),
       emails.map((e) => e.primary),
+      ...insertGrantsValues(grants),
     ]
     return withSqlErrors(async () => {
       try {
         const inserted = await this.db.query<UserRow & Record<string, unknown>>(statement, values)
-        return toStoredUser(inserted.rows[0]!)
+        // The CTEs see no rows of each other: the grants returned are the ones written.
+        return userOf(inserted.rows[0]!, grants)
       } catch (error) {
         throw nameConflict(error, login) ?? error
       }
@@ -357,7 +275,11 @@ export class SqlUserStore implements UserStore {
     return { resources: page.rows.map(toStoredUser), positions: page.positions, more: page.more }
   }
 
-  /** One transaction: the compare-and-swap, then the names and emails (and the sessions of a disabled user); a second query only when nothing was written. */
+  /**
+   * One transaction: the compare-and-swap (returning the grants held), then the names and emails, the
+   * grants when they changed (and the sessions of a disabled user); a second query only when nothing
+   * was written.
+   */
   update(
     id: string,
     user: UserFields,
@@ -386,7 +308,9 @@ export class SqlUserStore implements UserStore {
               )
               const row = updated.rows[0]
               if (row === undefined) return undefined
-              await writeIndexes(tx, context.tenant, row)
+              const grants = await replaceGrants(tx, context.tenant, id, user, grantsOfRow(row))
+              const stored = userOf(row, grants)
+              await writeIndexes(tx, context.tenant, stored)
               // A disabled user's sessions end with the write that disables it: a replica that dies
               // before the router's SessionRevoker call leaves none alive (that call then ends nothing).
               if (row.disabled) {
@@ -396,7 +320,7 @@ export class SqlUserStore implements UserStore {
                   [context.tenant, id],
                 )
               }
-              return toStoredUser(row)
+              return stored
             },
             async () =>
               (await tx.query('select 1 from users where tenant = $1 and id = $2', [context.tenant, id])).rows

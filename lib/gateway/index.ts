@@ -1,5 +1,6 @@
 // The store gateway: the host's stores wrapped once at construction, and the only code that calls host methods (result checks, error mapping, a request-scoped memo of reads, the tracing seam).
 import type {
+  GrantStore,
   RequestContext,
   RevocationReason,
   SessionRevoker,
@@ -8,11 +9,13 @@ import type {
   UserStore,
 } from '../../types/stores'
 import { brokenStore, hostCall, type StoreCallTracer } from './call'
+import { RequestGrants } from './grants'
 import { RequestTeams } from './teams'
 import { RequestUsers, revokeUserSessions } from './users'
 
 export type { StoreCallTracer } from './call'
 export { UNTRACED } from './call'
+export type { RequestGrants } from './grants'
 export type { RequestTeams } from './teams'
 export type { RequestUsers } from './users'
 
@@ -20,6 +23,8 @@ export type { RequestUsers } from './users'
 export interface GatewayStores {
   readonly userStore: UserStore
   readonly teamStore?: TeamStore
+  readonly roleStore?: GrantStore
+  readonly entitlementStore?: GrantStore
   readonly sessionRevoker: SessionRevoker
   readonly isProtectedUser?: (user: StoredUser, context: RequestContext) => boolean | Promise<boolean>
   readonly resolveMe?: (
@@ -32,6 +37,10 @@ export interface RequestStores {
   readonly users: RequestUsers
   /** Undefined when the router serves no groups. */
   readonly teams: RequestTeams | undefined
+  /** The host's roles (`roleStore`); undefined when it declares none. */
+  readonly roles: RequestGrants | undefined
+  /** The host's entitlements (`entitlementStore`); undefined when it declares none. */
+  readonly entitlements: RequestGrants | undefined
   /** Ends every session of a user (the SessionRevoker). */
   revokeUserSessions(userId: string, reason: RevocationReason): Promise<void>
   /** The host's `isProtectedUser` verdict: false without the hook; with it, true (protected) unless it says false. */
@@ -60,6 +69,8 @@ export interface StoreGateway {
 class BoundStores implements RequestStores {
   #users: RequestUsers | undefined
   #teams: RequestTeams | undefined
+  #roles: RequestGrants | undefined
+  #entitlements: RequestGrants | undefined
 
   constructor(
     private readonly stores: GatewayStores,
@@ -76,6 +87,18 @@ class BoundStores implements RequestStores {
     const store = this.stores.teamStore
     if (store) this.#teams ??= new RequestTeams(store, this.context, this.tracer)
     return this.#teams
+  }
+
+  get roles(): RequestGrants | undefined {
+    const store = this.stores.roleStore
+    if (store) this.#roles ??= new RequestGrants(store, 'roleStore', this.context, this.tracer)
+    return this.#roles
+  }
+
+  get entitlements(): RequestGrants | undefined {
+    const store = this.stores.entitlementStore
+    if (store) this.#entitlements ??= new RequestGrants(store, 'entitlementStore', this.context, this.tracer)
+    return this.#entitlements
   }
 
   revokeUserSessions(userId: string, reason: RevocationReason): Promise<void> {

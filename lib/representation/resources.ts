@@ -10,6 +10,7 @@ import type {
 } from '../../types/stores'
 import { isObject } from '../json'
 import { GROUP_SCHEMA, USER_SCHEMA } from '../schema/core'
+import { heldGrantElements } from './grants'
 
 /** A SCIM resource as JSON. */
 export type ScimResource = Record<string, unknown>
@@ -104,6 +105,13 @@ export function isVisibleToScim(user: StoredUser): boolean {
   return user.provisioned === true && user.hidden !== true
 }
 
+/** Sets `roles` or `entitlements` to what the user holds; none held, the attribute is left out (RFC 7643 §2.5: unassigned). */
+function showHeld(resource: ScimResource, name: 'roles' | 'entitlements', held: readonly string[]): void {
+  if (held.length > 0) resource[name] = heldGrantElements(resource[name], held)
+  // Rare (the host took every grant away itself): the slower delete is worth its simplicity here.
+  else if (name in resource) delete resource[name]
+}
+
 /**
  * A stored user as a SCIM resource, with `meta.location` when given (the router gives it; stores do
  * not know their URL). The named fields win over the document, so a host that changes a login or
@@ -125,6 +133,9 @@ export function userResource(user: StoredUser, location?: string): ScimResource 
     resource.emails = [{ value: user.email, type: 'work', primary: true }]
   }
   resource.active = user.active
+  // A store that models grants says which the user holds: a role the host granted or revoked itself shows as it is.
+  if (user.roles !== undefined) showHeld(resource, 'roles', user.roles)
+  if (user.entitlements !== undefined) showHeld(resource, 'entitlements', user.entitlements)
   const created = isoTime(user.created)
   resource.meta = {
     resourceType: 'User',

@@ -67,6 +67,9 @@ async function adoptionCandidate(
  * provisioned meanwhile is not adopted. The answer is 201, as for a create: RFC 7644 §3.3 makes a
  * collision a 409, and that stays the default; adoption is the host's explicit, audited exception.
  *
+ * `checkGrants` checks what the write does to the user's grants (none held for a new user, the local
+ * user's for an adoption) before the first write.
+ *
  * When the POST says the user is inactive, the local user is disabled first, then `revoke` ends its
  * sessions, then the adoption is written. A failed revocation leaves the user disabled but still local,
  * so the IdP's retry of the POST finds it again, revokes, and adopts; revoking after the adoption would
@@ -77,10 +80,14 @@ export async function createOrAdopt(
   created: UserFields,
   activeGiven: boolean,
   revoke: (userId: string) => Promise<void>,
+  checkGrants?: (local: StoredUser | undefined) => Promise<void> | undefined,
 ): Promise<CreateOutcome> {
   const store = request.stores.users
   for (let attempt = 0; ; attempt++) {
     const candidate = await adoptionCandidate(request, created)
+    // Before anything is written, against what the write changes: a new user holds nothing yet, a
+    // local user what the host gave it.
+    await checkGrants?.(candidate?.user)
     if (!candidate) {
       return {
         kind: 'created',

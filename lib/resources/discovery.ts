@@ -11,11 +11,29 @@ import { listResponse } from './lists'
 import type { ScimRequest } from './request'
 import { jsonResponse, type ScimResponse } from './response'
 
-/** The resource types this router serves: Group only with a TeamStore. */
+/** The resource types this router serves: Group only with a TeamStore, Role and Entitlement only with their catalogues. */
 function servedTypes(request: ScimRequest): ResourceTypeDefinition[] {
-  return request.config.registry
-    .resourceTypes()
-    .filter((type) => type.id !== 'Group' || request.stores.teams !== undefined)
+  const { config } = request
+  const served: Readonly<Record<string, boolean>> = {
+    Group: config.teamStore !== undefined,
+    Role: config.roleStore !== undefined,
+    Entitlement: config.entitlementStore !== undefined,
+  }
+  return config.registry.resourceTypes().filter((type) => served[type.id] ?? true)
+}
+
+/**
+ * draft-ietf-scim-roles-entitlements-01 §5: what the server supports of roles and entitlements. Users
+ * may hold several of each, with `primary` and `type` as RFC 7643 §4.1.2 has them.
+ */
+function rolesAndEntitlements(request: ScimRequest): Record<string, unknown> {
+  const { config } = request
+  const support = (supported: boolean, multiple: string) =>
+    supported ? { supported, [multiple]: true, primarySupported: true, typeSupported: true } : { supported }
+  return {
+    roles: support(config.roleStore !== undefined, 'multipleRolesSupported'),
+    entitlements: support(config.entitlementStore !== undefined, 'multipleEntitlementsSupported'),
+  }
 }
 
 /**
@@ -81,6 +99,7 @@ export function serviceProviderConfig(request: ScimRequest): ScimResponse {
     pagination: pagination(request),
     sort: { supported: true },
     etag: { supported: true },
+    RolesAndEntitlements: rolesAndEntitlements(request),
     authenticationSchemes: config.authenticationSchemes,
     meta: { resourceType: 'ServiceProviderConfig', location: `${request.baseUrl}/ServiceProviderConfig` },
   }

@@ -141,7 +141,7 @@ export function notModified(request: ScimRequest, version: string): boolean {
  */
 export function projectionFor(
   request: ScimRequest,
-  resourceType: 'User' | 'Group',
+  resourceType: keyof Configuration['defaultProjections'],
   parameters: ProjectionParameters,
 ): Projection {
   const prebuilt = request.config.defaultProjections[resourceType]

@@ -4,6 +4,7 @@ import { isStorableId, isStorableText } from '../ids'
 import { locationOf } from '../representation/resources'
 import { type BulkLimits, bulkOperation } from './bulk'
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery'
+import { getGrant, listGrants, searchGrants } from './grant-reads'
 import { getGroup, listGroups } from './group-reads'
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from './groups'
 import { listParametersFromSearch } from './list-query'
@@ -126,6 +127,35 @@ function resourceEndpoint(endpoint: 'Users' | 'Groups'): Endpoint {
 }
 
 /**
+ * /Roles or /Entitlements: the host's catalogue, read-only (draft-ietf-scim-roles-entitlements defines
+ * reads only; the host owns it), so every other method is 405 with `Allow`.
+ */
+function grantEndpoint(kind: 'Role' | 'Entitlement'): Endpoint {
+  const endpoint = kind === 'Role' ? 'Roles' : 'Entitlements'
+  const name = kind === 'Role' ? 'roles' : 'entitlements'
+  return {
+    collection: {
+      label: `/${endpoint}`,
+      methods: { GET: entry(`${name}.list`, (request) => listGrants(request, kind)) },
+    },
+    search: {
+      label: `/${endpoint}/.search`,
+      methods: { POST: entry(`${name}.search`, (request) => searchGrants(request, kind), true) },
+    },
+    item: {
+      label: `/${endpoint}/:id`,
+      methods: {
+        GET: entry(`${name}.get`, (request) => {
+          const id = request.id
+          if (id === undefined || !isStorableId(id)) throw scimError(404, undefined, `${kind} not found`)
+          return getGrant(request, kind, id)
+        }),
+      },
+    },
+  }
+}
+
+/**
  * An operation on the user the principal is (RFC 7644 §3.11): the host's `resolveMe` names it, the
  * /Users operation runs on it, and the answer carries its permanent `Location`, as the RFC asks of any
  * response through the alias. A principal that is no user is 404, as is an id no store could issue.
@@ -171,6 +201,10 @@ export interface ServedEndpoints {
   readonly groups: boolean
   /** /Me: the router has a `resolveMe` hook. */
   readonly me?: boolean
+  /** /Roles: the router has a `roleStore`. */
+  readonly roles?: boolean
+  /** /Entitlements: the router has an `entitlementStore`. */
+  readonly entitlements?: boolean
   /** /Bulk and its limits, or undefined when it is off. */
   readonly bulk?: BulkLimits | undefined
 }
@@ -184,6 +218,8 @@ export class RouteTable {
     const add = (name: string, endpoint: Endpoint) => this.#endpoints.set(name.toLowerCase(), endpoint)
     add('Users', resourceEndpoint('Users'))
     if (servesGroups) add('Groups', resourceEndpoint('Groups'))
+    if (served.roles) add('Roles', grantEndpoint('Role'))
+    if (served.entitlements) add('Entitlements', grantEndpoint('Entitlement'))
     add('.search', { collection: { label: '/.search', methods: { POST: entry('search', searchAll, true) } } })
     const discovery = (label: string, operation: string, run: Operation): Route => ({
       label,

@@ -29,6 +29,7 @@ import {
   type ScimRequest,
 } from './request'
 import { emptyResponse, jsonResponse, type ScimResponse } from './response'
+import { checkGrantChanges, readGrants, stillChanged, withGrants } from './user-grants'
 import { addGroups, groupsOfUsers, teamsOf } from './user-groups'
 
 function notFound(): Error {
@@ -108,15 +109,23 @@ export async function createUser(request: ScimRequest): Promise<ScimResponse> {
   requireSync(request, 'User')
   const { resource, password } = request.config.userValidator.read(readBody(request))
   checkResourceLimits(request.config.limits, resource, 'User')
-  const fields = userFieldsOf(resource, password)
-  const outcome: CreateOutcome = request.config.adoptLocalUsers
-    ? await createOrAdopt(request, fields, resource.active !== undefined, (id) =>
-        revokeSessions(request, id, 'deactivated'),
-      )
-    : {
-        kind: 'created',
-        user: await request.stores.users.create({ ...fields, provisioned: true }),
-      }
+  const granted = readGrants(request, resource)
+  const fields = withGrants(userFieldsOf(granted.resource, password), granted)
+  let outcome: CreateOutcome
+  if (request.config.adoptLocalUsers) {
+    outcome = await createOrAdopt(
+      request,
+      fields,
+      resource.active !== undefined,
+      (id) => revokeSessions(request, id, 'deactivated'),
+      // Against the local user it adopts (whose protected grants it may keep, never take), else none.
+      (local) => checkGrantChanges(request, local, granted),
+    )
+  } else {
+    const checking = checkGrantChanges(request, undefined, granted)
+    if (checking) await checking
+    outcome = { kind: 'created', user: await request.stores.users.create({ ...fields, provisioned: true }) }
+  }
   const user = outcome.user
   // Nobody listens: the events are not even built.
   if (eventsWanted(request)) {
@@ -246,7 +255,7 @@ interface Plan {
 async function writeUser(
   request: ScimRequest,
   id: string,
-  plan: (current: StoredUser) => Plan,
+  plan: (current: StoredUser) => Plan | Promise<Plan>,
   honourIfMatch = true,
 ): Promise<{ before: StoredUser; after: StoredUser; changedAttributes: readonly string[] }> {
   return compareAndSwap(request, {
@@ -255,7 +264,7 @@ async function writeUser(
     notFound,
     honourIfMatch,
     apply: async (before) => {
-      const { fields, changedAttributes } = plan(before)
+      const { fields, changedAttributes } = await plan(before)
       if (!fields) return { before, after: before, changedAttributes: [] }
       const after = await request.stores.users.update(id, fields, before.version)
       if (!after) throw notFound()
@@ -300,16 +309,21 @@ export async function replaceUser(request: ScimRequest, id: string): Promise<Sci
   const body = await readBody(request)
   const validator = request.config.userValidator
   const { resource, password } = validator.read(body, { checkNames: false })
-  const { before, after, changedAttributes } = await writeUser(request, id, (current) => {
+  const { before, after, changedAttributes } = await writeUser(request, id, async (current) => {
     const currentResource = userResource(current)
     validator.checkImmutable(currentResource, resource)
     validator.checkNames(resource, current)
     // A PUT without `active` keeps the user as it is: only an explicit true re-enables a disabled user.
     const next = resource.active === undefined ? { ...resource, active: current.active } : resource
     checkResourceLimits(request.config.limits, next, 'User', currentResource)
-    const changed = changedBetween(currentResource, { ...next, id: current.id })
+    const granted = readGrants(request, next, current)
+    await checkGrantChanges(request, current, granted)
+    const changed = changedBetween(currentResource, { ...granted.resource, id: current.id })
     if (password !== undefined) changed.push('password')
-    return { fields: userFieldsOf(next, password), changedAttributes: changed }
+    return {
+      fields: withGrants(userFieldsOf(granted.resource, password), granted),
+      changedAttributes: changed,
+    }
   })
   await afterWrite(request, before, after, changedAttributes)
   return userResponse(request, 200, after)
@@ -319,24 +333,31 @@ export async function replaceUser(request: ScimRequest, id: string): Promise<Sci
 export async function patchUser(request: ScimRequest, id: string): Promise<ScimResponse> {
   requireSync(request, 'User')
   const body = (await readBody(request)) as unknown as PatchRequest
-  const { before, after, changedAttributes } = await writeUser(request, id, (current) => {
+  const { before, after, changedAttributes } = await writeUser(request, id, async (current) => {
     const currentResource = userResource(current)
     const result = request.config.userPatcher(currentResource, body)
     // Fail closed: only an explicit true (or Entra's "True") enables a user. Removing `active` or
     // setting it to null leaves the user as it is, never enabled by the `active` default.
     const keepsActive = typeof result.resource.active !== 'boolean'
-    const resource = keepsActive ? { ...result.resource, active: current.active } : result.resource
-    const changedAttributes = keepsActive
-      ? result.changedAttributes.filter((attribute) => attribute !== 'active')
-      : result.changedAttributes
+    const patched = keepsActive ? { ...result.resource, active: current.active } : result.resource
+    const granted = readGrants(request, patched, current)
+    const resource = granted.resource
+    const changedAttributes = stillChanged(
+      currentResource,
+      resource,
+      keepsActive
+        ? result.changedAttributes.filter((attribute) => attribute !== 'active')
+        : result.changedAttributes,
+    )
     if (changedAttributes.length === 0) return { fields: undefined, changedAttributes: [] }
     request.config.userValidator.checkNames(resource, current)
     checkResourceLimits(request.config.limits, resource, 'User', currentResource)
+    await checkGrantChanges(request, current, granted)
     const password = resource.password
     if (password !== undefined && typeof password !== 'string') {
       throw scimError(400, 'invalidValue', "'password' must be a string")
     }
-    return { fields: userFieldsOf(resource, password), changedAttributes }
+    return { fields: withGrants(userFieldsOf(resource, password), granted), changedAttributes }
   })
   await afterWrite(request, before, after, changedAttributes)
   return userResponse(request, 200, after)

@@ -62,6 +62,7 @@ function multiValuedWithType(
   description: string,
   canonicalTypes: readonly string[] | undefined,
   valueType: 'string' | 'reference' | 'binary' = 'string',
+  caseExactValue = false,
 ): AttributeDefinition {
   return attribute(name, 'complex', {
     multiValued: true,
@@ -69,6 +70,7 @@ function multiValuedWithType(
     subAttributes: [
       attribute('value', valueType, {
         description: `The ${name} value.`,
+        ...(caseExactValue ? { caseExact: true } : {}),
         ...(valueType === 'reference' ? { referenceTypes: ['external'] } : {}),
       }),
       attribute('display', 'string', { description: 'Human-readable name, for display only.' }),
@@ -178,8 +180,11 @@ export const USER_SCHEMA_DEFINITION: SchemaDefinition = Object.freeze({
         }),
       ],
     }),
-    multiValuedWithType('entitlements', 'Entitlements of the user.', undefined),
-    multiValuedWithType('roles', 'Roles of the user.', undefined),
+    // Unlike RFC 7643 §8.7.1, their values are case-exact: each names a Role or Entitlement by its id
+    // (draft-ietf-scim-roles-entitlements), which the catalogue compares exactly, so a filter or a PATCH
+    // path on `roles.value` compares as the catalogue does (one rule for one name).
+    multiValuedWithType('entitlements', 'Entitlements of the user.', undefined, 'string', true),
+    multiValuedWithType('roles', 'Roles of the user.', undefined, 'string', true),
     multiValuedWithType('x509Certificates', 'DER-encoded X.509 certificates.', undefined, 'binary'),
   ]),
 })

@@ -29,6 +29,25 @@ function feature(name: string, description: string, more: readonly AttributeDefi
   })
 }
 
+/** `roles` or `entitlements` of `RolesAndEntitlements` (draft-ietf-scim-roles-entitlements-01 §5). */
+function grantSupport(name: string, plural: string): AttributeDefinition {
+  const flag = (sub: string, description: string) => attribute(sub, 'boolean', { ...readOnly, description })
+  return attribute(name, 'complex', {
+    ...readOnly,
+    description: `${plural} options.`,
+    subAttributes: [
+      attribute('supported', 'boolean', {
+        ...readOnly,
+        required: true,
+        description: `Whether the service provider serves /${plural}.`,
+      }),
+      flag(`multiple${plural}Supported`, `A user may hold several ${name}.`),
+      flag('primarySupported', `A user's ${name} may mark one as primary.`),
+      flag('typeSupported', `A user's ${name} may carry a type.`),
+    ],
+  })
+}
+
 const maximum = (name: string, description: string) =>
   attribute(name, 'integer', { ...readOnly, required: true, description })
 
@@ -36,7 +55,7 @@ const maximum = (name: string, description: string) =>
  * The ServiceProviderConfig schema, as RFC 7643 §8.7.2 shows it, with two additions that §5 defines but
  * the §8.7.2 listing leaves out: `etag` (REQUIRED in §5) and `authenticationSchemes.type` (REQUIRED in
  * §5); `authenticationSchemes.primary`, which the §8.5 example and this server's responses carry; and
- * `pagination` (RFC 9865 §4).
+ * `pagination` (RFC 9865 §4); and `RolesAndEntitlements` (draft-ietf-scim-roles-entitlements-01 §5).
  */
 export const SERVICE_PROVIDER_CONFIG_SCHEMA_DEFINITION: SchemaDefinition = Object.freeze({
   id: SERVICE_PROVIDER_CONFIG_SCHEMA,
@@ -94,6 +113,12 @@ export const SERVICE_PROVIDER_CONFIG_SCHEMA_DEFINITION: SchemaDefinition = Objec
     }),
     feature('sort', 'Sorting options.'),
     feature('etag', 'ETag options.'),
+    // draft-ietf-scim-roles-entitlements-01 §5.
+    attribute('RolesAndEntitlements', 'complex', {
+      ...readOnly,
+      description: 'Roles and entitlements options (draft-ietf-scim-roles-entitlements).',
+      subAttributes: [grantSupport('roles', 'Roles'), grantSupport('entitlements', 'Entitlements')],
+    }),
     attribute('authenticationSchemes', 'complex', {
       ...readOnly,
       multiValued: true,

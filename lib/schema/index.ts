@@ -20,6 +20,14 @@ export { defineSchema } from './define'
 // The one case-insensitive fold (caseExact false): stores keep folded copies of names with it (SQL folded
 // columns, uniqueness indexes) so they compare as matchesFilter() does.
 export { foldCase } from './fold'
+// The Role and Entitlement schemas (draft-ietf-scim-roles-entitlements; Okta's URNs under `grantSchemas: 'okta'`).
+export {
+  GRANT_SCHEMA_URNS,
+  type GrantKind,
+  type GrantSchemas,
+  grantResourceType,
+  grantSchemaDefinition,
+} from './grants'
 // The registry: the schemas with host extensions, passed to the filter, SQL and PATCH functions and stores.
 export {
   createSchemaRegistry,

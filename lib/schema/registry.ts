@@ -17,6 +17,7 @@ import {
   USER_SCHEMA_DEFINITION,
 } from './core'
 import { defineSchema } from './define'
+import { type GrantSchemas, grantResourceType, grantSchemaDefinition } from './grants'
 
 /** A path to resolve: what `AttributePath` and `PatchPath` nodes carry. */
 export interface AttributePathLike {
@@ -201,19 +202,44 @@ function resolveIn(indexed: IndexedResourceType, path: AttributePathLike): Resol
 export interface SchemaRegistryOptions {
   /** Host extension schemas, each attached to the User or Group resource type. */
   readonly extensions?: readonly SchemaExtensionOptions[]
+  /** The URNs of the Role and Entitlement types: `ietf` (default) or `okta` (the router's `grantSchemas`). */
+  readonly grantSchemas?: GrantSchemas
 }
 
-const BUILT_IN = new SchemaRegistry(
-  [USER_SCHEMA_DEFINITION, ENTERPRISE_USER_SCHEMA_DEFINITION, GROUP_SCHEMA_DEFINITION],
-  [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE],
-)
+function builtIn(grants: GrantSchemas): SchemaRegistry {
+  return new SchemaRegistry(
+    [
+      USER_SCHEMA_DEFINITION,
+      ENTERPRISE_USER_SCHEMA_DEFINITION,
+      GROUP_SCHEMA_DEFINITION,
+      grantSchemaDefinition('Role', grants),
+      grantSchemaDefinition('Entitlement', grants),
+    ],
+    [
+      USER_RESOURCE_TYPE,
+      GROUP_RESOURCE_TYPE,
+      grantResourceType('Role', grants),
+      grantResourceType('Entitlement', grants),
+    ],
+  )
+}
+
+const BUILT_IN: Readonly<Record<GrantSchemas, SchemaRegistry>> = Object.freeze({
+  ietf: builtIn('ietf'),
+  okta: builtIn('okta'),
+})
 
 /**
- * The registry of RFC 7643's User (with the Enterprise extension) and Group, plus any host extensions.
- * Throws `TypeError` on an invalid extension.
+ * The registry of RFC 7643's User (with the Enterprise extension) and Group, the Role and Entitlement
+ * of draft-ietf-scim-roles-entitlements (under the URNs `grantSchemas` names), plus any host
+ * extensions. Throws `TypeError` on an invalid extension.
  */
 export function createSchemaRegistry(options: SchemaRegistryOptions = {}): SchemaRegistry {
   const extensions = options.extensions ?? []
   if (!Array.isArray(extensions)) throw configError('ERR_INVALID_OPTION', '"extensions" must be an array')
-  return extensions.length === 0 ? BUILT_IN : BUILT_IN.withExtensions(extensions)
+  const grants = options.grantSchemas ?? 'ietf'
+  if (grants !== 'ietf' && grants !== 'okta')
+    throw configError('ERR_INVALID_OPTION', "grantSchemas must be 'ietf' or 'okta'")
+  const base = BUILT_IN[grants]
+  return extensions.length === 0 ? base : base.withExtensions(extensions)
 }

@@ -1,5 +1,10 @@
-// express-scim/testing: the UserStore and TeamStore contract suites a host runs against its own stores,
+// express-scim/testing: the UserStore, TeamStore and GrantStore contract suites a host runs against its own stores,
 // under Jest, Vitest or node:test (re-exports only).
+export {
+  describeGrantStoreContract,
+  type GrantStoreContractOptions,
+  type GrantStoreContractSetup,
+} from './grants'
 export type { ContractRunner } from './runner'
 export {
   createTestContext,

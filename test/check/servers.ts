@@ -11,6 +11,7 @@ import {
   staticTokens,
 } from '../../lib'
 import type { CheckReport } from '../../types/check'
+import { testGrantStores } from '../helpers/grants'
 
 /** Distinctive, URL- and JSON-safe, so a leak is found by a plain substring search of any output. */
 export const TOKEN = 'zq7-CHECKTOKEN-4f1e9b2d7c3a-k8w'
@@ -91,6 +92,7 @@ export async function routerServer(options: RouterServerOptions = {}): Promise<R
       authenticate: staticTokens([{ token: TOKEN, tenant: TENANT, id: 'idp' }]),
       userSyncEnabled: true,
       groupSyncEnabled: true,
+      ...testGrantStores(),
     }),
   )
   const server = app.listen(0, '127.0.0.1')

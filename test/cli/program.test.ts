@@ -282,7 +282,12 @@ describe('check', () => {
     expect(run.stdout.text + run.stderr.text).not.toMatch(ANSI)
 
     const report = JSON.parse(json) as CheckReport
-    expect(report.suites.map((suite) => suite.name)).toEqual(['entra-errors', 'entra-groups', 'entra-users'])
+    expect(report.suites.map((suite) => suite.name)).toEqual([
+      'entra-errors',
+      'entra-groups',
+      'entra-roles',
+      'entra-users',
+    ])
     expect(run.stdout.lines().at(-1)).toBe(
       `${report.passed} passed, ${report.failed} failed, ${report.skipped} not run`,
     )

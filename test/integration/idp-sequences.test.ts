@@ -14,6 +14,7 @@ import {
 } from '../../lib'
 import { builtInSuites, runCheck } from '../../lib/check'
 import type { CheckReport } from '../../types/check'
+import { testGrantStores } from '../helpers/grants'
 
 const TOKEN = 'test-token-for-the-idp-sequences'
 const suites = builtInSuites()
@@ -83,6 +84,7 @@ describe.each([
         authenticate: staticTokens([{ token: TOKEN, tenant: 'acme', id: 'idp' }]),
         userSyncEnabled: true,
         groupSyncEnabled: true,
+        ...testGrantStores(),
       }),
     )
     server = app.listen(0, '127.0.0.1')

@@ -1162,6 +1162,7 @@ describe.each(EXPRESS_VERSIONS)('SCIM router on %s', (_label, makeExpress) => {
           'pagination',
           'sort',
           'etag',
+          'RolesAndEntitlements',
           'authenticationSchemes',
         ])
         // RFC 9865 §4.

@@ -127,8 +127,15 @@ describe('SchemaRegistry.resolve', () => {
       USER_SCHEMA,
       ENTERPRISE_USER_SCHEMA,
       'urn:ietf:params:scim:schemas:core:2.0:Group',
+      'urn:ietf:params:scim:schemas:core:2.0:Role',
+      'urn:ietf:params:scim:schemas:core:2.0:Entitlement',
     ])
-    expect(registry.resourceTypes().map((rt) => rt.endpoint)).toEqual(['/Users', '/Groups'])
+    expect(registry.resourceTypes().map((rt) => rt.endpoint)).toEqual([
+      '/Users',
+      '/Groups',
+      '/Roles',
+      '/Entitlements',
+    ])
     expect(registry.getResourceType('group')?.schema).toBe('urn:ietf:params:scim:schemas:core:2.0:Group')
   })
 })

@@ -115,6 +115,10 @@ describe('the contract suites under other test runners', () => {
     expect(output).toMatch(
       /store\.get\("[^"]+", ctx\("contract-tenant:other"\)\) is \{id:.*, expected undefined or null/,
     )
+    expect(output).toContain('✖ get finds a grant by its exact value only')
+    expect(output).toMatch(
+      /store\.get\("vIEWER", ctx\("contract-tenant"\)\) is \{value:"Viewer".*expected undefined or null/,
+    )
     expect(output).toContain('✖ applyChange is all or nothing')
     expect(output).toMatch(
       /store\.applyChange\("[^"]+", \{fields:\{displayName:"Eng 2",.*expectedVersion:"stale",.*ctx\("acme"\)\) should fail with 412, but it resolved to \{id:/,

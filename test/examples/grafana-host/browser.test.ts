@@ -1,4 +1,4 @@
-// A real browser (Playwright driving Debian's Chromium) through the reference host: provision over SCIM, sign in through the development IdP, see the dashboard, deactivate over SCIM, reload onto the login page; a screenshot of each page checked.
+// A real browser (Playwright driving Debian's Chromium) through the reference host: provision over SCIM, sign in through the development IdP, see the dashboard, deactivate over SCIM, reload onto the login page; a Viewer sees their role and is refused a new dashboard; a screenshot of each page checked.
 import { existsSync, mkdirSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join, resolve } from 'node:path'
@@ -100,5 +100,40 @@ describeBrowser('the reference host in a real browser', () => {
     await page.screenshot({ path: join(SHOTS, '4-after-deactivation.png'), fullPage: true })
     const cookies = await page.context().cookies()
     expect(cookies.find((cookie) => cookie.name === 'grafana_host_session')).toBeUndefined()
+  }, 60_000)
+
+  it('shows a Viewer the role their IdP granted, links only the pages it opens, and refuses a new dashboard (403)', async () => {
+    const created = await scim('POST', '/Users', {
+      schemas: [USER_SCHEMA],
+      userName: 'ada@example.com',
+      externalId: 'oid-ada',
+      displayName: 'Ada Lovelace',
+      active: true,
+      roles: [{ value: 'Viewer', display: 'Viewer', primary: true }],
+    })
+    expect(created.status).toBe(201)
+
+    const page = await browser.newPage()
+    await page.goto(`${origin}/dev-idp`)
+    await page.fill('input[name="userName"]', 'ada@example.com')
+    await Promise.all([page.waitForURL(`${origin}/`), page.click('button')])
+    await expect(page.getByTestId('basic-role').textContent()).resolves.toMatch(
+      /^Basic role: Viewer from the IdP/,
+    )
+    await expect(page.getByTestId('roles').textContent()).resolves.toContain('Viewer')
+    // The navigation offers dashboards, not what a Viewer cannot open.
+    await expect(page.locator('header a[href="/dashboards"]').count()).resolves.toBe(1)
+    await expect(page.locator('header a[href="/dashboards/new"]').count()).resolves.toBe(0)
+    await expect(page.locator('header a[href="/admin/users"]').count()).resolves.toBe(0)
+    await page.screenshot({ path: join(SHOTS, '5-viewer-home.png'), fullPage: true })
+
+    const dashboards = await page.goto(`${origin}/dashboards`)
+    expect(dashboards?.status()).toBe(200)
+    const refused = await page.goto(`${origin}/dashboards/new`)
+    expect(refused?.status()).toBe(403)
+    await expect(page.getByTestId('forbidden').textContent()).resolves.toContain(
+      'needs the Editor basic role or higher',
+    )
+    await page.screenshot({ path: join(SHOTS, '6-viewer-forbidden.png'), fullPage: true })
   }, 60_000)
 })

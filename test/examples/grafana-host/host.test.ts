@@ -7,18 +7,12 @@ import { createGrafanaHost, type GrafanaHost } from '../../../examples/grafana-h
 import { cursorSecret } from '../../../examples/grafana-host/bootstrap'
 import { hashPassword } from '../../../examples/grafana-host/web-auth'
 import { builtInSuites, runCheck } from '../../../lib/check'
+import { cookieOf } from '../../helpers/cookies'
 import { HOST_ENGINES, type HostDatabase, openHostPglite } from '../../helpers/host-db'
 
 const BASE = 'http://host.test'
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-
-/** The cookie a response set, as a browser would send it back. */
-const cookieOf = (response: request.Response) =>
-  ([] as string[])
-    .concat(response.headers['set-cookie'] ?? [])
-    .map((c) => c.split(';')[0])
-    .join('; ')
 
 /** The SAMLResponse of the development IdP's auto-submitting page. */
 const samlResponseOf = (html: string) => /name="SAMLResponse" value="([^"]+)"/.exec(html)?.[1] ?? ''
