@@ -126,8 +126,44 @@ export function checkKeysetPage<T>(page: unknown, count: number, name: string): 
 /** Most reads one request remembers: enough for the few records an operation re-reads, bounded for any input. */
 export const MEMO_LIMIT = 64
 
-/** Remembers one read, forgetting the oldest once `MEMO_LIMIT` are held (a Map keeps insertion order). */
-export function remember<V>(reads: Map<string, V>, id: string, read: V): void {
-  if (reads.size >= MEMO_LIMIT) reads.delete(reads.keys().next().value as string)
-  reads.set(id, read)
+/**
+ * One request's remembered reads by id, made on first use (most requests read one record, or none), at
+ * most `MEMO_LIMIT` (the oldest forgotten first: a Map keeps insertion order). A read that fails, or
+ * whose record `check` refuses, is forgotten, so the next caller asks the store again.
+ */
+export class ReadMemo<V> {
+  #reads: Map<string, Promise<V>> | undefined
+
+  /** The remembered read of `id`, else `read()` checked by `check` and remembered. */
+  read<R>(id: string, read: () => Promise<R>, check: (value: R) => V): Promise<V> {
+    const remembered = this.#reads?.get(id)
+    if (remembered) return remembered
+    this.#reads ??= new Map()
+    const reads = this.#reads
+    const forget = (error: unknown): never => {
+      if (reads.get(id) === pending) reads.delete(id)
+      throw error
+    }
+    // One `then` for the check and the failure: a read costs one promise more than the store's call.
+    const pending: Promise<V> = read().then((value) => {
+      try {
+        return check(value)
+      } catch (error) {
+        return forget(error)
+      }
+    }, forget)
+    if (reads.size >= MEMO_LIMIT) reads.delete(reads.keys().next().value as string)
+    reads.set(id, pending)
+    return pending
+  }
+
+  /** The remembered read of `id`, if any. */
+  peek(id: string): Promise<V> | undefined {
+    return this.#reads?.get(id)
+  }
+
+  /** Forgets every read (a write may have changed any of them). */
+  clear(): void {
+    this.#reads?.clear()
+  }
 }

@@ -21,9 +21,12 @@ import {
   checkPage,
   checkRecord,
   hostCall,
-  remember,
+  ReadMemo,
   type StoreCallTracer,
 } from './call'
+
+/** The teams of users in none: one shared answer, never changed (it is read-only to every caller). */
+const NO_TEAMS: ReadonlyMap<string, readonly TeamOfUser[]> = new Map()
 
 /**
  * One request's view of the host's teams. `get` is remembered until the request writes a team or a
@@ -31,7 +34,7 @@ import {
  * race always reaches the store.
  */
 export class RequestTeams {
-  readonly #reads = new Map<string, Promise<StoredTeam | undefined>>()
+  readonly #reads = new ReadMemo<StoredTeam | undefined>()
 
   constructor(
     private readonly store: TeamStore,
@@ -55,15 +58,11 @@ export class RequestTeams {
 
   /** The team with this id, or undefined. */
   get(id: string): Promise<StoredTeam | undefined> {
-    let read = this.#reads.get(id)
-    if (!read) {
-      read = this.#call('get', () => this.store.get(id, this.context)).then((team) =>
-        checkRecord(team, 'teamStore.get', true),
-      )
-      read.catch(() => this.#reads.delete(id))
-      remember(this.#reads, id, read)
-    }
-    return read
+    return this.#reads.read(
+      id,
+      () => this.#call('get', () => this.store.get(id, this.context)),
+      (team) => checkRecord(team, 'teamStore.get', true),
+    )
   }
 
   /** One page of teams. */
@@ -127,25 +126,32 @@ export class RequestTeams {
    * The teams of each of these users, at most `limit` each, in one store call: user id -> teams. Only
    * when `readsTeamsOfUsers`. Only the ids asked for, each list checked and cut to `limit`.
    */
-  async listTeamsOfUsers(userIds: readonly string[], limit: number): Promise<Map<string, TeamOfUser[]>> {
+  listTeamsOfUsers(
+    userIds: readonly string[],
+    limit: number,
+  ): Promise<ReadonlyMap<string, readonly TeamOfUser[]>> {
     const name = 'teamStore.listTeamsOfUsers()'
-    const found = await this.#call('listTeamsOfUsers', () =>
+    const call = this.#call('listTeamsOfUsers', () =>
       this.store.listTeamsOfUsers!(userIds, limit, this.context),
     )
-    if (!(found instanceof Map)) throw brokenStore(name, 'a Map of user ids to lists of teams')
-    const teams = new Map<string, TeamOfUser[]>()
-    for (const id of userIds) {
-      const list: unknown = found.get(id)
-      if (list === undefined || list === null) continue
-      if (!Array.isArray(list)) throw brokenStore(name, 'a list of { id, displayName } per user')
-      const checked: TeamOfUser[] = []
-      for (const team of list.length > limit ? list.slice(0, limit) : list) {
-        if (!isTeamOfUser(team)) throw brokenStore(name, 'teams as { id, displayName } strings')
-        checked.push({ id: team.id, displayName: team.displayName })
+    return call.then((found) => {
+      if (!(found instanceof Map)) throw brokenStore(name, 'a Map of user ids to lists of teams')
+      // Most users of most responses are in no team: nothing to copy, and no Map made for it.
+      if (found.size === 0) return NO_TEAMS
+      const teams = new Map<string, TeamOfUser[]>()
+      for (const id of userIds) {
+        const list: unknown = found.get(id)
+        if (list === undefined || list === null) continue
+        if (!Array.isArray(list)) throw brokenStore(name, 'a list of { id, displayName } per user')
+        const checked: TeamOfUser[] = []
+        for (const team of list.length > limit ? list.slice(0, limit) : list) {
+          if (!isTeamOfUser(team)) throw brokenStore(name, 'teams as { id, displayName } strings')
+          checked.push({ id: team.id, displayName: team.displayName })
+        }
+        teams.set(id, checked)
       }
-      teams.set(id, checked)
-    }
-    return teams
+      return teams
+    })
   }
 
   /** Creates a team with its first members. */

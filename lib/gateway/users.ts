@@ -12,7 +12,7 @@ import type {
   UserFields,
   UserStore,
 } from '../../types/stores'
-import { checkKeysetPage, checkPage, checkRecord, hostCall, remember, type StoreCallTracer } from './call'
+import { checkKeysetPage, checkPage, checkRecord, hostCall, ReadMemo, type StoreCallTracer } from './call'
 
 /**
  * One request's view of the host's users. `get` is remembered until the request writes a user (any
@@ -20,7 +20,7 @@ import { checkKeysetPage, checkPage, checkRecord, hostCall, remember, type Store
  * reads again from the store.
  */
 export class RequestUsers {
-  readonly #reads = new Map<string, Promise<StoredUser | undefined>>()
+  readonly #reads = new ReadMemo<StoredUser | undefined>()
 
   constructor(
     private readonly store: UserStore,
@@ -40,16 +40,11 @@ export class RequestUsers {
 
   /** The user with this id, or undefined. */
   get(id: string): Promise<StoredUser | undefined> {
-    let read = this.#reads.get(id)
-    if (!read) {
-      read = this.#call('get', () => this.store.get(id, this.context)).then((user) =>
-        checkRecord(user, 'userStore.get', true),
-      )
-      // A failed read is not remembered: the next caller asks the store again.
-      read.catch(() => this.#reads.delete(id))
-      remember(this.#reads, id, read)
-    }
-    return read
+    return this.#reads.read(
+      id,
+      () => this.#call('get', () => this.store.get(id, this.context)),
+      (user) => checkRecord(user, 'userStore.get', true),
+    )
   }
 
   /**
@@ -57,7 +52,7 @@ export class RequestUsers {
    * whose reads would otherwise all stay in memory until the request ends.
    */
   async peek(id: string): Promise<StoredUser | undefined> {
-    const remembered = this.#reads.get(id)
+    const remembered = this.#reads.peek(id)
     if (remembered) return remembered
     const user = await this.#call('get', () => this.store.get(id, this.context))
     return checkRecord(user, 'userStore.get', true)
