@@ -34,6 +34,7 @@ export { groupResource, primaryEmail, userResource } from './representation/reso
 export { createScimRouter } from './router'
 // Reference stores: run the router before the host's own adapters exist, and back tests and examples.
 // The catalogue of roles or entitlements a host declares in code: fit for production (see there why).
+export type { GrantKind } from './schema/grants'
 export { MemoryGrantStore, type MemoryGrantStoreOptions } from './stores/memory-grants'
 export {
   type MemorySessionOwner,

@@ -61,8 +61,8 @@ export interface ScimRouterOptions extends SyncSettings {
   /**
    * The roles the host grants (Grafana: Viewer, Editor, Admin and custom roles). With it, `/Roles` serves
    * them (read-only, filterable, paged), discovery lists the Role type and schema, and every user write
-   * that changes `roles` is checked against it: a value it does not know is 400 `invalidValue`, and
-   * granting or revoking a protected role is 400 `mutability`. The store receives the values as
+   * that changes `roles` is checked against it: a value it does not know is 400 `invalidValue`,
+   * granting a protected role is 400 `mutability`, and a protected role the user holds is kept. The store receives the values as
    * `UserFields.roles`. Without it, `roles` is stored and returned as sent, and grants nothing.
    */
   readonly roleStore?: GrantStore

@@ -466,9 +466,9 @@ export interface Grant {
   /** What it grants, for the IdP administrator who picks it (Okta shows up to 1000 characters). */
   readonly description?: string
   /**
-   * True when SCIM may neither grant nor revoke it (Grafana's server administrator): a write that would
-   * add it to a user or take it from one is 400 `mutability` and writes nothing. Served as
-   * `supported: false`.
+   * True when the host manages it itself (Grafana's server administrator): a write that would grant it
+   * is 400 `mutability` and writes nothing, and a user who holds it keeps it through every SCIM write
+   * (one that leaves it out puts it back). Served as `supported: false`.
    */
   readonly protected?: boolean
 }
@@ -479,7 +479,11 @@ export interface Grant {
  * methods are required. A catalogue is per tenant: answer from `context.tenant`'s catalogue.
  */
 export interface GrantStore {
-  /** One page of the catalogue matching the query (evaluate the filter with `compileFilter()`), and the total, in a stable order. */
+  /**
+   * One page of `context.tenant`'s catalogue matching the query, and the total, in a stable order.
+   * Evaluate the filter with `compileFilter()` against each grant's SCIM view (`grantResource(grant,
+   * kind, schema)`), whose `id`, `display` and `supported` a filter may name too.
+   */
   list(query: ListQuery, context: RequestContext): Awaitable<ListPage<Grant>>
   /** The grant whose `value` is exactly `value`, or undefined / null. */
   get(value: string, context: RequestContext): Awaitable<Grant | undefined | null>

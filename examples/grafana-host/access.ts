@@ -111,6 +111,8 @@ export function sourceLabel(source: GrantSource): string {
   switch (source.kind) {
     case 'idp':
       return 'the IdP'
+    case 'host':
+      return 'the host operators'
     case 'team':
       return `team ${source.team}`
     case 'default':

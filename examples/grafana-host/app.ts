@@ -77,6 +77,12 @@ export interface HostOptions {
    * `auto_assign_org_role`. Default `Viewer`, as Grafana; `None` opens no dashboards.
    */
   readonly autoAssignOrgRole?: OrgRole
+  /**
+   * The URNs of the Role and Entitlement types (the router's `grantSchemas`). Default `okta`: Okta
+   * Identity Governance is the IdP that discovers them, and only under its own URNs; `ietf` serves the
+   * draft's.
+   */
+  readonly grantSchemas?: 'ietf' | 'okta'
 }
 
 /** The host and its parts, for `index.ts` and the tests. */
@@ -183,9 +189,10 @@ export function createGrafanaHost(options: HostOptions): GrafanaHost {
       userStore: users,
       teamStore: teams,
       // /Roles and /Entitlements from the catalogue; every write's roles are checked against it, and
-      // GrafanaAdmin (protected) can be neither granted nor revoked over SCIM.
+      // GrafanaAdmin (protected) is never granted over SCIM, and kept through every SCIM write.
       roleStore: catalogue.roleStore,
       entitlementStore: catalogue.entitlementStore,
+      grantSchemas: options.grantSchemas ?? 'okta',
       sessionRevoker: sessions,
       authenticate: tokens.authenticate,
       userSyncEnabled: true,

@@ -78,6 +78,10 @@ async function main(): Promise<void> {
     ...(process.env.AUTO_ASSIGN_ORG_ROLE
       ? { autoAssignOrgRole: process.env.AUTO_ASSIGN_ORG_ROLE as OrgRole }
       : {}),
+    // The router refuses anything but okta and ietf.
+    ...(process.env.SCIM_GRANT_SCHEMAS
+      ? { grantSchemas: process.env.SCIM_GRANT_SCHEMAS as 'ietf' | 'okta' }
+      : {}),
   })
   const lines = [
     `Grafana-like host on ${db.kind === 'pglite' ? `PGlite in ${dataDir}` : 'PostgreSQL (DATABASE_URL)'}${applied.length > 0 ? `, migrations applied: ${applied.join(', ')}` : ''}`,

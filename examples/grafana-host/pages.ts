@@ -11,7 +11,7 @@ import { type AccessSettings, effectiveAccess, type GrantRow } from './roles'
 import type { SqlSessionStore } from './session-store'
 import type { SyncStatus } from './sync-status'
 import type { ScimTokens } from './tokens'
-import { requireAdmin, requireCsrf, requireSession, sessionOf } from './web-auth'
+import { requireCsrf, requireSession, sessionOf } from './web-auth'
 
 /** The templates in ./views, by name. */
 function loadTemplates(): Record<string, string> {
@@ -112,6 +112,8 @@ export function pageRoutes({ db, sessions, tokens, sync, render, access, adminLo
 
   // An Admin of the organisation manages its users and teams, as in Grafana; the rest is the server administrator's.
   const orgAdmin = requirePage('orgAdmin', render)
+  // Grafana's server administrator: the local admin, or a user the host's operators made one.
+  const serverAdmin = requirePage('serverAdmin', render)
 
   router.get('/admin/users', orgAdmin, async (request, response) => {
     // One query: each user with their own grants and their teams' roles, whatever the number of users.
@@ -192,7 +194,7 @@ export function pageRoutes({ db, sessions, tokens, sync, render, access, adminLo
     })
   })
 
-  router.get('/admin/sessions', requireAdmin, async (request, response) => {
+  router.get('/admin/sessions', serverAdmin, async (request, response) => {
     const active = await sessions.active(tenantOf(request))
     render(request, response, 'admin-sessions', {
       title: 'Sessions',
@@ -206,12 +208,12 @@ export function pageRoutes({ db, sessions, tokens, sync, render, access, adminLo
     })
   })
 
-  router.post('/admin/sessions/:id/end', requireAdmin, form, requireCsrf, async (request, response) => {
+  router.post('/admin/sessions/:id/end', serverAdmin, form, requireCsrf, async (request, response) => {
     await sessions.end(tenantOf(request), String(request.params.id), 'ended by an admin')
     response.redirect(303, '/admin/sessions')
   })
 
-  router.get('/admin/audit', requireAdmin, async (request, response) => {
+  router.get('/admin/audit', serverAdmin, async (request, response) => {
     const limit = 200
     const events = await db.query<{
       time: Date
@@ -243,8 +245,8 @@ export function pageRoutes({ db, sessions, tokens, sync, render, access, adminLo
       tokens: list.map((token) => ({ ...token, created: time(token.created) })),
     })
   }
-  router.get('/admin/tokens', requireAdmin, (request, response) => tokensPage(request, response))
-  router.post('/admin/tokens', requireAdmin, form, requireCsrf, async (request, response) => {
+  router.get('/admin/tokens', serverAdmin, (request, response) => tokensPage(request, response))
+  router.post('/admin/tokens', serverAdmin, form, requireCsrf, async (request, response) => {
     const name =
       String((request.body as Record<string, unknown>).name ?? '')
         .trim()
@@ -252,20 +254,20 @@ export function pageRoutes({ db, sessions, tokens, sync, render, access, adminLo
     const { token } = await tokens.create(tenantOf(request), name)
     await tokensPage(request, response, { name, token })
   })
-  router.post('/admin/tokens/:id/rotate', requireAdmin, form, requireCsrf, async (request, response) => {
+  router.post('/admin/tokens/:id/rotate', serverAdmin, form, requireCsrf, async (request, response) => {
     const rotated = /^[0-9a-f-]{36}$/.test(String(request.params.id))
       ? await tokens.rotate(tenantOf(request), String(request.params.id))
       : undefined
     if (!rotated) response.redirect(303, '/admin/tokens')
     else await tokensPage(request, response, { name: rotated.info.name, token: rotated.token })
   })
-  router.post('/admin/tokens/:id/revoke', requireAdmin, form, requireCsrf, async (request, response) => {
+  router.post('/admin/tokens/:id/revoke', serverAdmin, form, requireCsrf, async (request, response) => {
     if (/^[0-9a-f-]{36}$/.test(String(request.params.id)))
       await tokens.revoke(tenantOf(request), String(request.params.id))
     response.redirect(303, '/admin/tokens')
   })
 
-  router.get('/admin/sync', requireAdmin, async (request, response) => {
+  router.get('/admin/sync', serverAdmin, async (request, response) => {
     const list = await tokens.list(tenantOf(request))
     render(request, response, 'admin-sync', {
       title: 'Sync status',

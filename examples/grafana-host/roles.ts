@@ -11,7 +11,7 @@ export type BasicRole = (typeof BASIC_ROLES)[number]
 /** A user's basic role in the organisation: a basic role, or `None` (Grafana's "No basic role"). */
 export type OrgRole = BasicRole | 'None'
 
-/** Grafana's server administrator: the host's own (the local admin), never granted or revoked over SCIM. */
+/** Grafana's server administrator: the host's own (the local admin, or a user its operators made one), never granted over SCIM and kept through SCIM's writes. */
 export const SERVER_ADMIN_ROLE = 'GrafanaAdmin'
 
 /** The custom role the reports page asks for. */
@@ -44,7 +44,7 @@ const SERVER_ADMIN_GRANT: Grant = {
   displayName: 'Server administrator',
   type: 'server',
   description: 'Administers the whole server (SCIM tokens, sessions, audit). Held by the local admin only.',
-  // An IdP that could grant it would own the server: SCIM may neither grant nor revoke it.
+  // An IdP that could grant it would own the server: SCIM never grants it, and keeps it where held.
   protected: true,
 }
 
@@ -108,6 +108,7 @@ export function checkOrgRole(value: unknown): OrgRole {
 /** Where a user's role or entitlement comes from. */
 export type GrantSource =
   | { readonly kind: 'idp' }
+  | { readonly kind: 'host' }
   | { readonly kind: 'team'; readonly team: string }
   | { readonly kind: 'default' }
   | { readonly kind: 'local admin' }
@@ -157,7 +158,11 @@ function held(rows: readonly GrantRow[], kind: GrantRow['kind'], catalogue: read
   for (const row of rows) {
     if (row.kind !== kind) continue
     const list = sources.get(row.value) ?? []
-    list.push(row.team === null ? { kind: 'idp' } : { kind: 'team', team: row.team })
+    // A protected role held directly was granted by the host's operators: SCIM can never grant one.
+    const own: GrantSource = catalogue.some((grant) => grant.value === row.value && grant.protected === true)
+      ? { kind: 'host' }
+      : { kind: 'idp' }
+    list.push(row.team === null ? own : { kind: 'team', team: row.team })
     sources.set(row.value, list)
   }
   const rank = (value: string) => {
@@ -177,7 +182,8 @@ function held(rows: readonly GrantRow[], kind: GrantRow['kind'], catalogue: read
  * A user's effective access from what they hold: their roles and entitlements (the IdP's) and their
  * teams' roles. The basic role is the highest of Viewer < Editor < Admin held either way, as Grafana
  * takes the highest of the roles an IdP maps; a user holding none gets `autoAssignOrgRole`. The local
- * admin is the server administrator, and an Admin of the organisation, whatever else it holds.
+ * admin is the server administrator, and an Admin of the organisation, whatever else it holds; so is a
+ * user the host's operators made one (`GrafanaAdmin` in user_grants, which SCIM keeps).
  */
 export function effectiveAccess(
   rows: readonly GrantRow[],
@@ -209,7 +215,8 @@ export function effectiveAccess(
     basicSources: best ? best.sources : [{ kind: 'default' }],
     roles,
     entitlements,
-    serverAdmin: false,
+    // Granted by the host's operators (a row in user_grants): SCIM keeps it, and can never grant it.
+    serverAdmin: roles.some((role) => role.value === SERVER_ADMIN_ROLE && role.grant !== undefined),
   }
 }
 

@@ -1,4 +1,4 @@
-// The pages' sign-in plumbing: the session cookie (HTTP-only, SameSite=Lax), the session middleware that ends a session when its user is no longer active, admin-only pages, CSRF tokens, and the admin's password hash.
+// The pages' sign-in plumbing: the session cookie (HTTP-only, SameSite=Lax), the session middleware that ends a session when its user is no longer active, CSRF tokens, and the admin's password hash.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie'
@@ -84,14 +84,6 @@ export function sessionMiddleware(sessions: SqlSessionStore, users: Pick<UserSto
 export function requireSession(request: Request, response: Response, next: NextFunction): void {
   if (sessionOf(request)) next()
   else response.redirect(303, '/login')
-}
-
-/** Admin pages: the local admin only (403 for anyone else, the login page without a session). */
-export function requireAdmin(request: Request, response: Response, next: NextFunction): void {
-  const session = sessionOf(request)
-  if (!session) response.redirect(303, '/login')
-  else if (!session.admin) response.status(403).type('text/plain').send('Admins only')
-  else next()
 }
 
 /** Every POST from the pages carries the session's CSRF token (`_csrf`); anything else is 403. */

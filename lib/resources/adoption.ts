@@ -67,8 +67,8 @@ async function adoptionCandidate(
  * provisioned meanwhile is not adopted. The answer is 201, as for a create: RFC 7644 §3.3 makes a
  * collision a 409, and that stays the default; adoption is the host's explicit, audited exception.
  *
- * `checkGrants` checks what the write does to the user's grants (none held for a new user, the local
- * user's for an adoption) before the first write.
+ * `grantsFor` checks what the write does to the user's grants (none held for a new user, the local
+ * user's for an adoption) before the first write, and answers the fields to write.
  *
  * When the POST says the user is inactive, the local user is disabled first, then `revoke` ends its
  * sessions, then the adoption is written. A failed revocation leaves the user disabled but still local,
@@ -80,22 +80,22 @@ export async function createOrAdopt(
   created: UserFields,
   activeGiven: boolean,
   revoke: (userId: string) => Promise<void>,
-  checkGrants?: (local: StoredUser | undefined) => Promise<void> | undefined,
+  grantsFor?: (local: StoredUser | undefined) => Promise<UserFields> | undefined,
 ): Promise<CreateOutcome> {
   const store = request.stores.users
   for (let attempt = 0; ; attempt++) {
     const candidate = await adoptionCandidate(request, created)
     // Before anything is written, against what the write changes: a new user holds nothing yet, a
-    // local user what the host gave it.
-    await checkGrants?.(candidate?.user)
+    // local user what the host gave it (its protected grants stay).
+    const granted = (await grantsFor?.(candidate?.user)) ?? created
     if (!candidate) {
       return {
         kind: 'created',
-        user: await store.create({ ...created, provisioned: true }),
+        user: await store.create({ ...granted, provisioned: true }),
       }
     }
     // As with PUT: a POST that does not say `active` never re-enables a user the host disabled.
-    const fields = activeGiven ? created : { ...created, active: candidate.user.active }
+    const fields = activeGiven ? granted : { ...granted, active: candidate.user.active }
     try {
       let target: StoredUser | undefined | null = candidate.user
       if (!fields.active && target.active) {

@@ -1,5 +1,5 @@
 // A user's roles and entitlements on writes: read as the dialect allows, checked against the host's catalogues (unknown values, protected grants), and handed to the store as values.
-import type { Grant, StoredUser, UserFields } from '../../types/stores'
+import type { StoredUser, UserFields } from '../../types/stores'
 import { encodedAppRole } from '../dialect'
 import { scimError } from '../errors'
 import type { RequestGrants } from '../gateway'
@@ -159,16 +159,17 @@ function heldValues(request: ScimRequest, user: StoredUser | undefined, attribut
 
 /**
  * Checks what a write does to a user's grants against the catalogues, with one `find` per catalogue
- * for the values it adds or removes (none when it changes nothing). A value it adds that the catalogue
- * does not hold is 400 `invalidValue`; adding or removing a protected grant is 400 `mutability`
- * (the host manages it). Values the user keeps are not asked about: a grant the host retired stays
- * until the IdP or the host removes it.
+ * for the values it adds or removes (none when it changes nothing), and answers what the write stores.
+ * A value it adds that the catalogue does not hold is 400 `invalidValue`; adding a protected grant is
+ * 400 `mutability`. A protected grant the user holds is the host's: a write that leaves it out keeps it
+ * (an IdP's full PUT or `replace` of `roles` knows nothing of it). Values the user keeps are not asked
+ * about: a grant the host retired stays until the IdP or the host removes it.
  */
 export function checkGrantChanges(
   request: ScimRequest,
   before: StoredUser | undefined,
   granted: GrantedResource,
-): Promise<void> | undefined {
+): Promise<GrantedResource> | undefined {
   // Most routers have no catalogue: no promise at all on their writes.
   return granted.values === NO_GRANTS ? undefined : checkChanges(request, before, granted)
 }
@@ -177,7 +178,8 @@ async function checkChanges(
   request: ScimRequest,
   before: StoredUser | undefined,
   granted: GrantedResource,
-): Promise<void> {
+): Promise<GrantedResource> {
+  let checked = granted
   for (const { attribute, kind } of KINDS) {
     const after = granted.values[attribute]
     const catalogue = catalogueOf(request, attribute)
@@ -206,12 +208,42 @@ async function checkChanges(
     for (const value of added) {
       const grant = known.get(value)
       if (!grant) throw unknown(value)
-      refuseProtected(grant, kind, 'granted')
+      if (grant.protected === true) {
+        throw scimError(
+          400,
+          'mutability',
+          `The ${kind} ${JSON.stringify(grant.value)} is protected: it cannot be granted through SCIM`,
+        )
+      }
     }
-    for (const value of removed) {
-      const grant = known.get(value)
-      if (grant) refuseProtected(grant, kind, 'revoked')
-    }
+    const kept = removed.filter((value) => known.get(value)?.protected === true)
+    if (kept.length > 0) checked = keeping(request, checked, attribute, kept, before)
+  }
+  return checked
+}
+
+/** The write with protected grants the user holds put back: their stored elements, after the rest. */
+function keeping(
+  request: ScimRequest,
+  granted: GrantedResource,
+  attribute: GrantAttribute,
+  kept: readonly string[],
+  before: StoredUser | undefined,
+): GrantedResource {
+  const stored = before?.document?.[attribute]
+  const elements = Array.isArray(granted.resource[attribute])
+    ? [...(granted.resource[attribute] as unknown[])]
+    : []
+  for (const value of kept) {
+    const element = Array.isArray(stored)
+      ? stored.find((e) => isObject(e) && decoded(e, request).value === value)
+      : undefined
+    elements.push(isObject(element) ? decoded(element, request) : { value })
+  }
+  return {
+    resource: { ...granted.resource, [attribute]: elements },
+    values: { ...granted.values, [attribute]: [...(granted.values[attribute] ?? []), ...kept] },
+    ...(granted.places ? { places: granted.places } : {}),
   }
 }
 
@@ -219,16 +251,6 @@ async function checkChanges(
 function isSelfService(request: ScimRequest): boolean {
   const mark = request.context.principal.selfService
   return mark !== undefined && mark !== false
-}
-
-function refuseProtected(grant: Grant, kind: string, change: 'granted' | 'revoked'): void {
-  if (grant.protected === true) {
-    throw scimError(
-      400,
-      'mutability',
-      `The ${kind} ${JSON.stringify(grant.value)} is protected: it cannot be ${change} through SCIM`,
-    )
-  }
 }
 
 /**

@@ -122,8 +122,11 @@ export async function createUser(request: ScimRequest): Promise<ScimResponse> {
       fields,
       resource.active !== undefined,
       (id) => revokeSessions(request, id, 'deactivated'),
-      // Against the local user it adopts (whose protected grants it may keep, never take), else none.
-      (local) => checkGrantChanges(request, local, granted),
+      // Against the local user it adopts (whose protected grants it keeps), else against none.
+      (local) =>
+        checkGrantChanges(request, local, granted)?.then((checked) =>
+          withGrants(userFieldsOf(checked.resource, password), checked),
+        ),
     )
   } else {
     const checking = checkGrantChanges(request, undefined, granted)
@@ -320,8 +323,8 @@ export async function replaceUser(request: ScimRequest, id: string): Promise<Sci
     // A PUT without `active` keeps the user as it is: only an explicit true re-enables a disabled user.
     const next = resource.active === undefined ? { ...resource, active: current.active } : resource
     checkResourceLimits(request.config.limits, next, 'User', currentResource)
-    const granted = readGrants(request, next, current)
-    await checkGrantChanges(request, current, granted)
+    const read = readGrants(request, next, current)
+    const granted = (await checkGrantChanges(request, current, read)) ?? read
     const changed = changedBetween(currentResource, { ...granted.resource, id: current.id })
     if (password !== undefined) changed.push('password')
     return {
@@ -356,12 +359,21 @@ export async function patchUser(request: ScimRequest, id: string): Promise<ScimR
     if (changedAttributes.length === 0) return { fields: undefined, changedAttributes: [] }
     request.config.userValidator.checkNames(resource, current)
     checkResourceLimits(request.config.limits, resource, 'User', currentResource)
-    await checkGrantChanges(request, current, granted)
-    const password = resource.password
+    const checked = (await checkGrantChanges(request, current, granted)) ?? granted
+    // Protected grants the user holds were put back: the write may change nothing after all.
+    const changes =
+      checked === granted
+        ? changedAttributes
+        : stillChanged(currentResource, checked.resource, changedAttributes)
+    if (changes.length === 0) return { fields: undefined, changedAttributes: [] }
+    const password = checked.resource.password
     if (password !== undefined && typeof password !== 'string') {
       throw scimError(400, 'invalidValue', "'password' must be a string")
     }
-    return { fields: withGrants(userFieldsOf(resource, password), granted), changedAttributes }
+    return {
+      fields: withGrants(userFieldsOf(checked.resource, password), checked),
+      changedAttributes: changes,
+    }
   })
   await afterWrite(request, before, after, changedAttributes)
   return userResponse(request, 200, after)

@@ -50,7 +50,7 @@ function grantAttributes(kind: GrantKind): readonly AttributeDefinition[] {
     attribute('description', 'string', { mutability: 'readOnly', description: `What the ${what} grants.` }),
     attribute('supported', 'boolean', {
       mutability: 'readOnly',
-      description: `False when the ${what} cannot be granted or revoked over SCIM (the host manages it).`,
+      description: `False when the host manages the ${what} itself: SCIM never grants it, and keeps it where held.`,
     }),
   ])
 }

@@ -74,6 +74,12 @@ export interface StoreContractOptions {
    */
   readonly userNameEmailNamespace?: 'shared' | 'separate'
   /**
+   * True for a user store that models roles and entitlements itself (`UserFields.roles` kept in its
+   * own table, `StoredUser.roles` on every read): the user suite then checks that it keeps them as the
+   * router writes them. Default false (a store that keeps the SCIM document, as the memory store does).
+   */
+  readonly modelsGrants?: boolean
+  /**
    * The test runner's functions. Default: the runner's globals (`describe`, `it` or `test`,
    * `beforeEach`, `afterEach`, as Jest and Vitest with `globals: true` provide them), else `node:test`.
    * Pass them under Vitest without globals: `{ runner: { describe, it, beforeEach, afterEach } }`.

@@ -93,6 +93,8 @@ export async function routerServer(options: RouterServerOptions = {}): Promise<R
       userSyncEnabled: true,
       groupSyncEnabled: true,
       ...testGrantStores(),
+      // Okta discovers roles only under its own URNs (okta-roles checks it).
+      grantSchemas: 'okta',
     }),
   )
   const server = app.listen(0, '127.0.0.1')

@@ -85,6 +85,8 @@ describe.each([
         userSyncEnabled: true,
         groupSyncEnabled: true,
         ...testGrantStores(),
+        // Okta discovers roles only under its own URNs (okta-roles checks it).
+        grantSchemas: 'okta',
       }),
     )
     server = app.listen(0, '127.0.0.1')

@@ -1,4 +1,4 @@
-// Roles and entitlements under a hostile SCIM client: each `[FIXED]` test pins a finding of the review, shown failing before its fix; each `[HOLDS]` test pins a behaviour that held already.
+// Roles and entitlements under a hostile SCIM client: each `[FIXED]` test pins a finding of the review, shown failing before its fix; each `[HOLDS]` test pins a behaviour that held already; `[CHANGED]`, one a later decision changed (a protected role the user holds is kept, not a refusal).
 import request from 'supertest'
 import { createGrafanaHost } from '../../examples/grafana-host/app'
 import {
@@ -111,6 +111,11 @@ async function snapshot(api: ScimClient, id: string): Promise<unknown> {
     active: body.active,
     version: body.meta.version,
   }
+}
+
+/** The values of a user's roles as a response shows them. */
+function heldRoles(body: { roles?: { value: string }[] }): string[] {
+  return (body.roles ?? []).map((role) => role.value)
 }
 
 function encoded(inner: Record<string, unknown>): { value: string } {
@@ -246,7 +251,7 @@ describe('Finding 3: adoption of a local user who holds a protected role', () =>
     expect({ status: res.status, detail: res.body.detail }).toEqual({ status: 201, detail: undefined })
   })
 
-  it('[HOLDS] a POST that leaves the protected role out is 400 mutability, and the local user is untouched', async () => {
+  it('[CHANGED] a POST that leaves the protected role out adopts the user, who keeps it', async () => {
     const scim = buildScimApp({
       router: { ...testGrantStores(), adoptLocalUsers: true, isProtectedUser: () => false },
     })
@@ -256,18 +261,12 @@ describe('Finding 3: adoption of a local user who holds a protected role', () =>
       active: true,
       document: { roles: [{ value: 'GrafanaAdmin' }] },
     })
-    for (const body of [
-      userBody('admin', { roles: [{ value: 'Viewer' }] }),
-      userBody('admin'),
-      userBody('admin', { active: false }),
-    ]) {
-      expectScimErrorResponse(await api.post('/Users', body), 400, 'mutability')
-    }
+    const res = await api.post('/Users', userBody('admin', { roles: [{ value: 'Viewer' }] }))
+    expect(res.status).toBe(201)
+    expect(heldRoles(res.body)).toEqual(['Viewer', 'GrafanaAdmin'])
     expect(await scim.userStore.get(local.id, contextFor())).toMatchObject({
-      provisioned: false,
-      active: true,
-      version: local.version,
-      document: { roles: [{ value: 'GrafanaAdmin' }] },
+      provisioned: true,
+      document: { roles: [{ value: 'Viewer' }, { value: 'GrafanaAdmin' }] },
     })
   })
 })
@@ -349,17 +348,15 @@ describe('Finding 6: role values compare by two rules (catalogue exact, user fil
   })
 })
 
-describe('[HOLDS] a protected role can be neither granted nor revoked over SCIM, by any route', () => {
+describe('[HOLDS] a protected role is never granted over SCIM, and one the user holds is kept through every write', () => {
   let scim: ScimApp
   let api: ScimClient
   let meId: string
-  let events: unknown[]
 
   beforeEach(() => {
     meId = ''
     scim = buildScimApp({ router: { ...testGrantStores(), resolveMe: () => meId } })
     api = client(scim)
-    events = scim.events
   })
 
   /** A user the host made server administrator itself. */
@@ -399,33 +396,30 @@ describe('[HOLDS] a protected role can be neither granted nor revoked over SCIM,
   ]
 
   for (const [name, operation] of revokingPatches) {
-    it(`PATCH ${name}: 400 mutability, nothing written, no event`, async () => {
+    it(`PATCH ${name}: 200, and GrafanaAdmin is still held (the host's, not the IdP's)`, async () => {
       const id = await serverAdmin()
-      const before = await snapshot(api, id)
-      events.length = 0
       const res = await api.patch(`/Users/${id}`, patchBody(operation))
-      expectScimErrorResponse(res, 400, 'mutability')
-      expect(res.body.detail).toMatch(/"GrafanaAdmin" is protected: it cannot be revoked/)
-      expect(await snapshot(api, id)).toEqual(before)
-      expect(events).toEqual([])
+      expect(res.status).toBe(200)
+      expect(heldRoles(res.body)).toContain('GrafanaAdmin')
+      expect(heldRoles((await api.get(`/Users/${id}`)).body)).toContain('GrafanaAdmin')
     })
   }
 
-  it('PUT without roles, with roles: [], null or others, through /Users and /Me: 400 mutability', async () => {
+  it('PUT without roles, with roles: [], null or others, through /Users and /Me: GrafanaAdmin is kept', async () => {
     const id = await serverAdmin()
-    const before = await snapshot(api, id)
     const name = (await api.get(`/Users/${id}`)).body.userName
     for (const path of [`/Users/${id}`, '/Me']) {
       for (const extra of [{}, { roles: [] }, { roles: null }, { roles: [{ value: 'Editor' }] }]) {
-        expectScimErrorResponse(await api.put(path, userBody(name, extra)), 400, 'mutability')
+        const res = await api.put(path, userBody(name, extra))
+        expect(res.status).toBe(200)
+        expect(heldRoles(res.body)).toContain('GrafanaAdmin')
       }
     }
-    expectScimErrorResponse(
-      await api.patch('/Me', patchBody({ op: 'remove', path: 'roles' })),
-      400,
-      'mutability',
-    )
-    expect(await snapshot(api, id)).toEqual(before)
+    const removed = await api.patch('/Me', patchBody({ op: 'remove', path: 'roles' }))
+    expect(heldRoles(removed.body)).toEqual(['GrafanaAdmin'])
+    // Deprovisioning is never blocked by it.
+    const off = await api.put(`/Users/${id}`, userBody(name, { active: false }))
+    expect({ status: off.status, active: off.body.active }).toEqual({ status: 200, active: false })
   })
 
   const grantingValues: [string, unknown][] = [
@@ -494,7 +488,7 @@ describe('[HOLDS] a protected role can be neither granted nor revoked over SCIM,
     }
   })
 
-  it('entitlements follow the same rules: the protected licence is neither granted nor revoked', async () => {
+  it('entitlements follow the same rules: the protected licence is never granted, and kept when held', async () => {
     const id = await createUser(api, 'ann')
     const context = contextFor()
     const stored = (await scim.userStore.get(id, context))!
@@ -504,11 +498,9 @@ describe('[HOLDS] a protected role can be neither granted nor revoked over SCIM,
       stored.version,
       context,
     )
-    expectScimErrorResponse(
-      await api.patch(`/Users/${id}`, patchBody({ op: 'remove', path: 'entitlements' })),
-      400,
-      'mutability',
-    )
+    const removed = await api.patch(`/Users/${id}`, patchBody({ op: 'remove', path: 'entitlements' }))
+    expect(removed.status).toBe(200)
+    expect(removed.body.entitlements).toEqual([{ value: 'licence:support' }])
     expectScimErrorResponse(
       await api.post('/Users', userBody('bob', { entitlements: [encoded({ value: 'licence:support' })] })),
       400,
@@ -517,8 +509,8 @@ describe('[HOLDS] a protected role can be neither granted nor revoked over SCIM,
   })
 })
 
-describe('[HOLDS] a store that models grants: a role the host granted itself stays out of SCIM’s reach', () => {
-  it('host-granted GrafanaAdmin (not in the document) cannot be revoked by PATCH, PUT or Entra’s assertive replace', async () => {
+describe('[HOLDS] a store that models grants: a protected role the host granted itself stays out of SCIM’s reach', () => {
+  it('host-granted GrafanaAdmin (not in the document) is kept through PATCH, PUT and Entra’s assertive replace', async () => {
     const held = new Map<string, readonly string[]>()
     const written: (readonly string[] | undefined)[] = []
     const scim = buildScimApp({
@@ -555,12 +547,15 @@ describe('[HOLDS] a store that models grants: a role the host granted itself sta
       await api.patch(`/Users/${id}`, patchBody({ op: 'remove', path: 'roles[value eq "GrafanaAdmin"]' })),
       await api.put(`/Users/${id}`, userBody('ann', { roles: [{ value: 'Viewer' }] })),
     ]) {
-      expectScimErrorResponse(res, 400, 'mutability')
+      expect(res.status).toBe(200)
+      expect(heldRoles(res.body)).toEqual(['Viewer', 'GrafanaAdmin'])
     }
-    expect(written).toEqual([])
+    // Nothing changed for the store: each write kept the same set (and the first wrote it once).
+    expect(written.every((roles) => roles === undefined || roles.join() === 'Viewer,GrafanaAdmin')).toBe(true)
+    written.length = 0
     // Okta's read-back PUT carries it and goes through, keeping it.
     const read = (await api.get(`/Users/${id}`).expect(200)).body
-    expect(read.roles).toEqual([{ value: 'Viewer', display: 'Viewer' }, { value: 'GrafanaAdmin' }])
+    expect(read.roles).toEqual([{ value: 'Viewer' }, { value: 'GrafanaAdmin' }])
     await api.put(`/Users/${id}`, { ...read, displayName: 'Ann' }).expect(200)
     expect(written).toEqual([['Viewer', 'GrafanaAdmin']])
   })

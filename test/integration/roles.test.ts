@@ -235,11 +235,11 @@ describe.each(EXPRESS_VERSIONS)('roles and entitlements on %s', (_name, makeExpr
       )
     })
 
-    it('a protected role can be neither granted nor revoked: 400 mutability, nothing written', async () => {
+    it('a protected role is never granted (400 mutability, nothing written), and one the user holds is kept through every write', async () => {
       const granted = await api.post('/Users', userBody('ann', { roles: [{ value: 'GrafanaAdmin' }] }))
       expectScimErrorResponse(granted, 400, 'mutability')
       expect(granted.body.detail).toMatch(/"GrafanaAdmin" is protected: it cannot be granted/)
-      // A user the host made server admin itself: SCIM may not take it away.
+      // A user the host made server admin itself: the IdP's writes, which know nothing of it, keep it.
       const id = await createUser(api, 'bob', { roles: [{ value: 'Viewer' }] })
       const context = contextFor()
       const stored = (await scim.userStore.get(id, context))!
@@ -247,29 +247,42 @@ describe.each(EXPRESS_VERSIONS)('roles and entitlements on %s', (_name, makeExpr
         id,
         {
           ...fieldsOf(stored),
-          document: { ...stored.document, roles: [{ value: 'Viewer' }, { value: 'GrafanaAdmin' }] },
+          document: {
+            ...stored.document,
+            roles: [{ value: 'Viewer' }, { value: 'GrafanaAdmin', display: 'Server administrator' }],
+          },
         },
         stored.version,
         context,
       )
-      const before = (await api.get(`/Users/${id}`)).body
-      const unchanged = { roles: before.roles, version: before.meta.version }
-      const revoked = await api.patch(
+      const version = (await api.get(`/Users/${id}`)).body.meta.version
+      // An explicit remove of it changes nothing: no new version.
+      const removed = await api.patch(
         `/Users/${id}`,
         patchBody({ op: 'remove', path: 'roles[value eq "GrafanaAdmin"]' }),
       )
-      expectScimErrorResponse(revoked, 400, 'mutability')
-      expect(revoked.body.detail).toMatch(/cannot be revoked/)
+      expect(removed.status).toBe(200)
+      expect(removed.body.meta.version).toBe(version)
+      // Okta's PUT and Entra's assertive replace, which leave it out, change the rest and keep it.
       const replaced = await api.put(`/Users/${id}`, userBody('bob', { roles: [{ value: 'Editor' }] }))
-      expectScimErrorResponse(replaced, 400, 'mutability')
-      const after = (await api.get(`/Users/${id}`)).body
-      expect({ roles: after.roles, version: after.meta.version }).toEqual(unchanged)
-      // Keeping it while changing the rest is fine.
-      const kept = await api.put(
+      expect(replaced.body.roles).toEqual([
+        { value: 'Editor' },
+        { value: 'GrafanaAdmin', display: 'Server administrator' },
+      ])
+      const assertive = await api.patch(
         `/Users/${id}`,
-        userBody('bob', { roles: [{ value: 'Editor' }, { value: 'GrafanaAdmin' }] }),
+        patchBody({ op: 'replace', path: 'roles', value: [{ value: 'Admin' }] }),
       )
-      expect(kept.status).toBe(200)
+      expect(assertive.body.roles).toEqual([
+        { value: 'Admin' },
+        { value: 'GrafanaAdmin', display: 'Server administrator' },
+      ])
+      // Deprovisioning is never blocked by it.
+      const off = await api.patch(
+        `/Users/${id}`,
+        patchBody({ op: 'replace', path: 'active', value: 'False' }),
+      )
+      expect(off.body.active).toBe(false)
     })
 
     it('Entra’s SingleAppRoleAssignment: roles[primary eq "True"].value creates, then replaces, the primary role', async () => {

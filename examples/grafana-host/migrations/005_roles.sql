@@ -23,3 +23,19 @@ create table team_roles (
   created timestamptz not null default clock_timestamp(),
   primary key (team_id, role)
 );
+
+-- Users provisioned before this migration keep the roles and entitlements their SCIM documents hold:
+-- each string value once, in the order sent. Without it the store would say they hold none, and the
+-- router would take their next unchanged PUT for a grant of every one of them.
+insert into user_grants (tenant, user_id, kind, value, position)
+select g.tenant, g.user_id, g.kind, g.value, min(g.position)
+  from (
+    select u.tenant, u.id as user_id, k.kind, e.element ->> 'value' as value, e.position::integer as position
+      from users u
+      cross join (values ('role', 'roles'), ('entitlement', 'entitlements')) as k(kind, attribute)
+      cross join lateral jsonb_array_elements(
+        case when jsonb_typeof(u.document -> k.attribute) = 'array' then u.document -> k.attribute else '[]'::jsonb end
+      ) with ordinality as e(element, position)
+     where jsonb_typeof(e.element -> 'value') = 'string' and e.element ->> 'value' <> ''
+  ) g
+ group by g.tenant, g.user_id, g.kind, g.value;

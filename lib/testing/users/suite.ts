@@ -8,6 +8,7 @@ import { userCopyTests } from './copies'
 import { userCreateAndGetTests } from './create-get'
 import { userExternalIdTests } from './external-id'
 import { userFoldTests } from './fold'
+import { userGrantTests } from './grants'
 import { userIsolationTests } from './isolation'
 import { userKeysetTests } from './keyset'
 import { openUserKit } from './kit'
@@ -26,7 +27,8 @@ import { userUpdateTests } from './update'
  * the setup gives `addLocalUser`); the optional lookups `findByUserNameOrEmail` and `findExisting`;
  * write-only passwords and copies; tenant isolation; concurrency; names compared with `foldCase()`;
  * login and email as one namespace (unless `options.userNameEmailNamespace` is `'separate'`); and
- * `findAllByExternalId` (hidden users included) when implemented.
+ * `findAllByExternalId` (hidden users included) when implemented; and, with `options.modelsGrants`,
+ * users' roles and entitlements.
  *
  * `setup` runs before each test and must give an empty store; `teardown` (optional) runs after it.
  * Filters reach the store parsed, as the router passes them. The tests are declared with
@@ -52,5 +54,6 @@ export function describeUserStoreContract(
     userFoldTests(suite)
     userNamespaceTests(suite, options)
     userExternalIdTests(suite, options)
+    userGrantTests(suite, options)
   })
 }

@@ -27,6 +27,41 @@ describe.each(HOST_ENGINES)('migrations on $name', ({ open }) => {
     const applied = await host.db.query('select name from schema_migrations')
     expect(applied.rows.map((row) => row.name)).toEqual(migrationFiles().map((file) => file.name))
   })
+  it('005 gives users provisioned before it the roles and entitlements their documents hold, once each, in order', async () => {
+    const id = '0d2b9f5e-6c1e-4c55-9d0b-2f1c8f4b7a11'
+    const document = {
+      roles: [
+        { value: 'Editor' },
+        { value: 'Viewer', primary: true },
+        { value: 'Editor' },
+        { value: 3 },
+        { display: 'x' },
+      ],
+      entitlements: [{ value: 'licence:enterprise' }],
+    }
+    await host.db.query(
+      `insert into users (tenant, id, login, login_folded, provisioned, document)
+       values ('before-005', $1, 'old', 'old', true, $2::jsonb)`,
+      [id, JSON.stringify(document)],
+    )
+    await host.db.query(
+      `insert into users (tenant, id, login, login_folded, document) values ('before-005', gen_random_uuid(), 'plain', 'plain', '{"roles": "not a list"}')`,
+    )
+    // The backfill is the migration's last statement: run it again as if the users predated it.
+    const file = migrationFiles().find((f) => f.name.startsWith('005'))!
+    const backfill = statementsOf(file.sql).at(-1)!
+    expect(backfill).toMatch(/^insert into user_grants/)
+    await host.db.query(backfill)
+    const rows = await host.db.query<{ kind: string; value: string }>(
+      `select kind, value from user_grants where user_id = $1 order by kind, position`,
+      [id],
+    )
+    expect(rows.rows.map((row) => `${row.kind}:${row.value}`)).toEqual([
+      'entitlement:licence:enterprise',
+      'role:Editor',
+      'role:Viewer',
+    ])
+  })
 })
 
 const describeServer = serverUrl ? describe : describe.skip

@@ -211,7 +211,7 @@ describe.each(HOST_ENGINES)('grafana-host roles on $name', ({ open }) => {
     expect((await get(`/Users?filter=${encodeURIComponent('roles.display eq "Editor"')}`)).status).toBe(400)
   })
 
-  it('refuses an unknown role (invalidValue) and the protected server administrator both ways (mutability), writing nothing', async () => {
+  it('refuses an unknown role (invalidValue) and granting the protected server administrator (mutability), and keeps one the operators granted', async () => {
     const name = unique('refused')
     const unknown = await send('post', '/Users', userBody(name, { roles: [{ value: 'Owner' }] }))
     expect(unknown.status).toBe(400)
@@ -239,17 +239,10 @@ describe.each(HOST_ENGINES)('grafana-host roles on $name', ({ open }) => {
       { value: 'Viewer' },
       { value: 'GrafanaAdmin' },
     ])
-    const revoked = await send('put', `/Users/${user.id}`, userBody(name, { roles: [{ value: 'Viewer' }] }))
-    expect(revoked.status).toBe(400)
-    expect(revoked.body.scimType).toBe('mutability')
-    expect(await grantRows(user.id)).toEqual(['role:Viewer', 'role:GrafanaAdmin'])
-    // Kept as it is, the rest of the PUT goes through.
-    const kept = await send(
-      'put',
-      `/Users/${user.id}`,
-      userBody(name, { roles: [{ value: 'Editor' }, { value: 'GrafanaAdmin' }] }),
-    )
+    // Okta's PUT, which knows nothing of it, changes the rest and keeps it.
+    const kept = await send('put', `/Users/${user.id}`, userBody(name, { roles: [{ value: 'Editor' }] }))
     expect(kept.status).toBe(200)
+    expect(kept.body.roles).toEqual([{ value: 'Editor' }, { value: 'GrafanaAdmin' }])
     expect(await grantRows(user.id)).toEqual(['role:Editor', 'role:GrafanaAdmin'])
   })
 
@@ -310,6 +303,19 @@ describe.each(HOST_ENGINES)('grafana-host roles on $name', ({ open }) => {
     for (const path of ['/admin/tokens', '/admin/sessions', '/admin/audit', '/admin/sync'])
       expect({ path, status: await statusOf(path, orgAdminCookie) }).toEqual({ path, status: 403 })
     expect(await statusOf('/reports', orgAdminCookie)).toBe(403)
+    // The operators make the org admin a server administrator (a row SCIM keeps and cannot grant).
+    const orgAdminUser = (await get(`/Users?filter=${encodeURIComponent(`userName eq "${orgAdmin}"`)}`)).body
+      .Resources[0]
+    await database.db.query(
+      `insert into user_grants (tenant, user_id, kind, value, position) values ($1, $2, 'role', 'GrafanaAdmin', 9)`,
+      [host.tenant, orgAdminUser.id],
+    )
+    expect(await statusOf('/admin/tokens', orgAdminCookie)).toBe(200)
+    expect((await page('/', orgAdminCookie)).text).toContain('<td>the host operators</td>')
+    await database.db.query(`delete from user_grants where user_id = $1 and value = 'GrafanaAdmin'`, [
+      orgAdminUser.id,
+    ])
+    expect(await statusOf('/admin/tokens', orgAdminCookie)).toBe(403)
     const users = await page('/admin/users', orgAdminCookie)
     expect(users.text).toMatch(
       new RegExp(`${editor}[\\s\\S]*?<strong>Editor</strong>[\\s\\S]*?Reports reader`),

@@ -14,16 +14,20 @@ describe.each(HOST_ENGINES)('grafana-host SqlUserStore on $name', ({ open }) => 
   afterAll(async () => host?.close())
 
   // One database for the suite; every test gets two tenants nobody used, so it starts empty.
-  describeUserStoreContract('SqlUserStore', () => {
-    tenants += 1
-    const store = new SqlUserStore(host.db)
-    return {
-      store,
-      context: createTestContext(`t${tenants}`),
-      otherTenantContext: createTestContext(`t${tenants}-other`),
-      addLocalUser: (user, context) => store.addLocalUser(context.tenant, user),
-    }
-  })
+  describeUserStoreContract(
+    'SqlUserStore',
+    () => {
+      tenants += 1
+      const store = new SqlUserStore(host.db)
+      return {
+        store,
+        context: createTestContext(`t${tenants}`),
+        otherTenantContext: createTestContext(`t${tenants}-other`),
+        addLocalUser: (user, context) => store.addLocalUser(context.tenant, user),
+      }
+    },
+    { modelsGrants: true },
+  )
 })
 
 describe.each(HOST_ENGINES)(
