@@ -189,17 +189,17 @@ async function presentUsers(
   budget: ResponseBudget,
 ): Promise<{ resources: string[]; consumed: number }> {
   // The store leaves these out already; a store that does not must still not show them.
-  const visible = users.filter(isVisibleToScim)
-  const groups = await groupsOfUsers(
-    request,
-    visible.map((user) => user.id),
-    view,
-  )
+  const ids: string[] = []
+  for (const user of users) if (isVisibleToScim(user)) ids.push(user.id)
+  // Nothing to wait for when groups are not read: no turn of the event loop for it.
+  const pending = groupsOfUsers(request, ids, view)
+  const groups = pending && (await pending)
+  const admits = (bytes: number) => budget.admits(bytes)
   const resources: string[] = []
   let consumed = 0
   for (const user of users) {
     if (isVisibleToScim(user)) {
-      const found = teamsOf(request, groups, user.id, (bytes) => budget.admits(bytes))
+      const found = teamsOf(request, groups, user.id, admits)
       const teams = found instanceof Promise ? await found : found
       // A user in more teams than the rest of the response holds: the page ends before it.
       if (teams === null) {
