@@ -234,11 +234,21 @@ function keeping(
   const elements = Array.isArray(granted.resource[attribute])
     ? [...(granted.resource[attribute] as unknown[])]
     : []
+  // RFC 7643 §2.4: one primary at most. The write's own primary wins over a kept one.
+  let primary = elements.some((e) => isObject(e) && e.primary === true)
   for (const value of kept) {
     const element = Array.isArray(stored)
       ? stored.find((e) => isObject(e) && decoded(e, request).value === value)
       : undefined
-    elements.push(isObject(element) ? decoded(element, request) : { value })
+    let read = isObject(element) ? decoded(element, request) : { value }
+    if (read.primary === true) {
+      if (primary) {
+        const { primary: _, ...rest } = read
+        read = rest
+      }
+      primary = true
+    }
+    elements.push(read)
   }
   return {
     resource: { ...granted.resource, [attribute]: elements },

@@ -277,6 +277,24 @@ describe.each(EXPRESS_VERSIONS)('roles and entitlements on %s', (_name, makeExpr
         { value: 'Admin' },
         { value: 'GrafanaAdmin', display: 'Server administrator' },
       ])
+      // A kept role that was primary is no longer so once the write names its own primary (one at most).
+      await scim.userStore.update(
+        id,
+        {
+          ...fieldsOf((await scim.userStore.get(id, context))!),
+          document: {
+            ...(await scim.userStore.get(id, context))!.document,
+            roles: [{ value: 'GrafanaAdmin', primary: true }],
+          },
+        },
+        (await scim.userStore.get(id, context))!.version,
+        context,
+      )
+      const single = await api.patch(
+        `/Users/${id}`,
+        patchBody({ op: 'replace', path: 'roles', value: [{ value: 'Viewer', primary: true }] }),
+      )
+      expect(single.body.roles).toEqual([{ value: 'Viewer', primary: true }, { value: 'GrafanaAdmin' }])
       // Deprovisioning is never blocked by it.
       const off = await api.patch(
         `/Users/${id}`,
