@@ -178,6 +178,12 @@ function measure(resource: ScimResource): Measure {
     for (const key of Object.keys(value)) {
       // The key in quotes, a colon and a comma.
       bytes += 4 + MOST_BYTES_PER_UNIT * key.length
+      const child = value[key]
+      // A leaf holds no array: no path to build for it (most keys of a resource are leaves).
+      if (typeof child !== 'object' || child === null) {
+        bytes += walk(child, where, 'inner', depth - 1)
+        continue
+      }
       if (level === 'resource') {
         bytes += walk(value[key], key, URN_PREFIX.test(key) ? 'extension' : 'inner', depth - 1)
       } else {

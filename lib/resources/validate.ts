@@ -134,6 +134,12 @@ function describeError(error: ErrorObject | undefined): string {
  * Compiles the validator of one resource type. Validation runs on the normalised body, so ajv sees only
  * known attributes under their canonical names.
  */
+/** True for an object without own keys, without the array `Object.keys` would make. */
+function isEmpty(value: Record<string, unknown>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false
+  return true
+}
+
 export function createResourceValidator(
   registry: SchemaRegistry,
   resourceType: ResourceTypeDefinition,
@@ -235,8 +241,7 @@ export function createResourceValidator(
       }
       const normalised = normaliseValue(definition, value)
       // A complex value with nothing known left in it is unassigned (RFC 7643 §2.5), not `{}`.
-      if (isObject(normalised) && definition.type === 'complex' && Object.keys(normalised).length === 0)
-        continue
+      if (isObject(normalised) && definition.type === 'complex' && isEmpty(normalised)) continue
       out[definition.name] = normalised
     }
   }
