@@ -9,7 +9,7 @@ import type { StoreGateway } from '../gateway'
 import { errorClass, logAuth, logRequest, logStore } from '../log'
 import type { Configuration } from '../options'
 import { pathSegments } from '../resources/path-segments'
-import type { ScimRequest } from '../resources/request'
+import { isSelfService, type ScimRequest } from '../resources/request'
 import type { RouteEntry, RouteMatch, RouteTable } from '../resources/routes'
 import type { Telemetry } from '../telemetry'
 import { baseUrlOf } from './base-url'
@@ -158,7 +158,7 @@ export async function handleHttp(
     trace.setOperation(entry.operation)
     // A user's own credentials reach /Me and discovery only, never the provisioning endpoints. Fail
     // closed: anything the host set there but `false` confines the principal.
-    if (principal.selfService !== undefined && principal.selfService !== false && !entry.selfService) {
+    if (isSelfService(principal) && !entry.selfService) {
       throw scimError(403, undefined, 'These credentials may use /Me only')
     }
     const context = { tenant: principal.tenant, principal, requestId }

@@ -16,7 +16,11 @@ import { heldGrantElements } from './grants'
 export type ScimResource = Record<string, unknown>
 
 /** The absolute URL of a resource (RFC 7644 §3.1 `Location`, RFC 7643 §3.1 `meta.location`). */
-export function locationOf(baseUrl: string, endpoint: 'Users' | 'Groups', id: string): string {
+export function locationOf(
+  baseUrl: string,
+  endpoint: 'Users' | 'Groups' | 'Roles' | 'Entitlements',
+  id: string,
+): string {
   return `${baseUrl}/${endpoint}/${encodeURIComponent(id)}`
 }
 

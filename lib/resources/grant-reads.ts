@@ -3,6 +3,7 @@ import type { AttributePath, Filter } from '../../types/filter'
 import { scimError } from '../errors'
 import type { RequestGrants } from '../gateway'
 import { grantResource } from '../representation/grants'
+import { locationOf } from '../representation/resources'
 import type { GrantKind } from '../schema/grants'
 import {
   type ListParameters,
@@ -14,7 +15,10 @@ import { listQuery, listResponseText, ResponseBudget } from './lists'
 import { projectionFor, readBody, type ScimRequest } from './request'
 import { jsonResponse, type ScimResponse } from './response'
 
-const ENDPOINTS: Readonly<Record<GrantKind, string>> = { Role: 'Roles', Entitlement: 'Entitlements' }
+const ENDPOINTS: Readonly<Record<GrantKind, 'Roles' | 'Entitlements'>> = {
+  Role: 'Roles',
+  Entitlement: 'Entitlements',
+}
 
 /** The path without its schema when that is the type's core schema: the same attribute (RFC 7644 §3.10). */
 function unqualifiedPath(path: AttributePath, core: string): AttributePath {
@@ -58,16 +62,17 @@ function schemaOf(request: ScimRequest, kind: GrantKind): string {
   return request.config.registry.getResourceType(kind)!.schema
 }
 
-function locationOf(request: ScimRequest, kind: GrantKind, value: string): string {
-  return `${request.baseUrl}/${ENDPOINTS[kind]}/${encodeURIComponent(value)}`
-}
-
 /** GET /Roles/:id or /Entitlements/:id: the grant whose value is the id. */
 export async function getGrant(request: ScimRequest, kind: GrantKind, id: string): Promise<ScimResponse> {
   const view = projectionFor(request, kind, projectionFromQuery(request.query))
   const grant = await storeOf(request, kind).get(id)
   if (!grant) throw notFound(kind)
-  const resource = grantResource(grant, kind, schemaOf(request, kind), locationOf(request, kind, grant.value))
+  const resource = grantResource(
+    grant,
+    kind,
+    schemaOf(request, kind),
+    locationOf(request.baseUrl, ENDPOINTS[kind], grant.value),
+  )
   return jsonResponse(200, view.apply(resource))
 }
 
@@ -96,7 +101,9 @@ export async function listGrants(
   const resources: string[] = []
   for (const grant of page.resources) {
     const json = budget.take(
-      view.apply(grantResource(grant, kind, schema, locationOf(request, kind, grant.value))),
+      view.apply(
+        grantResource(grant, kind, schema, locationOf(request.baseUrl, ENDPOINTS[kind], grant.value)),
+      ),
     )
     if (json === undefined) break
     resources.push(json)

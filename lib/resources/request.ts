@@ -1,6 +1,6 @@
 // One SCIM request as an operation sees it, free of any transport: route, parameters, parsed body, the headers SCIM reads, and the checked context.
 import type { ScimEvent } from '../../types/router'
-import type { RequestContext } from '../../types/stores'
+import type { Principal, RequestContext } from '../../types/stores'
 import { scimError } from '../errors'
 import type { RequestStores } from '../gateway'
 import { logEvent } from '../log'
@@ -39,6 +39,14 @@ export interface ScimRequest {
   readonly settings: ResolvedSettings
   /** Absolute URL of the SCIM root this request came through (with `/v2` when it did). */
   readonly baseUrl: string
+}
+
+/**
+ * True for credentials that stand for one user (`Principal.selfService`): any value but `undefined` or
+ * `false` counts, so a host that sets anything there confines the principal (fail closed).
+ */
+export function isSelfService(principal: Principal): boolean {
+  return principal.selfService !== undefined && principal.selfService !== false
 }
 
 /** Distributes the event fields every event carries. */

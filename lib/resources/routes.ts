@@ -59,7 +59,7 @@ function entry(operation: string, run: Operation, body = false, selfService = fa
  * column holds, or an absurd length) names nothing: 404 before any store call could fail on it.
  */
 function onResource(
-  resourceType: 'User' | 'Group',
+  resourceType: 'User' | 'Group' | 'Role' | 'Entitlement',
   run: (request: ScimRequest, id: string) => Promise<ScimResponse>,
 ): Operation {
   return (request) => {
@@ -145,11 +145,10 @@ function grantEndpoint(kind: 'Role' | 'Entitlement'): Endpoint {
     item: {
       label: `/${endpoint}/:id`,
       methods: {
-        GET: entry(`${name}.get`, (request) => {
-          const id = request.id
-          if (id === undefined || !isStorableId(id)) throw scimError(404, undefined, `${kind} not found`)
-          return getGrant(request, kind, id)
-        }),
+        GET: entry(
+          `${name}.get`,
+          onResource(kind, (request, id) => getGrant(request, kind, id)),
+        ),
       },
     },
   }

@@ -7,7 +7,7 @@ import { isStorableText } from '../ids'
 import { isObject, jsonEqual } from '../json'
 import { isGrantValue } from '../representation/grants'
 import type { ScimResource } from '../representation/resources'
-import type { ScimRequest } from './request'
+import { isSelfService, type ScimRequest } from './request'
 
 /** The two grant attributes of a User (RFC 7643 §4.1.2) and the catalogue each is checked against. */
 type GrantAttribute = 'roles' | 'entitlements'
@@ -191,7 +191,8 @@ async function checkChanges(
     const removed = held.filter((value) => !afterSet.has(value))
     if (added.length === 0 && removed.length === 0) continue
     // A user's own token (/Me) may edit the user's profile, never what the user is allowed to do.
-    if (isSelfService(request)) throw scimError(403, undefined, `A user cannot change their own ${attribute}`)
+    if (isSelfService(request.context.principal))
+      throw scimError(403, undefined, `A user cannot change their own ${attribute}`)
     const unknown = (value: string) => {
       // The value is the client's: the detail names its place, never the text (it may be anything).
       const place = granted.places?.[attribute]?.[after.indexOf(value)] ?? after.indexOf(value)
@@ -255,12 +256,6 @@ function keeping(
     values: { ...granted.values, [attribute]: [...(granted.values[attribute] ?? []), ...kept] },
     ...(granted.places ? { places: granted.places } : {}),
   }
-}
-
-/** True for a principal `authenticate` marked as a user's own (any value but undefined or false, as the router reads it). */
-function isSelfService(request: ScimRequest): boolean {
-  const mark = request.context.principal.selfService
-  return mark !== undefined && mark !== false
 }
 
 /**
