@@ -39,9 +39,8 @@ function unqualified(filter: Filter, core: string): Filter {
       return { ...filter, filters: filter.filters.map((f) => unqualified(f, core)) }
     case 'not':
       return { ...filter, filter: unqualified(filter.filter, core) }
-    case 'valuePath':
-      return { ...filter, path: unqualifiedPath(filter.path, core) }
     default:
+      // A comparison, `pr`, or a value path (whose inner paths are relative to the element).
       return { ...filter, path: unqualifiedPath(filter.path, core) }
   }
 }
