@@ -8,6 +8,7 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import express from 'express'
@@ -17,7 +18,7 @@ import type * as Library from '../lib'
 import { ask, nextMessage } from './child'
 import { addFloorUser, createFloorState, type FloorState, floorHandler } from './floor'
 
-const SERVERS = ['express-scim', 'express-scim-node', 'floor', 'raw', 'bare', 'scimmy'] as const
+const SERVERS = ['express-scim', 'express-scim-node', 'floor', 'raw', 'bare', 'scimmy', 'base'] as const
 type ServerName = (typeof SERVERS)[number]
 
 const TOKEN = 'bench-token'
@@ -76,9 +77,10 @@ function smallGroupOf(ids: readonly string[]): string[] {
 // Server 1: express-scim, the built library (bench/library.ts) with its in-memory stores.
 
 /** The router over seeded memory stores, and the ids of its data. */
-async function seedRouter(): Promise<{ router: RequestListener; fixture: Omit<Fixture, 'port'> }> {
+async function seedRouter(
   // Loaded here, not at the top, so `BENCH_HTTP_ONLY=baselines` runs without a build of the library.
-  const { library }: { library: typeof Library } = require('./library')
+  library: typeof Library = require('./library').library,
+): Promise<{ router: RequestListener; fixture: Omit<Fixture, 'port'> }> {
   const userStore = new library.MemoryUserStore()
   const teamStore = new library.MemoryTeamStore()
   const sessionRevoker = new library.MemorySessionRevoker()
@@ -123,6 +125,19 @@ async function seedRouter(): Promise<{ router: RequestListener; fixture: Omit<Fi
 
 async function seedExpressScim(): Promise<Seeded> {
   const { router, fixture } = await seedRouter()
+  const app = express()
+  app.use('/scim', router)
+  return { app, fixture }
+}
+
+/**
+ * `base`: another build of the router (`BENCH_BASE_LIB`, a built lib directory such as an earlier
+ * commit's), mounted as `express-scim` is: a change measured against what it changed, in the same run.
+ */
+async function seedBase(): Promise<Seeded> {
+  const dir = process.env.BENCH_BASE_LIB
+  if (dir === undefined) throw new Error('the base server needs BENCH_BASE_LIB, a built lib directory')
+  const { router, fixture } = await seedRouter(require(resolve(dir)))
   const app = express()
   app.use('/scim', router)
   return { app, fixture }
@@ -472,6 +487,7 @@ const SEEDERS: Record<ServerName, () => Seeded | Promise<Seeded>> = {
   raw: seedRaw,
   bare: seedBare,
   scimmy: seedScimmy,
+  base: seedBase,
 }
 
 /**
@@ -804,7 +820,11 @@ export async function runHttpBench(): Promise<void> {
   const names: readonly ServerName[] =
     process.env.BENCH_HTTP_ONLY === 'baselines'
       ? SERVERS.filter((s) => !s.startsWith('express-scim'))
-      : SERVERS.filter((s) => chosen === undefined || chosen.includes(s))
+      : SERVERS.filter((s) =>
+          chosen === undefined
+            ? s !== 'base' || process.env.BENCH_BASE_LIB !== undefined
+            : chosen.includes(s),
+        )
   const prefixes = process.env.BENCH_HTTP_CASES?.split(',')
   const cases = CASES.filter((c) => prefixes === undefined || prefixes.some((p) => c.name.startsWith(p)))
   console.log(
@@ -897,6 +917,16 @@ export async function runHttpBench(): Promise<void> {
         console.log(
           `  ${`${testCase.name}: express-scim on node:http / raw node:http req/s`.padEnd(62)} ${formatRatio(node.rps / raw.rps).padStart(9)}  (no target)     by CPU/request ${formatRatio(raw.cpu / node.cpu)}`,
         )
+    }
+    for (const testCase of cases) {
+      const [ours, base, floor] = (['express-scim', 'base', 'floor'] as const).map((n) => get(testCase, n))
+      if (!ours || !base) continue
+      const parts = [
+        `req/s ${formatRatio(ours.rps / base.rps)}`,
+        `by CPU/request ${formatRatio(base.cpu / ours.cpu)}`,
+      ]
+      if (floor) parts.push(`base / Express floor req/s ${formatRatio(base.rps / floor.rps)}`)
+      console.log(`  ${`${testCase.name}: express-scim / base`.padEnd(62)} ${parts.join(', ')}`)
     }
     console.log('for reference (no target):')
     for (const testCase of cases) {

@@ -1,7 +1,9 @@
 // In-process A/B of builds of the router (not part of `npm run bench`): stub requests and responses, no sockets, so the machine's noise barely moves the result.
 //
 // Usage: `npm run build`, then `node --expose-gc --max-semi-space-size=256 --import tsx bench/in-process.ts
-// dist/lib [<another built lib dir>]` (without `--expose-gc`, no bytes are printed). An older commit's
+// dist/lib [<another built lib dir>] [floor]` (without `--expose-gc`, no bytes are printed). `floor` adds the
+// Express floor's handler (`bench/floor.ts`) over the same users, unmounted: the router's own cost against
+// the least any handler pays for the same answers, with neither Express nor sockets in the figures. An older commit's
 // build: `git worktree add ../old <commit> && (cd ../old && npm ci && npx tsc -p tsconfig.build.json
 // --outDir build)`, then pass `../old/build/lib`. `BENCH_CASES=POST` (comma-separated name prefixes) runs
 // only those cases.
@@ -15,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import type * as Library from '../lib'
+import { addFloorUser, createFloorState, floorHandler } from './floor'
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const BATCHES = 10
@@ -35,8 +38,9 @@ class StubResponse extends EventEmitter {
   getHeader(name: string): unknown {
     return this.#headers.get(name.toLowerCase())
   }
-  writeHead(status: number): this {
+  writeHead(status: number, headers?: Record<string, unknown>): this {
     this.statusCode = status
+    if (headers) for (const name of Object.keys(headers)) this.setHeader(name, headers[name])
     return this
   }
   write(): boolean {
@@ -114,6 +118,26 @@ async function routerOf(dir: string): Promise<{ handler: Handler; userId: string
   return { handler, userId }
 }
 
+/** The floor handler over the same 20,000 users, answering at the root as the router does. */
+function floorOf(): { handler: Handler; userId: string } {
+  const state = createFloorState()
+  let userId = ''
+  for (let i = 0; i < 20_000; i++) {
+    const userName = `user${i}@example.com`
+    const user = addFloorUser(state, {
+      schemas: [USER_SCHEMA],
+      userName,
+      externalId: `ext-${i}`,
+      active: true,
+    })
+    if (i === 500) userId = user.id
+  }
+  const serve = floorHandler(state, 'bench-token', '')
+  // The floor writes its headers with writeHead and ends at once (or when its body is read): the same
+  // stub serves it.
+  return { handler: serve as Handler, userId }
+}
+
 function once(handler: Handler, url: string): Promise<void> {
   return new Promise((done) => {
     const body = url === POST ? newUserBody() : undefined
@@ -141,7 +165,7 @@ async function main(): Promise<void> {
   const dirs = process.argv.slice(2)
   if (dirs.length === 0) throw new Error('usage: tsx bench/in-process.ts <built lib dir> [<built lib dir>]')
   const builds = []
-  for (const dir of dirs) builds.push({ dir, ...(await routerOf(dir)) })
+  for (const dir of dirs) builds.push({ dir, ...(dir === 'floor' ? floorOf() : await routerOf(dir)) })
   const cases: Record<string, (userId: string) => string> = {
     'GET /Users/:id': (id) => `/Users/${id}`,
     'userName eq': () => '/Users?filter=userName%20eq%20%22user500@example.com%22',
