@@ -58,6 +58,11 @@ export interface OtelTracer {
 export interface OtelTracerProvider {
   /** The tracer of an instrumentation scope. */
   getTracer(name: string, version?: string): OtelTracer
+  /**
+   * The provider a proxy hands its tracers to (`ProxyTracerProvider`): the SDK's once one registered,
+   * else the API's own no-op provider. Absent on providers that are not proxies.
+   */
+  getDelegate?(): OtelTracerProvider
 }
 
 /** Options of the instrument factories that telemetry uses. */
@@ -102,6 +107,8 @@ export interface OtelApi {
     getTracerProvider(): OtelTracerProvider
     /** A copy of `context` whose active span is `span`. */
     setSpan(context: OtelContext, span: OtelSpan): OtelContext
+    /** The span active in `context`, if any. Optional in fakes. */
+    getSpan?(context: OtelContext): OtelSpan | undefined
   }
   /** The context API. */
   readonly context: {
@@ -115,6 +122,8 @@ export interface OtelApi {
     /** The global meter provider (a no-op until an SDK registers). */
     getMeterProvider(): OtelMeterProvider
   }
+  /** The proxy class of the global tracer provider; a new one delegates to the API's no-op provider. Optional in fakes. */
+  readonly ProxyTracerProvider?: new () => OtelTracerProvider
   /** The API's own no-op meter, the one a no-op meter provider hands out. Optional in fakes. */
   createNoopMeter?(): OtelMeter
   /** Span kinds. */

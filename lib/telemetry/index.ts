@@ -47,9 +47,11 @@ function liveTelemetry(api: OtelApi, providers: TelemetryProviders, version: str
     () => api.metrics.getMeterProvider(),
     (provider) => createInstruments(provider.getMeter(SCOPE_NAME, version), api.createNoopMeter?.()),
   )
+  const silent = providers.tracerProvider === undefined ? silentWithoutSdk(api) : undefined
   return Object.freeze({
     startRequest: (method: string, route: string): RequestTrace => {
       try {
+        if (silent !== undefined && instruments().noop && silent()) return NO_TRACE
         const trace = new ActiveRequestTrace(api, tracer(), instruments(), method, route)
         // The API is installed but nothing listens (no SDK, or this trace sampled out, and no meter): the
         // request is served as with telemetry off, without a span, a context or a clock read per store call.
@@ -60,4 +62,22 @@ function liveTelemetry(api: OtelApi, providers: TelemetryProviders, version: str
       }
     },
   })
+}
+
+/**
+ * For the global tracer provider: a check, cheap enough for every request, that no SDK has registered a
+ * tracer (the global proxy still delegates to the API's own no-op provider) and no span is active (a host
+ * may propagate a trace without an SDK). Then a request span would be a no-op that carries nothing, and
+ * the request needs none: this spares building one and asking it (`recordsNothing`), which is what a
+ * request costs otherwise. Undefined when the API cannot tell (no proxy class, or no `getSpan`): every
+ * request then asks its span.
+ */
+function silentWithoutSdk(api: OtelApi): (() => boolean) | undefined {
+  const { ProxyTracerProvider } = api
+  if (ProxyTracerProvider === undefined || api.trace.getSpan === undefined) return undefined
+  const noSdk = new ProxyTracerProvider().getDelegate?.()
+  if (noSdk === undefined) return undefined
+  return () =>
+    api.trace.getTracerProvider().getDelegate?.() === noSdk &&
+    api.trace.getSpan!(api.context.active()) === undefined
 }

@@ -5,7 +5,7 @@ import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-
 import { createTelemetry, NO_TELEMETRY } from '../../lib/telemetry'
 import type { OtelApi } from '../../lib/telemetry/api'
 import { NO_TRACE } from '../../lib/telemetry/noop'
-import { pointValue, testProviders } from './harness'
+import { pointValue, SyncContextManager, testProviders } from './harness'
 
 const realApi = (): OtelApi => otel
 
@@ -179,6 +179,43 @@ describe('the API installed with nothing listening', () => {
     trace.setGlobalTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOffSampler() }))
     const telemetry = createTelemetry(undefined, '1.0.0', realApi)
     expect(telemetry.startRequest('GET', '/Users')).not.toBe(NO_TRACE)
+  })
+
+  it('keeps a trace the host propagates without an SDK: a span active in the context is carried on', () => {
+    const telemetry = createTelemetry(undefined, '1.0.0', realApi)
+    const parent = trace.wrapSpanContext({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: otel.TraceFlags.SAMPLED,
+    })
+    otel.context.setGlobalContextManager(new SyncContextManager())
+    try {
+      const started = otel.context.with(trace.setSpan(otel.context.active(), parent), () =>
+        telemetry.startRequest('GET', '/Users'),
+      )
+      expect(started).not.toBe(NO_TRACE)
+      // The control: outside that context the same telemetry answers the shared no-op.
+      expect(telemetry.startRequest('GET', '/Users')).toBe(NO_TRACE)
+    } finally {
+      otel.context.disable()
+    }
+  })
+
+  it("asks each request's span when the API has no proxy class to tell an SDK by (an older or a fake API)", () => {
+    const api = realApi()
+    const startSpan = jest.fn((name: string, options: unknown, context: unknown) =>
+      api.trace
+        .getTracerProvider()
+        .getTracer('x')
+        .startSpan(name, options as never, context as never),
+    )
+    const fake: OtelApi = {
+      ...api,
+      ProxyTracerProvider: undefined,
+      trace: { ...api.trace, getTracerProvider: () => ({ getTracer: () => ({ startSpan }) }) },
+    }
+    expect(createTelemetry(undefined, '1.0.0', () => fake).startRequest('GET', '/Users')).toBe(NO_TRACE)
+    expect(startSpan).toHaveBeenCalledTimes(1)
   })
 
   it('records again as soon as an SDK registers a tracer, or a meter alone', () => {
