@@ -18,23 +18,36 @@ export const UNTRACED: StoreCallTracer = Object.freeze({
 })
 
 /**
- * Runs `call` (a host method) as `name`. A SCIM error the host threw on purpose (`uniquenessConflict()`,
- * `versionMismatch()`, a 503 of its own) passes through; anything else is logged here with the call's
- * name and the error's class only (its message may hold client data or a connection string), and goes
- * on to the adapter, which answers a 500 that says nothing.
+ * Runs `call` (a host method) as `name`, and `check` on what it returns, in one `then`. A SCIM error the
+ * host threw on purpose (`uniquenessConflict()`, `versionMismatch()`, a 503 of its own) passes through;
+ * anything else is logged here with the call's name and the error's class only (its message may hold
+ * client data or a connection string), and goes on to the adapter, which answers a 500 that says nothing.
+ * `failed`, when given, sees every failure (the call's or the check's) and decides what is thrown.
  */
-export function hostCall<T>(
+export function hostCall<T, R = T>(
   tracer: StoreCallTracer,
   name: string,
   requestId: string,
   call: () => T | PromiseLike<T>,
-): Promise<T> {
-  const failed = (error: unknown): never => {
+  check?: (value: T) => R,
+  failed: (error: unknown) => never = rethrow,
+): Promise<R> {
+  const callFailed = (error: unknown): never => {
     if (!isScimError(error)) logStore('%s failed: %s (%s)', name, errorClass(error), requestId)
-    throw error
+    return failed(error)
   }
+  const checked =
+    check === undefined
+      ? undefined
+      : (value: T): R => {
+          try {
+            return check(value)
+          } catch (error) {
+            return failed(error)
+          }
+        }
   // A method that throws before it returns rejects like one whose promise rejects; a plain value (the
-  // memory stores answer synchronously) becomes a resolved promise. One promise per call, no more.
+  // memory stores answer synchronously) becomes a resolved promise. One promise per call, and one `then`.
   const settle = (): Promise<T> => {
     try {
       return Promise.resolve(call())
@@ -42,11 +55,17 @@ export function hostCall<T>(
       return Promise.reject(error)
     }
   }
+  let settled: Promise<T>
   try {
-    return tracer.storeCall(name, settle).then(undefined, failed)
+    settled = tracer.storeCall(name, settle)
   } catch (error) {
-    return Promise.reject(error).then(undefined, failed)
+    settled = Promise.reject(error)
   }
+  return settled.then(checked, callFailed) as Promise<R>
+}
+
+function rethrow(error: unknown): never {
+  throw error
 }
 
 /** A broken adapter's answer is a 500, not a malformed response: every result is checked here. */
@@ -127,43 +146,65 @@ export function checkKeysetPage<T>(page: unknown, count: number, name: string): 
 export const MEMO_LIMIT = 64
 
 /**
- * One request's remembered reads by id, made on first use (most requests read one record, or none), at
- * most `MEMO_LIMIT` (the oldest forgotten first: a Map keeps insertion order). A read that fails, or
- * whose record `check` refuses, is forgotten, so the next caller asks the store again.
+ * One request's remembered reads by id, at most `MEMO_LIMIT` (the oldest forgotten first: a Map keeps
+ * insertion order). Most requests read one record, or none: the first read is held in two fields, and the
+ * Map is made only for a second id. A read that fails, or whose record `check` refuses, is forgotten, so
+ * the next caller asks the store again.
  */
 export class ReadMemo<V> {
+  #firstId: string | undefined
+  #first: Promise<V> | undefined
   #reads: Map<string, Promise<V>> | undefined
 
-  /** The remembered read of `id`, else `read()` checked by `check` and remembered. */
-  read<R>(id: string, read: () => Promise<R>, check: (value: R) => V): Promise<V> {
-    const remembered = this.#reads?.get(id)
+  /**
+   * The remembered read of `id`, else the one `read` starts, remembered. `read` is handed `forget`: the
+   * read must call it with any failure (its own, or its check's), so that the failure is not remembered.
+   */
+  read(id: string, read: (forget: (error: unknown) => never) => Promise<V>): Promise<V> {
+    const remembered = this.peek(id)
     if (remembered) return remembered
-    this.#reads ??= new Map()
-    const reads = this.#reads
     const forget = (error: unknown): never => {
-      if (reads.get(id) === pending) reads.delete(id)
+      this.#forget(id, pending)
       throw error
     }
-    // One `then` for the check and the failure: a read costs one promise more than the store's call.
-    const pending: Promise<V> = read().then((value) => {
-      try {
-        return check(value)
-      } catch (error) {
-        return forget(error)
-      }
-    }, forget)
-    if (reads.size >= MEMO_LIMIT) reads.delete(reads.keys().next().value as string)
-    reads.set(id, pending)
+    const pending = read(forget)
+    if (this.#first === undefined && this.#reads === undefined) {
+      this.#firstId = id
+      this.#first = pending
+      return pending
+    }
+    if (this.#reads === undefined) {
+      // The second id: from now on the Map holds them all, the first one first.
+      this.#reads = new Map()
+      if (this.#first !== undefined) this.#reads.set(this.#firstId!, this.#first)
+      this.#firstId = undefined
+      this.#first = undefined
+    }
+    if (this.#reads.size >= MEMO_LIMIT) this.#reads.delete(this.#reads.keys().next().value as string)
+    this.#reads.set(id, pending)
     return pending
   }
 
   /** The remembered read of `id`, if any. */
   peek(id: string): Promise<V> | undefined {
-    return this.#reads?.get(id)
+    if (this.#reads !== undefined) return this.#reads.get(id)
+    return this.#firstId === id ? this.#first : undefined
   }
 
   /** Forgets every read (a write may have changed any of them). */
   clear(): void {
+    this.#firstId = undefined
+    this.#first = undefined
     this.#reads?.clear()
+  }
+
+  /** Forgets the read of `id` if it is still `pending` (a later read may have replaced it). */
+  #forget(id: string, pending: Promise<V>): void {
+    if (this.#reads !== undefined) {
+      if (this.#reads.get(id) === pending) this.#reads.delete(id)
+    } else if (this.#firstId === id && this.#first === pending) {
+      this.#firstId = undefined
+      this.#first = undefined
+    }
   }
 }

@@ -42,8 +42,13 @@ export class RequestTeams {
     private readonly tracer: StoreCallTracer,
   ) {}
 
-  #call<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
-    return hostCall(this.tracer, `teamStore.${name}`, this.context.requestId, call)
+  #call<T, R = T>(
+    name: string,
+    call: () => T | PromiseLike<T>,
+    check?: (value: T) => R,
+    failed?: (error: unknown) => never,
+  ): Promise<R> {
+    return hostCall(this.tracer, `teamStore.${name}`, this.context.requestId, call, check, failed)
   }
 
   #write<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
@@ -58,10 +63,14 @@ export class RequestTeams {
 
   /** The team with this id, or undefined. */
   get(id: string): Promise<StoredTeam | undefined> {
-    return this.#reads.read(
-      id,
-      () => this.#call('get', () => this.store.get(id, this.context)),
-      (team) => checkRecord(team, 'teamStore.get', true),
+    // One `then` for the check, the failure and the memo: a read costs one promise more than the store's call.
+    return this.#reads.read(id, (forget) =>
+      this.#call(
+        'get',
+        () => this.store.get(id, this.context),
+        (team) => checkRecord(team, 'teamStore.get', true),
+        forget,
+      ),
     )
   }
 
@@ -131,27 +140,28 @@ export class RequestTeams {
     limit: number,
   ): Promise<ReadonlyMap<string, readonly TeamOfUser[]>> {
     const name = 'teamStore.listTeamsOfUsers()'
-    const call = this.#call('listTeamsOfUsers', () =>
-      this.store.listTeamsOfUsers!(userIds, limit, this.context),
-    )
-    return call.then((found) => {
-      if (!(found instanceof Map)) throw brokenStore(name, 'a Map of user ids to lists of teams')
-      // Most users of most responses are in no team: nothing to copy, and no Map made for it.
-      if (found.size === 0) return NO_TEAMS
-      const teams = new Map<string, TeamOfUser[]>()
-      for (const id of userIds) {
-        const list: unknown = found.get(id)
-        if (list === undefined || list === null) continue
-        if (!Array.isArray(list)) throw brokenStore(name, 'a list of { id, displayName } per user')
-        const checked: TeamOfUser[] = []
-        for (const team of list.length > limit ? list.slice(0, limit) : list) {
-          if (!isTeamOfUser(team)) throw brokenStore(name, 'teams as { id, displayName } strings')
-          checked.push({ id: team.id, displayName: team.displayName })
+    return this.#call(
+      'listTeamsOfUsers',
+      () => this.store.listTeamsOfUsers!(userIds, limit, this.context),
+      (found): ReadonlyMap<string, readonly TeamOfUser[]> => {
+        if (!(found instanceof Map)) throw brokenStore(name, 'a Map of user ids to lists of teams')
+        // Most users of most responses are in no team: nothing to copy, and no Map made for it.
+        if (found.size === 0) return NO_TEAMS
+        const teams = new Map<string, TeamOfUser[]>()
+        for (const id of userIds) {
+          const list: unknown = found.get(id)
+          if (list === undefined || list === null) continue
+          if (!Array.isArray(list)) throw brokenStore(name, 'a list of { id, displayName } per user')
+          const checked: TeamOfUser[] = []
+          for (const team of list.length > limit ? list.slice(0, limit) : list) {
+            if (!isTeamOfUser(team)) throw brokenStore(name, 'teams as { id, displayName } strings')
+            checked.push({ id: team.id, displayName: team.displayName })
+          }
+          teams.set(id, checked)
         }
-        teams.set(id, checked)
-      }
-      return teams
-    })
+        return teams
+      },
+    )
   }
 
   /** Creates a team with its first members. */

@@ -28,22 +28,31 @@ export class RequestUsers {
     private readonly tracer: StoreCallTracer,
   ) {}
 
-  #call<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
-    return hostCall(this.tracer, `userStore.${name}`, this.context.requestId, call)
+  #call<T, R = T>(
+    name: string,
+    call: () => T | PromiseLike<T>,
+    check?: (value: T) => R,
+    failed?: (error: unknown) => never,
+  ): Promise<R> {
+    return hostCall(this.tracer, `userStore.${name}`, this.context.requestId, call, check, failed)
   }
 
   /** Runs a write, forgetting every remembered read first. */
-  #write<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
+  #write<T, R = T>(name: string, call: () => T | PromiseLike<T>, check?: (value: T) => R): Promise<R> {
     this.#reads.clear()
-    return this.#call(name, call)
+    return this.#call(name, call, check)
   }
 
   /** The user with this id, or undefined. */
   get(id: string): Promise<StoredUser | undefined> {
-    return this.#reads.read(
-      id,
-      () => this.#call('get', () => this.store.get(id, this.context)),
-      (user) => checkRecord(user, 'userStore.get', true),
+    // One `then` for the check, the failure and the memo: a read costs one promise more than the store's call.
+    return this.#reads.read(id, (forget) =>
+      this.#call(
+        'get',
+        () => this.store.get(id, this.context),
+        (user) => checkRecord(user, 'userStore.get', true),
+        forget,
+      ),
     )
   }
 
@@ -61,8 +70,10 @@ export class RequestUsers {
   /** One page of users. */
   list(query: ListQuery): Promise<ListPage<StoredUser>> {
     // Not async: the call's own promise and one `then`, no async frame on every list.
-    return this.#call('list', () => this.store.list(query, this.context)).then((page) =>
-      checkPage<StoredUser>(page, query.count, 'userStore.list()'),
+    return this.#call(
+      'list',
+      () => this.store.list(query, this.context),
+      (page) => checkPage<StoredUser>(page, query.count, 'userStore.list()'),
     )
   }
 
@@ -78,17 +89,21 @@ export class RequestUsers {
   }
 
   /** Creates a user; a taken name is the store's `uniquenessConflict()`. */
-  async create(user: NewUser): Promise<StoredUser> {
-    const created = await this.#write('create', () => this.store.create(user, this.context))
-    return checkRecord(created, 'userStore.create', false)!
+  create(user: NewUser): Promise<StoredUser> {
+    return this.#write(
+      'create',
+      () => this.store.create(user, this.context),
+      (created) => checkRecord(created, 'userStore.create', false)!,
+    )
   }
 
   /** Writes `fields` if the user is still at `expectedVersion`; undefined when it is gone. */
-  async update(id: string, fields: UserFields, expectedVersion: string): Promise<StoredUser | undefined> {
-    const updated = await this.#write('update', () =>
-      this.store.update(id, fields, expectedVersion, this.context),
+  update(id: string, fields: UserFields, expectedVersion: string): Promise<StoredUser | undefined> {
+    return this.#write(
+      'update',
+      () => this.store.update(id, fields, expectedVersion, this.context),
+      (updated) => checkRecord(updated, 'userStore.update', true),
     )
-    return checkRecord(updated, 'userStore.update', true)
   }
 
   /** Deletes the user; false when it was not there. */
