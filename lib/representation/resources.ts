@@ -11,6 +11,7 @@ import type {
 import { isObject } from '../json'
 import { GROUP_SCHEMA, USER_SCHEMA } from '../schema/core'
 import { heldGrantElements } from './grants'
+import { isoTimeOf } from './iso-time'
 
 /** A SCIM resource as JSON. */
 export type ScimResource = Record<string, unknown>
@@ -35,9 +36,9 @@ export function tagValue(version: string): string {
 }
 
 function isoTime(value: Date | string): string {
-  if (value instanceof Date) return value.toISOString()
-  const parsed = new Date(value)
-  return Number.isNaN(parsed.getTime()) ? String(value) : parsed.toISOString()
+  if (value instanceof Date) return isoTimeOf(value.getTime())
+  const parsed = new Date(value).getTime()
+  return Number.isNaN(parsed) ? String(value) : isoTimeOf(parsed)
 }
 
 /** True when two stored times are the same instant (stores may hand out a new Date for each). */
