@@ -152,9 +152,15 @@ export function createResourceValidator(
   const coreAttributes = [common, ...core.attributes]
   const extensions = resourceType.schemaExtensions.map((reference) => {
     const schema = registry.getSchema(reference.schema)!
-    return { reference, schema, attributes: attributeIndex(schema.attributes) }
+    return {
+      reference,
+      schema,
+      lowerId: schema.id.toLowerCase(),
+      attributes: attributeIndex(schema.attributes),
+    }
   })
   const coreIndex = attributeIndex(coreAttributes)
+  const coreLower = core.id.toLowerCase()
 
   const root = objectSchema(coreAttributes)
   const properties = root.properties as Record<string, JsonSchema>
@@ -226,8 +232,9 @@ export function createResourceValidator(
     source: Record<string, unknown>,
     out: Record<string, unknown>,
     writeOnly: Record<string, unknown>,
+    keys: readonly string[] = Object.keys(source),
   ) => {
-    for (const key of Object.keys(source)) {
+    for (const key of keys) {
       const definition = attributes.get(key) ?? attributes.get(key.toLowerCase())
       // Unknown attributes are ignored (RFC 7644 §3.3 lets a provider drop what it does not support),
       // read-only ones are the server's (RFC 7643 §7). Only schema names are ever copied, so no
@@ -248,9 +255,10 @@ export function createResourceValidator(
 
   return {
     read(body, options = {}) {
-      const schemasKey = Object.keys(body).find((key) => key.toLowerCase() === 'schemas')
+      // One list of the body's keys for `schemas` and every extension: keys are matched in any case.
+      const keys = Object.keys(body)
+      const schemasKey = keys.find((key) => key.toLowerCase() === 'schemas')
       const schemas = schemasKey === undefined ? undefined : body[schemasKey]
-      const coreLower = core.id.toLowerCase()
       if ((schemas !== undefined && schemas !== null) || !schemasMayBeOmitted(dialect)) {
         if (
           !Array.isArray(schemas) ||
@@ -265,9 +273,9 @@ export function createResourceValidator(
       // below passes it by, and the resource needs no second copy to put it in front.
       const resource: Record<string, unknown> = { schemas: presentSchemas }
       const writeOnly: Record<string, unknown> = {}
-      normaliseAttributes(coreIndex, body, resource, writeOnly)
-      for (const { schema, attributes } of extensions) {
-        const key = Object.keys(body).find((k) => k.toLowerCase() === schema.id.toLowerCase())
+      normaliseAttributes(coreIndex, body, resource, writeOnly, keys)
+      for (const { schema, lowerId, attributes } of extensions) {
+        const key = keys.find((k) => k.length === lowerId.length && k.toLowerCase() === lowerId)
         if (key === undefined) continue
         const value = body[key]
         if (value === null) continue
