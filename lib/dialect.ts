@@ -286,6 +286,8 @@ export function withoutVersionSegment(segments: readonly string[]): {
   readonly segments: readonly string[]
   readonly v2: boolean
 } {
-  const v2 = segments[0]?.toLowerCase() === 'v2'
+  const first = segments[0]
+  // Only a two-character segment is lower-cased: no string is made for every other path.
+  const v2 = first !== undefined && first.length === 2 && first.toLowerCase() === 'v2'
   return { segments: v2 ? segments.slice(1) : segments, v2 }
 }

@@ -32,7 +32,8 @@ export function etagOf(version: string): string {
 
 /** A version as it appears between the quotes of an entity tag (quotes and backslashes cannot). */
 export function tagValue(version: string): string {
-  return version.replace(/["\\]/g, '')
+  // Versions rarely hold either character: then no regular expression runs on every response.
+  return version.includes('"') || version.includes('\\') ? version.replace(/["\\]/g, '') : version
 }
 
 function isoTime(value: Date | string): string {
@@ -80,6 +81,20 @@ class ServerOwned {
   }
 }
 
+const USER_SCHEMA_LOWER = USER_SCHEMA.toLowerCase()
+const GROUP_SCHEMA_LOWER = GROUP_SCHEMA.toLowerCase()
+
+/**
+ * A stored `schemas` list that names `schema` (in any case) as it is, else with `schema` first. The
+ * list as stored usually holds the URN exactly: that is checked first, so no string is lower-cased.
+ */
+function withSchema(stored: unknown, schema: string, lower: string): unknown[] {
+  const schemas: unknown[] = Array.isArray(stored) ? stored : []
+  if (schemas.includes(schema)) return schemas
+  const named = schemas.some((s) => typeof s === 'string' && s.toLowerCase() === lower)
+  return named ? schemas : [schema, ...schemas]
+}
+
 const USER_SERVER_OWNED = new ServerOwned(['id', 'meta', 'password', 'groups'])
 const TEAM_SERVER_OWNED = new ServerOwned(['id', 'meta', 'members'])
 
@@ -117,6 +132,19 @@ function showHeld(resource: ScimResource, name: 'roles' | 'entitlements', held: 
   else if (name in resource) delete resource[name]
 }
 
+/** A resource's `meta` (RFC 7643 §3.1), `location` when known: built whole, without a spread. */
+function metaOf(
+  resourceType: 'User' | 'Group',
+  created: string,
+  lastModified: string,
+  version: string,
+  location: string | undefined,
+): Record<string, string> {
+  return location === undefined
+    ? { resourceType, created, lastModified, version }
+    : { resourceType, created, lastModified, version, location }
+}
+
 /**
  * A stored user as a SCIM resource, with `meta.location` when given (the router gives it; stores do
  * not know their URL). The named fields win over the document, so a host that changes a login or
@@ -124,12 +152,7 @@ function showHeld(resource: ScimResource, name: 'roles' | 'entitlements', held: 
  */
 export function userResource(user: StoredUser, location?: string): ScimResource {
   const resource = documentView(user.document, USER_SERVER_OWNED)
-  const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
-  resource.schemas = schemas.some(
-    (s) => typeof s === 'string' && s.toLowerCase() === USER_SCHEMA.toLowerCase(),
-  )
-    ? schemas
-    : [USER_SCHEMA, ...schemas]
+  resource.schemas = withSchema(resource.schemas, USER_SCHEMA, USER_SCHEMA_LOWER)
   resource.id = user.id
   if (user.externalId !== undefined) resource.externalId = user.externalId
   resource.userName = user.userName
@@ -142,14 +165,9 @@ export function userResource(user: StoredUser, location?: string): ScimResource 
   if (user.roles !== undefined) showHeld(resource, 'roles', user.roles)
   if (user.entitlements !== undefined) showHeld(resource, 'entitlements', user.entitlements)
   const created = isoTime(user.created)
-  resource.meta = {
-    resourceType: 'User',
-    created,
-    // A user never modified since its creation has one time: format it once.
-    lastModified: sameTime(user.lastModified, user.created) ? created : isoTime(user.lastModified),
-    version: etagOf(user.version),
-    ...(location === undefined ? {} : { location }),
-  }
+  // A user never modified since its creation has one time: format it once.
+  const lastModified = sameTime(user.lastModified, user.created) ? created : isoTime(user.lastModified)
+  resource.meta = metaOf('User', created, lastModified, etagOf(user.version), location)
   return resource
 }
 
@@ -160,12 +178,7 @@ export function groupResource(
   location?: string,
 ): ScimResource {
   const resource = documentView(team.document, TEAM_SERVER_OWNED)
-  const schemas = Array.isArray(resource.schemas) ? resource.schemas : []
-  resource.schemas = schemas.some(
-    (s) => typeof s === 'string' && s.toLowerCase() === GROUP_SCHEMA.toLowerCase(),
-  )
-    ? schemas
-    : [GROUP_SCHEMA, ...schemas]
+  resource.schemas = withSchema(resource.schemas, GROUP_SCHEMA, GROUP_SCHEMA_LOWER)
   resource.id = team.id
   if (team.externalId !== undefined) resource.externalId = team.externalId
   resource.displayName = team.displayName
@@ -176,13 +189,13 @@ export function groupResource(
         : { value: m.value, display: m.display, type: 'User' },
     )
   }
-  resource.meta = {
-    resourceType: 'Group',
-    created: isoTime(team.created),
-    lastModified: isoTime(team.lastModified),
-    version: etagOf(team.version),
-    ...(location === undefined ? {} : { location }),
-  }
+  resource.meta = metaOf(
+    'Group',
+    isoTime(team.created),
+    isoTime(team.lastModified),
+    etagOf(team.version),
+    location,
+  )
   return resource
 }
 

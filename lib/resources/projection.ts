@@ -75,8 +75,6 @@ function select(
   return { whole, subs, extensions }
 }
 
-const URN_PREFIX = /^urn:/i
-
 /** `schemas` or `id` in any case; lower-cases only keys of their lengths. */
 function isSchemasOrId(key: string): boolean {
   if (key.length !== 2 && key.length !== 7) return false
@@ -240,7 +238,8 @@ export function createProjection(
         out[key] = object[key]
         continue
       }
-      if (topLevel && URN_PREFIX.test(key) && extensionUrns.has(key.toLowerCase())) {
+      // Attribute names hold no colon (RFC 7643 §2.1): only a key with one can be an extension URN.
+      if (topLevel && key.includes(':') && extensionUrns.has(key.toLowerCase())) {
         const extension = registry.getSchema(key)
         const value = object[key]
         if (!extension || !isObject(value)) continue

@@ -214,7 +214,11 @@ export class RouteTable {
 
   constructor(served: ServedEndpoints) {
     const servesGroups = served.groups
-    const add = (name: string, endpoint: Endpoint) => this.#endpoints.set(name.toLowerCase(), endpoint)
+    // By name as the RFC spells it (what clients send) and in lower case (any other spelling).
+    const add = (name: string, endpoint: Endpoint) => {
+      this.#endpoints.set(name, endpoint)
+      this.#endpoints.set(name.toLowerCase(), endpoint)
+    }
     add('Users', resourceEndpoint('Users'))
     if (servesGroups) add('Groups', resourceEndpoint('Groups'))
     if (served.roles) add('Roles', grantEndpoint('Role'))
@@ -251,9 +255,10 @@ export class RouteTable {
 
   /** The route of a path (split, decoded, without the `/v2` segment), or undefined for none. */
   match(segments: readonly string[]): RouteMatch | undefined {
-    const [first, second, ...rest] = segments
-    if (first === undefined || rest.length > 0) return undefined
-    const endpoint = this.#endpoints.get(first.toLowerCase())
+    if (segments.length === 0 || segments.length > 2) return undefined
+    const first = segments[0]!
+    const second = segments[1]
+    const endpoint = this.#endpoints.get(first) ?? this.#endpoints.get(first.toLowerCase())
     if (!endpoint) return undefined
     if (second === undefined) return endpoint.collection && { route: endpoint.collection, id: undefined }
     if (second === '.search' && endpoint.search) return { route: endpoint.search, id: undefined }

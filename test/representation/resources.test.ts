@@ -48,6 +48,8 @@ describe('etagOf', () => {
   it('drops quotes and backslashes that would break the tag', () => {
     expect(etagOf('a"b\\c')).toBe('W/"abc"')
     expect(tagValue('"x"')).toBe('x')
+    expect(tagValue('a\\b')).toBe('ab')
+    expect(tagValue('plain')).toBe('plain')
   })
 })
 
