@@ -1,9 +1,12 @@
 // Unit tests of the identifier policy: RFC 8265 UsernameCasePreserved for userName, OpaqueString for group names, refusals that never quote invisible characters.
+import fc from 'fast-check'
 import {
   codePointLabel,
+  type IdentifierProfile,
   identifierAttributesOf,
   identifierKey,
   identifierProblem,
+  ruleProblem,
 } from '../../lib/schema/identifiers'
 
 const user = (value: string) => identifierProblem(value, 'UsernameCasePreserved')
@@ -152,4 +155,20 @@ describe('helpers', () => {
     expect(identifierKey('STRA\u00dfE')).not.toBe(identifierKey('strasse'))
     expect(identifierKey('Alice')).toBe('alice')
   })
+})
+
+describe('the printable-ASCII shortcut', () => {
+  it.each<IdentifierProfile>(['UsernameCasePreserved', 'OpaqueString'])(
+    'answers as every rule of %s does, for any ASCII text (spaces, controls and edges included)',
+    (profile) => {
+      const ascii = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)) })
+      const printable = fc.string({ unit: fc.constantFrom(' ', 'a', 'Z', '0', '.', '@', '-', '~', '\t') })
+      fc.assert(
+        fc.property(fc.oneof(ascii, printable), (value) => {
+          expect(identifierProblem(value, profile)).toBe(ruleProblem(value, profile))
+        }),
+        { numRuns: 3_000 },
+      )
+    },
+  )
 })
