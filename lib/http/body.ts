@@ -119,7 +119,10 @@ function readText(request: IncomingMessage, limit: number): Promise<string> {
         request.pause()
         reject(error)
       } else {
-        resolve(Buffer.concat(chunks, size).toString('utf8'))
+        // A body that came in one chunk (most do) is decoded where it lies, not copied first.
+        resolve(
+          chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+        )
       }
     }
     const onData = (chunk: Buffer) => {
