@@ -9,12 +9,15 @@ export interface StoreCallTracer {
   storeCall<T>(name: string, call: () => Promise<T>): Promise<T>
   /** Counts one compare-and-swap retry. */
   retried(resourceType: string): void
+  /** True when `storeCall` just runs the call: the gateway then calls the host itself, with no closure for it. */
+  readonly untraced?: boolean
 }
 
 /** The tracer of a router without telemetry: calls run as they are. */
 export const UNTRACED: StoreCallTracer = Object.freeze({
   storeCall: <T>(_name: string, call: () => Promise<T>) => call(),
   retried: () => {},
+  untraced: true,
 })
 
 /**
@@ -36,9 +39,10 @@ export function hostCall<T, R = T>(
     if (!isScimError(error)) logStore('%s failed: %s (%s)', name, errorClass(error), requestId)
     return failed(error)
   }
+  // A check's throw rejects the `then` by itself; only a `failed` of the caller's needs it routed there.
   const checked =
-    check === undefined
-      ? undefined
+    check === undefined || failed === rethrow
+      ? check
       : (value: T): R => {
           try {
             return check(value)
@@ -48,20 +52,21 @@ export function hostCall<T, R = T>(
         }
   // A method that throws before it returns rejects like one whose promise rejects; a plain value (the
   // memory stores answer synchronously) becomes a resolved promise. One promise per call, and one `then`.
-  const settle = (): Promise<T> => {
-    try {
-      return Promise.resolve(call())
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
   let settled: Promise<T>
   try {
-    settled = tracer.storeCall(name, settle)
+    settled = tracer.untraced === true ? Promise.resolve(call()) : tracer.storeCall(name, () => settle(call))
   } catch (error) {
     settled = Promise.reject(error)
   }
   return settled.then(checked, callFailed) as Promise<R>
+}
+
+function settle<T>(call: () => T | PromiseLike<T>): Promise<T> {
+  try {
+    return Promise.resolve(call())
+  } catch (error) {
+    return Promise.reject(error)
+  }
 }
 
 function rethrow(error: unknown): never {

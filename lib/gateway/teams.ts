@@ -28,6 +28,9 @@ import {
 /** The teams of users in none: one shared answer, never changed (it is read-only to every caller). */
 const NO_TEAMS: ReadonlyMap<string, readonly TeamOfUser[]> = new Map()
 
+/** A read's check, made once rather than a closure per read. */
+const checkedTeamRead = (team: StoredTeam | undefined | null) => checkRecord(team, 'teamStore.get', true)
+
 /**
  * One request's view of the host's teams. `get` is remembered until the request writes a team or a
  * membership (any write, also one that fails, forgets every read), so a re-read after a write or a lost
@@ -65,12 +68,7 @@ export class RequestTeams {
   get(id: string): Promise<StoredTeam | undefined> {
     // One `then` for the check, the failure and the memo: a read costs one promise more than the store's call.
     return this.#reads.read(id, (forget) =>
-      this.#call(
-        'get',
-        () => this.store.get(id, this.context),
-        (team) => checkRecord(team, 'teamStore.get', true),
-        forget,
-      ),
+      this.#call('get', () => this.store.get(id, this.context), checkedTeamRead, forget),
     )
   }
 

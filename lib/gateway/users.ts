@@ -14,6 +14,9 @@ import type {
 } from '../../types/stores'
 import { checkKeysetPage, checkPage, checkRecord, hostCall, ReadMemo, type StoreCallTracer } from './call'
 
+/** A read's check, made once rather than a closure per read. */
+const checkedUserRead = (user: StoredUser | undefined | null) => checkRecord(user, 'userStore.get', true)
+
 /**
  * One request's view of the host's users. `get` is remembered until the request writes a user (any
  * write, also one that fails, forgets every read), so a compare-and-swap that lost its race always
@@ -47,12 +50,7 @@ export class RequestUsers {
   get(id: string): Promise<StoredUser | undefined> {
     // One `then` for the check, the failure and the memo: a read costs one promise more than the store's call.
     return this.#reads.read(id, (forget) =>
-      this.#call(
-        'get',
-        () => this.store.get(id, this.context),
-        (user) => checkRecord(user, 'userStore.get', true),
-        forget,
-      ),
+      this.#call('get', () => this.store.get(id, this.context), checkedUserRead, forget),
     )
   }
 

@@ -9,7 +9,7 @@ import type { StoreGateway } from '../gateway'
 import { errorClass, logAuth, logRequest, logStore } from '../log'
 import type { Configuration } from '../options'
 import { pathSegments } from '../resources/path-segments'
-import { isSelfService, type ScimRequest } from '../resources/request'
+import { isSelfService, NO_QUERY, type ScimRequest } from '../resources/request'
 import type { RouteEntry, RouteMatch, RouteTable } from '../resources/routes'
 import type { Telemetry } from '../telemetry'
 import { baseUrlOf } from './base-url'
@@ -146,7 +146,8 @@ export async function handleHttp(
   const label = match?.route.label ?? '(unmatched)'
   const trace = parts.telemetry.startRequest(method, match ? label : '')
   try {
-    const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1))
+    // Most requests carry no query (GET by id, every write): they share one empty, read-only set.
+    const query = mark < 0 || mark === url.length - 1 ? NO_QUERY : new URLSearchParams(url.slice(mark + 1))
     const given = authenticated(config, request, requestId)
     const principal = given instanceof Promise ? await given : given
     trace.setTenant(principal.tenant)

@@ -14,7 +14,7 @@ import {
   readBulkRequest,
   substituteReferences,
 } from './bulk-request'
-import { readBody, type ScimRequest } from './request'
+import { NO_QUERY, readBody, type ScimRequest } from './request'
 import { jsonResponse, type ScimResponse } from './response'
 
 export type { BulkLimits } from './bulk-request'
@@ -61,8 +61,6 @@ interface BulkOperationResult {
   /** The error, for a failed operation (RFC 7644 §3.7.3: required unless 2xx). */
   response?: unknown
 }
-
-const NO_QUERY = new URLSearchParams()
 
 /** The state of a bulk request while it runs. */
 class BulkRun {

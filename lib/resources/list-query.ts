@@ -2,6 +2,7 @@
 import type { SortOrder } from '../../types/stores'
 import { scimError } from '../errors'
 import { isObject } from '../json'
+import type { QueryParameters } from './request'
 
 /** The list parameters as given, before they meet a schema. */
 export interface ListParameters {
@@ -76,7 +77,7 @@ const REPEATED: unique symbol = Symbol('repeated')
  * The query's parameters by lower-case name, read in one pass. A parameter given more than once is
  * refused when it is read (which one would win?); one the request does not use may repeat.
  */
-function queryReader(query: URLSearchParams): (name: string) => string | undefined {
+function queryReader(query: QueryParameters): (name: string) => string | undefined {
   const values = new Map<string, string | typeof REPEATED>()
   query.forEach((value, key) => {
     const lower = key.toLowerCase()
@@ -90,7 +91,7 @@ function queryReader(query: URLSearchParams): (name: string) => string | undefin
 }
 
 /** List parameters from a GET query string. RFC 7644 §3.4.2. */
-export function listParametersFromQuery(query: URLSearchParams): ListParameters {
+export function listParametersFromQuery(query: QueryParameters): ListParameters {
   return build(queryReader(query))
 }
 
@@ -144,7 +145,7 @@ function build(read: (name: string) => unknown): ListParameters {
 
 /** Projection parameters only (GET by id, and the response of writes). */
 export function projectionFromQuery(
-  query: URLSearchParams,
+  query: QueryParameters,
 ): Pick<ListParameters, 'attributes' | 'excludedAttributes'> {
   // Most of these requests carry no query at all.
   if (query.size === 0) return {}

@@ -16,6 +16,12 @@ export interface ScimRequestHeaders {
   readonly ifNoneMatch?: string
 }
 
+/** A query string's parameters as operations read them: never written. */
+export type QueryParameters = Pick<URLSearchParams, 'forEach' | 'get' | 'has' | 'keys' | 'size'>
+
+/** The parameters of every request without a query string (and of /Bulk operations): one, never written. */
+export const NO_QUERY: QueryParameters = new URLSearchParams()
+
 /** Everything an operation needs about the request it answers. */
 export interface ScimRequest {
   /** `GET`, `POST`, `PUT`, `PATCH` or `DELETE` (HEAD arrives as GET). */
@@ -24,8 +30,8 @@ export interface ScimRequest {
   readonly route: string
   /** The path parameter: the resource id (`/Users/:id`) or the discovery name (`/Schemas/:id`). */
   readonly id: string | undefined
-  /** The query string. */
-  readonly query: URLSearchParams
+  /** The query string's parameters, read-only: requests without a query share `NO_QUERY`. */
+  readonly query: QueryParameters
   /** The parsed JSON body of a POST, PUT or PATCH (media type and size checked); undefined otherwise. */
   readonly body: Record<string, unknown> | undefined
   /** The conditional headers. */

@@ -28,6 +28,8 @@ export interface RequestTrace {
   storeCall<T>(name: string, call: () => Promise<T>): Promise<T>
   /** Counts one compare-and-swap retry for `resourceType` (`User` | `Group`). */
   retried(resourceType: string): void
+  /** True when `storeCall` only runs the call (nothing is traced): the gateway calls the host itself. */
+  readonly untraced?: boolean
   /**
    * Ends the request: its HTTP status and, for a SCIM error, its `scimType` (undefined otherwise).
    * Only the first call counts.

@@ -15,6 +15,8 @@ export const NO_TRACE: RequestTrace = Object.freeze({
   },
   retried(): void {},
   end(): void {},
+  // Tells the gateway that `storeCall` only runs the call (see StoreCallTracer.untraced).
+  untraced: true,
 })
 
 /** The shared no-op telemetry: `startRequest` answers the frozen `NO_TRACE`. */
