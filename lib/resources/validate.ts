@@ -275,7 +275,7 @@ export function createResourceValidator(
       const writeOnly: Record<string, unknown> = {}
       normaliseAttributes(coreIndex, body, resource, writeOnly, keys)
       for (const { schema, lowerId, attributes } of extensions) {
-        const key = keys.find((k) => k.length === lowerId.length && k.toLowerCase() === lowerId)
+        const key = keys.find((k) => k.toLowerCase() === lowerId)
         if (key === undefined) continue
         const value = body[key]
         if (value === null) continue

@@ -240,6 +240,20 @@ describe('read: schemas', () => {
     expect(resource[ACME]).toEqual({ level: 1 })
   })
 
+  it('reads an extension whose URN holds a letter that lower-cases to two characters (İ)', () => {
+    // 'İ'.toLowerCase() is 'i̇': a key and its lower-case form differ in length.
+    const id = 'urn:acme:scim:schemas:extension:İK:1.0:User'
+    const withDotted = createSchemaRegistry({
+      extensions: [{ resourceType: 'User', schema: { id, attributes: [{ name: 'grade', type: 'string' }] } }],
+    })
+    const validator = createResourceValidator(withDotted, withDotted.getResourceType('User')!, 'lenient')
+    for (const key of [id, id.toLowerCase()]) {
+      const { resource } = validator.read(body({ [key]: { grade: 'A' } }))
+      expect(resource.schemas).toEqual([USER_SCHEMA, id])
+      expect(resource[id]).toEqual({ grade: 'A' })
+    }
+  })
+
   it.each<[string, unknown]>([
     ['another schema only', [ENTERPRISE_USER_SCHEMA]],
     ['an empty list', []],
