@@ -66,8 +66,6 @@ export type MemoryTeamStoreOptions = MemoryStoreOptions
 export class MemoryTeamStore implements TeamStore {
   readonly #registry: SchemaRegistry
   readonly #tenants = new TenantPartitions<TeamPartition>(newTeamPartition)
-  /** The answer of `listTeamsOfUsers` for users in no team: one per store, read-only to callers. */
-  readonly #noTeams: ReadonlyMap<string, readonly TeamOfUser[]> = new Map()
   #sequence = 0
 
   /** Throws `TypeError` on options other than `{ registry }` and in a `node:cluster` worker. Warns when `NODE_ENV` is `production`. */
@@ -213,16 +211,13 @@ export class MemoryTeamStore implements TeamStore {
     userIds: readonly string[],
     limit: number,
     context: RequestContext,
-  ): ReadonlyMap<string, readonly TeamOfUser[]> {
+  ): Map<string, TeamOfUser[]> {
     const partition = this.#tenants.read(tenantOf(context))
-    // Made for the first user in a team: most users of most responses are in none, and share one empty
-    // answer (read-only to callers, as the contract says).
-    let teams: Map<string, TeamOfUser[]> | undefined
-    if (!partition) return this.#noTeams
+    const teams = new Map<string, TeamOfUser[]>()
+    if (!partition) return teams
     for (const userId of userIds) {
       const ids = partition.teamsOfUser.get(userId)
-      if (!ids || ids.size === 0 || teams?.has(userId)) continue
-      teams ??= new Map()
+      if (!ids || teams.has(userId)) continue
       const list: TeamOfUser[] = []
       for (const id of ids) {
         if (list.length >= limit) break
@@ -231,7 +226,7 @@ export class MemoryTeamStore implements TeamStore {
       }
       teams.set(userId, list)
     }
-    return teams ?? this.#noTeams
+    return teams
   }
 
   /** Removes the user from every team of the tenant, through the reverse index; bumps each team's version. */
