@@ -125,7 +125,9 @@ function readText(request: IncomingMessage, limit: number): Promise<string> {
         )
       }
     }
-    const onData = (chunk: Buffer) => {
+    const onData = (data: Buffer | string) => {
+      // A host that called `setEncoding` gets strings: its encoding gives the bytes back exactly.
+      const chunk = typeof data === 'string' ? Buffer.from(data, request.readableEncoding ?? 'utf8') : data
       size += chunk.length
       if (size > limit) finish(tooLarge(limit))
       else chunks.push(chunk)

@@ -159,6 +159,33 @@ describe('readJsonObject: JSON shape', () => {
     },
   )
 
+  it.each<[string, BufferEncoding, number]>([
+    ['in one chunk', 'utf8', 1],
+    ['split inside a multi-byte character', 'utf8', 3],
+    ['as hex', 'hex', 1],
+    ['as hex, in chunks', 'hex', 4],
+    ['as latin1, in chunks', 'latin1', 5],
+  ])('reads a body whose stream a host set to strings (setEncoding), %s', async (_, encoding, pieces) => {
+    const text = '{"userName":"zoë@example.com","displayName":"Zoë Ünal"}'
+    const bytes = Buffer.from(text, 'utf8')
+    const size = Math.ceil(bytes.length / pieces)
+    // Cut at byte offsets, so a piece can end inside the two bytes of ë.
+    const chunks = Array.from({ length: pieces }, (_, i) => bytes.subarray(i * size, (i + 1) * size))
+    const request = fakeRequest(chunks, {
+      'content-type': SCIM_JSON,
+      'content-length': String(bytes.length),
+    })
+    request.setEncoding(encoding)
+    await expect(readJsonObject(request, 1024)).resolves.toEqual(JSON.parse(text))
+  })
+
+  it('counts a string-chunked body in bytes against the limit', async () => {
+    const body = JSON.stringify({ userName: 'x'.repeat(100) })
+    const request = fakeRequest([body], { 'content-type': SCIM_JSON })
+    request.setEncoding('hex')
+    expect(await rejection(readJsonObject(request, 50))).toMatchObject({ status: 413 })
+  })
+
   it('uses a body express.json() already parsed, without reading the stream', async () => {
     const { request, read } = unreadableRequest({ 'content-type': 'application/json' })
     Object.assign(request, { _body: true, body: { userName: 'alice' } })
