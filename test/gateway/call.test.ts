@@ -121,6 +121,27 @@ describe('ReadMemo', () => {
     expect(memo.peek('a')).toBe(second)
   })
 
+  it('keeps a newer read of an id when an older one fails later, with several ids remembered', async () => {
+    const memo = new ReadMemo<string>()
+    const { read } = reader()
+    memo.read('x', start(read('x'), same))
+    let fail: (error: Error) => void = () => {}
+    const failing = memo.read(
+      'a',
+      start(() => new Promise<string>((_, reject) => (fail = reject)), same),
+    )
+    memo.clear()
+    memo.read('x', start(read('x'), same))
+    const second = memo.read(
+      'a',
+      start(() => Promise.resolve('fresh'), same),
+    )
+    fail(new Error('late'))
+    await expect(failing).rejects.toThrow('late')
+    expect(memo.peek('a')).toBe(second)
+    expect(memo.peek('x')).toBeDefined()
+  })
+
   it(`holds at most ${MEMO_LIMIT} reads, forgetting the oldest (the first one first)`, async () => {
     const memo = new ReadMemo<string>()
     const { read } = reader()

@@ -163,6 +163,19 @@ describe.each(EXPRESS_VERSIONS)('SCIM router on %s', (_label, makeExpress) => {
       for (const name of names) await createUser(target, `${name}@example.com`)
     }
 
+    it('reads a bare or empty query string (a trailing ?, ??) as no parameters', async () => {
+      await seed()
+      const id = await createUser(api, 'frank@example.com')
+      for (const suffix of ['?', '??', '?&']) {
+        const list = await api.get(`/Users${suffix}`)
+        expect(list.status).toBe(200)
+        expect(list.body).toMatchObject({ totalResults: 6, startIndex: 1, itemsPerPage: 6 })
+        const one = await api.get(`/Users/${id}${suffix}`)
+        expect(one.status).toBe(200)
+        expect(one.body.id).toBe(id)
+      }
+    })
+
     it('defaults: startIndex 1, every user, a ListResponse', async () => {
       await seed()
       const res = await api.get('/Users')

@@ -10,6 +10,15 @@ describe('isoTimeOf', () => {
       fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
         expect(isoTimeOf(ms)).toBe(iso(ms))
       }),
+      { numRuns: 5_000 },
+    )
+  })
+
+  it('writes what toISOString writes, for any instant of the four-digit years it formats itself', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+        expect(isoTimeOf(ms)).toBe(iso(ms))
+      }),
       { numRuns: 20_000 },
     )
   })
