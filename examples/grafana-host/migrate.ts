@@ -5,8 +5,11 @@ import type { Database } from './db'
 
 const MIGRATIONS_DIR = join(__dirname, 'migrations')
 
-/** SQLSTATEs of two replicas creating the migrations table at once: the loser finds it made. */
-const CREATED_MEANWHILE: ReadonlySet<string> = new Set(['42P07', '23505'])
+/**
+ * SQLSTATEs of two replicas creating the migrations table at once, the loser finding it made: the table
+ * (42P07), its row type (42710, `type "schema_migrations" already exists`), or a catalog row (23505).
+ */
+const CREATED_MEANWHILE: ReadonlySet<string> = new Set(['42P07', '42710', '23505'])
 
 /** The migrations on disk, in order: `NNN_name.sql`. */
 export function migrationFiles(dir = MIGRATIONS_DIR): { name: string; sql: string }[] {
@@ -29,7 +32,7 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
       'create table if not exists schema_migrations (name text primary key, applied timestamptz not null default now())',
     )
   } catch (error) {
-    // PostgreSQL's IF NOT EXISTS is not atomic: two creators can both pass the check (42P07, or 23505 on the catalog).
+    // PostgreSQL's IF NOT EXISTS is not atomic: two creators can both pass the check (see CREATED_MEANWHILE).
     if (!CREATED_MEANWHILE.has(String((error as { code?: unknown }).code))) throw error
   }
   const applied: string[] = []

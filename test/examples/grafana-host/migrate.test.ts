@@ -64,6 +64,40 @@ describe.each(HOST_ENGINES)('migrations on $name', ({ open }) => {
   })
 })
 
+describe('a replica that lost the race to create the migrations table', () => {
+  const CREATE = 'create table if not exists schema_migrations'
+  /** The host's database, but creating the migrations table fails with `code` (as for a replica that lost the race). */
+  const losing = (db: HostDatabase['db'], code: string): HostDatabase['db'] =>
+    Object.assign(Object.create(db) as HostDatabase['db'], {
+      query: (text: string, values?: readonly unknown[]) =>
+        text.startsWith(CREATE)
+          ? Promise.reject(Object.assign(new Error('already exists'), { code }))
+          : db.query(text, values),
+    })
+
+  it.each([
+    ['the table', '42P07'],
+    ['its row type (`type "schema_migrations" already exists`)', '42710'],
+    ['a catalog row', '23505'],
+  ])('goes on when another made %s first', async (_, code) => {
+    const host = await HOST_ENGINES[0]!.open()
+    try {
+      expect(await migrate(losing(host.db, code))).toEqual([])
+    } finally {
+      await host.close()
+    }
+  })
+
+  it('fails on any other error', async () => {
+    const host = await HOST_ENGINES[0]!.open()
+    try {
+      await expect(migrate(losing(host.db, '42501'))).rejects.toThrow('already exists')
+    } finally {
+      await host.close()
+    }
+  })
+})
+
 const describeServer = serverUrl ? describe : describe.skip
 describeServer('migrations when replicas start together', () => {
   it('applies each migration once while three runs race on one schema', async () => {
