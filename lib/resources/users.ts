@@ -171,7 +171,9 @@ export async function getUser(request: ScimRequest, id: string): Promise<ScimRes
   if (notModified(request, user.version)) {
     return emptyResponse(304, { ETag: etagOf(user.version) })
   }
-  const groups = await groupsOfUsers(request, [user.id], view)
+  // Nothing to wait for when groups are not read (no TeamStore, or excluded): no turn of the event loop.
+  const pending = groupsOfUsers(request, [user.id], view)
+  const groups = pending && (await pending)
   const found = teamsOf(request, groups, user.id)
   const teams = (found instanceof Promise ? await found : found) ?? undefined
   return jsonResponse(200, present(request, user, view, teams), { ETag: etagOf(user.version) })
