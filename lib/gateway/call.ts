@@ -5,19 +5,25 @@ import { errorClass, logStore } from '../log'
 
 /** Where store calls are traced; the router's request trace (lib/telemetry) is one. */
 export interface StoreCallTracer {
-  /** Runs one host call as a child of the request's span, recording its latency. */
-  storeCall<T>(name: string, call: () => Promise<T>): Promise<T>
+  /**
+   * Runs one host call as a child of the request's span, recording its latency. The call may answer a
+   * plain value or throw before it returns: the promise resolves or rejects with it.
+   */
+  storeCall<T>(name: string, call: () => T | PromiseLike<T>): Promise<T>
   /** Counts one compare-and-swap retry. */
   retried(resourceType: string): void
-  /** True when `storeCall` just runs the call: the gateway then calls the host itself, with no closure for it. */
-  readonly untraced?: boolean
 }
 
 /** The tracer of a router without telemetry: calls run as they are. */
 export const UNTRACED: StoreCallTracer = Object.freeze({
-  storeCall: <T>(_name: string, call: () => Promise<T>) => call(),
+  storeCall: <T>(_name: string, call: () => T | PromiseLike<T>): Promise<T> => {
+    try {
+      return Promise.resolve(call())
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  },
   retried: () => {},
-  untraced: true,
 })
 
 /**
@@ -50,23 +56,15 @@ export function hostCall<T, R = T>(
             return failed(error)
           }
         }
-  // A method that throws before it returns rejects like one whose promise rejects; a plain value (the
-  // memory stores answer synchronously) becomes a resolved promise. One promise per call, and one `then`.
+  // The tracer settles the call (a plain value, a throw before it returns): one promise, and one `then`.
   let settled: Promise<T>
   try {
-    settled = tracer.untraced === true ? Promise.resolve(call()) : tracer.storeCall(name, () => settle(call))
+    settled = tracer.storeCall(name, call)
   } catch (error) {
+    // A tracer of the host's own that throws (tests pass such fakes) still gives a rejection.
     settled = Promise.reject(error)
   }
   return settled.then(checked, callFailed) as Promise<R>
-}
-
-function settle<T>(call: () => T | PromiseLike<T>): Promise<T> {
-  try {
-    return Promise.resolve(call())
-  } catch (error) {
-    return Promise.reject(error)
-  }
 }
 
 function rethrow(error: unknown): never {

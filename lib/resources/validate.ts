@@ -130,15 +130,16 @@ function describeError(error: ErrorObject | undefined): string {
   return `'${where}' ${error.message ?? 'is not valid'}`
 }
 
-/**
- * Compiles the validator of one resource type. Validation runs on the normalised body, so ajv sees only
- * known attributes under their canonical names.
- */
 /** True for an object without own keys, without the array `Object.keys` would make. */
 function isEmpty(value: Record<string, unknown>): boolean {
   for (const key in value) if (Object.hasOwn(value, key)) return false
   return true
 }
+
+/**
+ * Compiles the validator of one resource type. Validation runs on the normalised body, so ajv sees only
+ * known attributes under their canonical names.
+ */
 
 export function createResourceValidator(
   registry: SchemaRegistry,

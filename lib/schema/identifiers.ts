@@ -88,11 +88,11 @@ const EXCEPTION_DISALLOWED = /[\u0640\u07fa\u302e\u302f\u3031-\u3035\u303b]/u
  */
 const NOT_IDENTIFIER = /[^\x21-\x7e\p{Ll}\p{Lu}\p{Lo}\p{Nd}\p{Lm}\p{Mn}\p{Mc}\u06fd\u06fe\u0f0b\u3007]/u
 const ARABIC_INDIC_DIGIT = /[\u0660-\u0669]/u
+const EXTENDED_ARABIC_INDIC_DIGIT = /[\u06f0-\u06f9]/u
 /** Printable ASCII without a space: a userName every rule of UsernameCasePreserved accepts. */
 const PRINTABLE_ASCII_WORD = /^[\x21-\x7e]+$/
 /** Printable ASCII, spaces inside only: a name every rule of OpaqueString (and ours on edges) accepts. */
 const PRINTABLE_ASCII_TEXT = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/
-const EXTENDED_ARABIC_INDIC_DIGIT = /[\u06f0-\u06f9]/u
 
 /** `U+200B`: how a refusal names a character, so that no invisible character is ever quoted back raw. */
 export function codePointLabel(character: string): string {

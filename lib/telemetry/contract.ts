@@ -25,11 +25,9 @@ export interface RequestTrace {
    * latency; rethrows what the call throws, marking the span as error without recording the error's
    * message (it may hold client data). The call's arguments are never seen here: pass a closure.
    */
-  storeCall<T>(name: string, call: () => Promise<T>): Promise<T>
+  storeCall<T>(name: string, call: () => T | PromiseLike<T>): Promise<T>
   /** Counts one compare-and-swap retry for `resourceType` (`User` | `Group`). */
   retried(resourceType: string): void
-  /** True when `storeCall` only runs the call (nothing is traced): the gateway calls the host itself. */
-  readonly untraced?: boolean
   /**
    * Ends the request: its HTTP status and, for a SCIM error, its `scimType` (undefined otherwise).
    * Only the first call counts.

@@ -5,18 +5,17 @@ import type { RequestTrace, Telemetry } from './contract'
 export const NO_TRACE: RequestTrace = Object.freeze({
   setOperation(): void {},
   setTenant(): void {},
-  storeCall<T>(_name: string, call: () => Promise<T>): Promise<T> {
-    // A call that throws before returning its promise rejects, as it does with telemetry on.
+  storeCall<T>(_name: string, call: () => T | PromiseLike<T>): Promise<T> {
+    // A call that throws before it returns rejects, as it does with telemetry on; a plain value (the
+    // memory stores answer synchronously) becomes a resolved promise.
     try {
-      return call()
+      return Promise.resolve(call())
     } catch (error) {
       return Promise.reject(error)
     }
   },
   retried(): void {},
   end(): void {},
-  // Tells the gateway that `storeCall` only runs the call (see StoreCallTracer.untraced).
-  untraced: true,
 })
 
 /** The shared no-op telemetry: `startRequest` answers the frozen `NO_TRACE`. */

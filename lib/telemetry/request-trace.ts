@@ -93,7 +93,7 @@ export class ActiveRequestTrace implements RequestTrace {
     if (!this.ended) quietly(() => this.span.setAttribute(ATTR.tenant, tenant))
   }
 
-  async storeCall<T>(name: string, call: () => Promise<T>): Promise<T> {
+  async storeCall<T>(name: string, call: () => T | PromiseLike<T>): Promise<T> {
     const { api } = this
     let span: OtelSpan
     let active: OtelContext

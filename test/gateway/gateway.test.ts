@@ -187,7 +187,7 @@ describe('the request-scoped memo of reads', () => {
     const tracer: StoreCallTracer = {
       storeCall: (name, call) => {
         calls.push(name)
-        return call()
+        return UNTRACED.storeCall(name, call)
       },
       retried: (type) => retried.push(type),
     }
@@ -257,7 +257,7 @@ describe('the request-scoped memo of reads', () => {
     const tracer: StoreCallTracer = {
       storeCall: (name, call) => {
         calls.push(name)
-        return call()
+        return UNTRACED.storeCall(name, call)
       },
       retried: () => {},
     }
@@ -542,7 +542,7 @@ describe('the tracing seam', () => {
     const tracer: StoreCallTracer = {
       storeCall: (name, call) => {
         calls.push(name)
-        return call()
+        return UNTRACED.storeCall(name, call)
       },
       retried: () => {},
     }
@@ -610,7 +610,7 @@ describe('the tracing seam', () => {
   it('counts a retry through the tracer', () => {
     const retried: string[] = []
     const stores = gatewayOver(mockUserStore()).forRequest(context(), {
-      storeCall: (_name, call) => call(),
+      storeCall: (name, call) => UNTRACED.storeCall(name, call),
       retried: (type) => retried.push(type),
     })
     stores.retried('Group')

@@ -54,6 +54,8 @@ describe('NO_TELEMETRY', () => {
     expect(Object.isFrozen(first)).toBe(true)
     const result = Promise.resolve(42)
     expect(first.storeCall('userStore.get', () => result)).toBe(result)
+    // A store that answers synchronously (the memory stores) gets a promise of its value.
+    await expect(first.storeCall('userStore.get', () => 7)).resolves.toBe(7)
     const thrown = new Error('synchronous')
     await expect(
       first.storeCall('userStore.get', () => {
