@@ -1,10 +1,12 @@
 // The floor for the HTTP benchmark: a raw `(req, res)` handler over Maps that gives the same answers as the router, and nothing more.
 //
 // It authenticates with a plain string compare, routes by splitting the URL, answers the same JSON bodies
-// (the stored document, `id`, and `meta` with `location` and a weak `version`) with the same headers
-// (`ETag`, `Location`, the SCIM media type, `Content-Length`), in one `end()`. It validates only what the
-// request must have. Mounted on an Express app with `app.use('/scim', handler)` it is the floor for any
-// middleware an Express host mounts; on `http.createServer` it is the floor of Node itself.
+// (the stored document, `id`, `meta` with `location` and a weak `version`, and the user's `groups` as the
+// router gives them) with the same headers (`ETag`, `Location`, the SCIM media type, `Content-Length`), in
+// one `end()`. It validates only what the request must have. Mounted on an Express app with
+// `app.use('/scim', handler)` it is the floor for any middleware an Express host mounts; on
+// `http.createServer` it is the floor of Node itself. test/bench/floor.test.ts holds its answers equal to
+// the router's.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -22,16 +24,31 @@ interface FloorUser {
   version: number
 }
 
+/** One stored group: its name and its members' ids. */
+interface FloorTeam {
+  readonly id: string
+  readonly displayName: string
+  readonly members: Set<string>
+}
+
 /** The users, groups and indexes of a floor server. */
 export interface FloorState {
   readonly users: Map<string, FloorUser>
   readonly byUserName: Map<string, FloorUser>
   readonly byExternalId: Map<string, FloorUser>
-  readonly groups: Map<string, Set<string>>
+  readonly teams: Map<string, FloorTeam>
+  /** The groups of each user that has any, in the order it joined them: a user's `groups` read. */
+  readonly teamsOfUser: Map<string, FloorTeam[]>
 }
 
 export function createFloorState(): FloorState {
-  return { users: new Map(), byUserName: new Map(), byExternalId: new Map(), groups: new Map() }
+  return {
+    users: new Map(),
+    byUserName: new Map(),
+    byExternalId: new Map(),
+    teams: new Map(),
+    teamsOfUser: new Map(),
+  }
 }
 
 /** Stores a user the way POST /Users does; answers it. */
@@ -52,8 +69,25 @@ export function addFloorUser(state: FloorState, document: Record<string, unknown
   return user
 }
 
-function resource(user: FloorUser, base: string) {
-  return {
+/** Adds a user to a group, keeping the user's side of the membership too. */
+function addFloorMember(state: FloorState, team: FloorTeam, userId: string): void {
+  if (team.members.has(userId)) return
+  team.members.add(userId)
+  const teams = state.teamsOfUser.get(userId)
+  if (teams === undefined) state.teamsOfUser.set(userId, [team])
+  else teams.push(team)
+}
+
+/** Stores a group with these members; answers its id. */
+export function addFloorTeam(state: FloorState, displayName: string, memberIds: readonly string[]): string {
+  const team: FloorTeam = { id: randomUUID(), displayName, members: new Set() }
+  state.teams.set(team.id, team)
+  for (const userId of memberIds) addFloorMember(state, team, userId)
+  return team.id
+}
+
+function resource(state: FloorState, user: FloorUser, base: string) {
+  const body: Record<string, unknown> = {
     ...user.document,
     id: user.id,
     meta: {
@@ -64,6 +98,15 @@ function resource(user: FloorUser, base: string) {
       location: `${base}/Users/${user.id}`,
     },
   }
+  const teams = state.teamsOfUser.get(user.id)
+  if (teams !== undefined)
+    body['groups'] = teams.map((team) => ({
+      value: team.id,
+      $ref: `${base}/Groups/${team.id}`,
+      display: team.displayName,
+      type: 'direct',
+    }))
+  return body
 }
 
 function send(
@@ -116,7 +159,7 @@ export function floorHandler(state: FloorState, token: string, mount: string) {
     if (collection === 'Users' && req.method === 'GET' && id !== undefined) {
       const user = state.users.get(decodeURIComponent(id))
       if (user === undefined) return fail(res, 404, 'Not found')
-      return send(res, 200, resource(user, base), { ETag: `W/"${user.version}"` })
+      return send(res, 200, resource(state, user, base), { ETag: `W/"${user.version}"` })
     }
     if (collection === 'Users' && req.method === 'GET') {
       const filter = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)).get('filter')
@@ -126,12 +169,12 @@ export function floorHandler(state: FloorState, token: string, mount: string) {
         match[1]!.toLowerCase() === 'username'
           ? state.byUserName.get(match[2]!.toLowerCase())
           : state.byExternalId.get(match[2]!)
-      const resources = user === undefined ? [] : [resource(user, base)]
+      const resources = user === undefined ? [] : [resource(state, user, base)]
       return send(res, 200, {
         schemas: [LIST_SCHEMA],
         totalResults: resources.length,
-        startIndex: 1,
         itemsPerPage: resources.length,
+        startIndex: 1,
         Resources: resources,
       })
     }
@@ -143,15 +186,15 @@ export function floorHandler(state: FloorState, token: string, mount: string) {
         if (document === undefined || typeof name !== 'string') return fail(res, 400, 'userName is required')
         if (state.byUserName.has(name.toLowerCase())) return fail(res, 409, 'userName is taken')
         const user = addFloorUser(state, document)
-        const body201 = resource(user, base)
-        return send(res, 201, body201, { ETag: `W/"1"`, Location: body201.meta.location })
+        const location = `${base}/Users/${user.id}`
+        return send(res, 201, resource(state, user, base), { ETag: `W/"1"`, Location: location })
       })
       return
     }
     if (collection === 'Groups' && req.method === 'PATCH' && id !== undefined) {
       void readBody(req).then((body) => {
-        const members = state.groups.get(decodeURIComponent(id))
-        if (members === undefined) return fail(res, 404, 'Not found')
+        const team = state.teams.get(decodeURIComponent(id))
+        if (team === undefined) return fail(res, 404, 'Not found')
         const operations = (body as { Operations?: unknown } | undefined)?.Operations
         if (!Array.isArray(operations)) return fail(res, 400, 'Operations is required')
         for (const operation of operations) {
@@ -159,7 +202,7 @@ export function floorHandler(state: FloorState, token: string, mount: string) {
             return fail(res, 400, 'Only member adds are served')
           for (const member of operation.value) {
             if (!state.users.has(member?.value)) return fail(res, 400, 'No such user')
-            members.add(member.value)
+            addFloorMember(state, team, member.value)
           }
         }
         res.writeHead(204)

@@ -16,7 +16,7 @@ import SCIMMY from 'scimmy'
 import SCIMMYRouters from 'scimmy-routers'
 import type * as Library from '../lib'
 import { ask, nextMessage } from './child'
-import { addFloorUser, createFloorState, type FloorState, floorHandler } from './floor'
+import { addFloorTeam, addFloorUser, createFloorState, type FloorState, floorHandler } from './floor'
 
 const SERVERS = ['express-scim', 'express-scim-node', 'floor', 'raw', 'bare', 'scimmy', 'base'] as const
 type ServerName = (typeof SERVERS)[number]
@@ -458,10 +458,8 @@ function seedFloorState(): { state: FloorState; fixture: Omit<Fixture, 'port'> }
     ids.push(addFloorUser(state, document).id)
   }
   const rotation = smallGroupOf(ids)
-  const smallGroupId = randomUUID()
-  const largeGroupId = randomUUID()
-  state.groups.set(smallGroupId, new Set(rotation))
-  state.groups.set(largeGroupId, new Set(ids))
+  const smallGroupId = addFloorTeam(state, 'Small team', rotation)
+  const largeGroupId = addFloorTeam(state, 'Large team', ids)
   return { state, fixture: { userId: ids[TARGET_USER]!, smallGroupId, largeGroupId, rotation } }
 }
 
