@@ -7,7 +7,7 @@
 // build: `git worktree add ../old <commit> && (cd ../old && npm ci && npx tsc -p tsconfig.build.json
 // --outDir build)`, then pass `../old/build/lib`. `BENCH_CASES=POST` (comma-separated name prefixes) runs
 // only those cases.
-// Each build gets its own router over 20,000 users; the cases run twice (the first pass warms up the
+// Each build gets its own router over 20,000 users, all in one group as in the HTTP benchmark; the cases run twice (the first pass warms up the
 // JIT and is not printed), in 10 alternating batches of 20,000 requests, and the median µs per request
 // is printed (POST adds a user each time, so it runs a tenth as many). The stubs' own cost (a few µs, more
 // for POST's body stream) is in every figure alike, so compare builds, not absolutes.
@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import type * as Library from '../lib'
-import { addFloorUser, createFloorState, floorHandler } from './floor'
+import { addFloorTeam, addFloorUser, createFloorState, floorHandler } from './floor'
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const BATCHES = 10
@@ -97,7 +97,7 @@ async function routerOf(dir: string): Promise<{ handler: Handler; userId: string
   const library: typeof Library = require(resolve(dir))
   const userStore = new library.MemoryUserStore()
   const context = { tenant: 'bench', principal: { tenant: 'bench' }, requestId: 'seed' }
-  let userId = ''
+  const ids: string[] = []
   for (let i = 0; i < 20_000; i++) {
     const userName = `user${i}@example.com`
     const document = { schemas: [USER_SCHEMA], userName, externalId: `ext-${i}`, active: true }
@@ -105,12 +105,19 @@ async function routerOf(dir: string): Promise<{ handler: Handler; userId: string
       { userName, externalId: `ext-${i}`, active: true, document, provisioned: true },
       context,
     )
-    if (i === 500) userId = user.id
+    ids.push(user.id)
   }
+  // As in the HTTP benchmark: every user is in one group, so every answer carries `groups`.
+  const teamStore = new library.MemoryTeamStore()
+  await teamStore.create(
+    { displayName: 'Large team', document: {}, provisioned: true },
+    ids.map((value) => ({ value })),
+    context,
+  )
+  const userId = ids[500]!
   const handler = library.createScimRouter({
     userStore,
-    // As in the HTTP benchmark's example: users then carry their groups (none here), read per request.
-    teamStore: new library.MemoryTeamStore(),
+    teamStore,
     sessionRevoker: new library.MemorySessionRevoker(),
     authenticate: library.staticTokens([{ token: 'bench-token', tenant: 'bench', id: 'bench' }]),
     userSyncEnabled: true,
@@ -121,7 +128,7 @@ async function routerOf(dir: string): Promise<{ handler: Handler; userId: string
 /** The floor handler over the same 20,000 users, answering at the root as the router does. */
 function floorOf(): { handler: Handler; userId: string } {
   const state = createFloorState()
-  let userId = ''
+  const ids: string[] = []
   for (let i = 0; i < 20_000; i++) {
     const userName = `user${i}@example.com`
     const user = addFloorUser(state, {
@@ -130,8 +137,10 @@ function floorOf(): { handler: Handler; userId: string } {
       externalId: `ext-${i}`,
       active: true,
     })
-    if (i === 500) userId = user.id
+    ids.push(user.id)
   }
+  addFloorTeam(state, 'Large team', ids)
+  const userId = ids[500]!
   const serve = floorHandler(state, 'bench-token', '')
   // The floor writes its headers with writeHead and ends at once (or when its body is read): the same
   // stub serves it.

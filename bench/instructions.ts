@@ -5,7 +5,8 @@
 // counting is switched on for a fixed number of sequential requests, then off, and the instructions of
 // the server's process (every thread: GC and compiler threads too) are divided by that number.
 // BENCH_INSTRUCTION_REQUESTS (default 500) sets the number, BENCH_INSTRUCTION_WARMUP (default 3000) the
-// warm-up, BENCH_HTTP_CASES (name prefixes, comma-separated) the cases.
+// warm-up, BENCH_HTTP_CASES (name prefixes, comma-separated) the cases. With BENCH_BASE_LIB (a built lib
+// directory, as for bench/http.ts) the `base` server, that build of the router, is counted too.
 import { execFileSync, fork } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
@@ -15,7 +16,7 @@ import { HTTP_CASES, type HttpCase, type HttpFixture } from './http'
 
 const REQUESTS = Number(process.env.BENCH_INSTRUCTION_REQUESTS ?? 500)
 const WARMUP = Number(process.env.BENCH_INSTRUCTION_WARMUP ?? 3000)
-const SERVERS = ['express-scim', 'floor'] as const
+const SERVERS = ['express-scim', 'floor', ...(process.env.BENCH_BASE_LIB ? ['base'] : [])] as const
 
 function hasValgrind(): boolean {
   try {
@@ -47,7 +48,7 @@ function send(agent: Agent, port: number, spec: Spec): Promise<number> {
 }
 
 /** Instructions per request of one case on one server, counted by callgrind. */
-async function count(server: (typeof SERVERS)[number], testCase: HttpCase): Promise<number> {
+async function count(server: string, testCase: HttpCase): Promise<number> {
   const out = join(tmpdir(), `express-scim-callgrind-${process.pid}-${server}.out`)
   const child = fork(resolve(__dirname, 'http.ts'), ['--serve', server], {
     execPath: 'valgrind',
@@ -106,11 +107,14 @@ async function main(): Promise<void> {
     `  ${REQUESTS} requests counted after ${WARMUP} of warm-up; instructions per request, thousands`,
   )
   for (const testCase of cases) {
-    const scim = await count('express-scim', testCase)
-    const floor = await count('floor', testCase)
-    console.log(
-      `  ${testCase.name.padEnd(34)} express-scim ${(scim / 1000).toFixed(1).padStart(8)}k  floor ${(floor / 1000).toFixed(1).padStart(8)}k  floor / express-scim ${(floor / scim).toFixed(2)}x`,
-    )
+    const counts = new Map<string, number>()
+    for (const server of SERVERS) counts.set(server, await count(server, testCase))
+    const floor = counts.get('floor')!
+    const columns = [...counts].map(([server, instructions]) => {
+      const ratio = server === 'floor' ? '' : ` (floor / it ${(floor / instructions).toFixed(2)}x)`
+      return `${server} ${(instructions / 1000).toFixed(1).padStart(8)}k${ratio}`
+    })
+    console.log(`  ${testCase.name.padEnd(34)} ${columns.join('  ')}`)
   }
 }
 

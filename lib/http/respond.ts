@@ -9,7 +9,12 @@ export const SCIM_MEDIA_TYPE = 'application/scim+json'
 
 const CONTENT_TYPE = `${SCIM_MEDIA_TYPE}; charset=utf-8`
 
-/** Sets the status and headers of a JSON response with the SCIM media type; returns the body to write. */
+/**
+ * Writes the status line and headers of a JSON response with the SCIM media type; returns the body to
+ * write. One `writeHead` with the length: Node then neither measures the body a second time nor builds
+ * the head implicitly when the body is written. Headers a host set before (`res.setHeader`) are kept;
+ * ours win where both name one.
+ */
 function prepareJson(
   response: ServerResponse,
   status: number,
@@ -17,10 +22,8 @@ function prepareJson(
   headers: Readonly<Record<string, string>> | undefined,
 ): string {
   const json = body instanceof JsonText ? body.text : JSON.stringify(body)
-  response.statusCode = status
   if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
-  response.setHeader('Content-Type', CONTENT_TYPE)
-  response.setHeader('Content-Length', Buffer.byteLength(json))
+  response.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(json) })
   return json
 }
 
@@ -54,8 +57,7 @@ export function sendEmpty(
   status: number,
   headers?: Readonly<Record<string, string>>,
 ): void {
-  response.statusCode = status
-  if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
+  response.writeHead(status, headers)
   response.end()
 }
 

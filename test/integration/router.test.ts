@@ -544,6 +544,31 @@ describe.each(EXPRESS_VERSIONS)('SCIM router on %s', (_label, makeExpress) => {
   })
 
   describe('media types and bodies', () => {
+    it("keeps the headers a host set before the router, and puts its own over the host's where both name one", async () => {
+      const hosted = buildScimApp({
+        express: makeExpress,
+        setup: (app) =>
+          app.use((_req, res, next) => {
+            res.setHeader('Cache-Control', 'no-store')
+            res.setHeader('Content-Type', 'text/html')
+            res.setHeader('ETag', '"host"')
+            next()
+          }),
+      })
+      const created = await client(hosted).post('/Users', userBody('host-headers'))
+      expect(created.status).toBe(201)
+      const read = await client(hosted).get(`/Users/${created.body.id}`)
+      for (const res of [created, read]) {
+        expect(res.headers['cache-control']).toBe('no-store')
+        expect(res.headers['content-type']).toBe('application/scim+json; charset=utf-8')
+        expect(res.headers.etag).toBe(created.body.meta.version)
+        expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)))
+      }
+      const deleted = await client(hosted).delete(`/Users/${created.body.id}`)
+      expect(deleted.status).toBe(204)
+      expect(deleted.headers['cache-control']).toBe('no-store')
+    })
+
     it('accepts application/json', async () => {
       const res = await request(scim.app)
         .post('/scim/Users')
