@@ -70,6 +70,16 @@ function sortOrderParameter(raw: unknown): SortOrder {
   throw scimError(400, 'invalidValue', 'sortOrder must be ascending or descending')
 }
 
+/** The parameters' names in lower case, for the case-insensitive reads: not lowered again per request. */
+const LOWER_NAMES: Readonly<Record<string, string>> = Object.assign(Object.create(null), {
+  sortOrder: 'sortorder',
+  startIndex: 'startindex',
+  sortBy: 'sortby',
+  excludedAttributes: 'excludedattributes',
+})
+
+const lowerName = (name: string): string => LOWER_NAMES[name] ?? name.toLowerCase()
+
 /** Marks a query parameter given more than once. */
 const REPEATED: unique symbol = Symbol('repeated')
 
@@ -84,7 +94,7 @@ function queryReader(query: QueryParameters): (name: string) => string | undefin
     values.set(lower, values.has(lower) ? REPEATED : value)
   })
   return (name) => {
-    const value = values.get(name.toLowerCase())
+    const value = values.get(lowerName(name))
     if (value === REPEATED) throw scimError(400, 'invalidValue', `${name} is given more than once`)
     return value
   }
@@ -109,7 +119,7 @@ export function listParametersFromSearch(body: Record<string, unknown>): ListPar
   }
   return build((name) => {
     if (!isObject(body)) return undefined
-    const lower = name.toLowerCase()
+    const lower = lowerName(name)
     const key = Object.keys(body).find((k) => k.toLowerCase() === lower)
     return key === undefined ? undefined : body[key]
   })

@@ -89,6 +89,8 @@ export class ResponseBudget {
   #left: number
   #taken = 0
   #closed = false
+  /** The first resource taken, not yet measured: it fits whatever its size, so it is measured only when a second one is offered (most filtered pages hold one). */
+  #unmeasured: string | undefined
 
   /** A budget of `bytes` (the router's `maxResponseBytes`). */
   constructor(bytes: number) {
@@ -102,7 +104,7 @@ export class ResponseBudget {
 
   /** True when something about `bytes` large would still fit (anything does while the page is empty). */
   admits(bytes: number): boolean {
-    return !this.#closed && (this.#taken === 0 || bytes <= this.#left)
+    return !this.#closed && (this.#taken === 0 || bytes <= this.#leftAfterFirst())
   }
 
   /** Ends the page: nothing more is taken. */
@@ -114,14 +116,28 @@ export class ResponseBudget {
   take(resource: unknown): string | undefined {
     if (this.#closed) return undefined
     const json = JSON.stringify(resource)
+    if (this.#taken === 0) {
+      this.#taken = 1
+      this.#unmeasured = json
+      return json
+    }
     const bytes = Buffer.byteLength(json)
-    if (this.#taken > 0 && bytes > this.#left) {
+    if (bytes > this.#leftAfterFirst()) {
       this.#closed = true
       return undefined
     }
     this.#taken++
     this.#left -= bytes
     return json
+  }
+
+  /** What is left once the first resource is counted. */
+  #leftAfterFirst(): number {
+    if (this.#unmeasured !== undefined) {
+      this.#left -= Buffer.byteLength(this.#unmeasured)
+      this.#unmeasured = undefined
+    }
+    return this.#left
   }
 }
 

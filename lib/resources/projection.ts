@@ -14,7 +14,10 @@ export interface ProjectionParameters {
 
 /** Which attributes a response carries. */
 export interface Projection {
-  /** A copy of the resource with only the attributes to return. */
+  /**
+   * The resource with only the attributes to return: the resource itself when all of them stay, so pass
+   * one built for the response (never a stored document) and only serialise what comes back.
+   */
   apply(resource: ScimResource): ScimResource
   /** True when the response would carry this core attribute (lets the router skip reading `members`). */
   includes(attribute: string): boolean
@@ -231,28 +234,44 @@ export function createProjection(
     return attribute
   }
 
-  const projectObject = (schema: string, object: Record<string, unknown>, topLevel: boolean) => {
-    const out: Record<string, unknown> = {}
-    for (const key of Object.keys(object)) {
-      if (topLevel && isSchemasOrId(key)) {
-        out[key] = object[key]
-        continue
-      }
-      // Attribute names hold no colon (RFC 7643 §2.1): only a key with one can be an extension URN.
-      if (topLevel && key.includes(':') && extensionUrns.has(key.toLowerCase())) {
-        const extension = registry.getSchema(key)
-        const value = object[key]
-        if (!extension || !isObject(value)) continue
-        const projected = projectObject(extension.id, value, false)
-        if (Object.keys(projected).length > 0) out[key] = projected
-        continue
-      }
-      const attribute = resolveKey(schema, key)
-      if (!attribute) continue
-      const value = decide(schema, attribute, object[key])
-      if (value !== undefined) out[key] = value
+  /** What the response carries of one key of an object: its value, some of it, or undefined (nothing). */
+  const keptValue = (schema: string, key: string, value: unknown, topLevel: boolean): unknown => {
+    if (topLevel && isSchemasOrId(key)) return value
+    // Attribute names hold no colon (RFC 7643 §2.1): only a key with one can be an extension URN.
+    if (topLevel && key.includes(':') && extensionUrns.has(key.toLowerCase())) {
+      const extension = registry.getSchema(key)
+      if (!extension || !isObject(value)) return undefined
+      const projected = projectObject(extension.id, value, false)
+      return Object.keys(projected).length > 0 ? projected : undefined
     }
-    return out
+    const attribute = resolveKey(schema, key)
+    return attribute ? decide(schema, attribute, value) : undefined
+  }
+
+  /**
+   * The object with only what the response carries. Usually every key stays as it is: then the object
+   * itself is the answer (callers pass a resource built for this response and only serialise what comes
+   * back); a copy starts at the first key that is dropped or cut.
+   */
+  const projectObject = (
+    schema: string,
+    object: Record<string, unknown>,
+    topLevel: boolean,
+  ): Record<string, unknown> => {
+    const keys = Object.keys(object)
+    let out: Record<string, unknown> | undefined
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!
+      const value = object[key]
+      const kept = keptValue(schema, key, value, topLevel)
+      if (out === undefined) {
+        if (kept === value && value !== undefined) continue
+        out = {}
+        for (let j = 0; j < i; j++) out[keys[j]!] = object[keys[j]!]
+      }
+      if (kept !== undefined) out[key] = kept
+    }
+    return out ?? object
   }
 
   // The router asks the same one or two names (`members`, `groups`) of every response: answer each once.

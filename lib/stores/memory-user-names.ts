@@ -66,6 +66,8 @@ export class UserNameIndex {
     }
     if (values.email !== undefined) {
       const email = foldCase(values.email)
+      // An email that is the userName (as it often is) was checked just above, in the shared namespace.
+      if (this.#shared && email === name) return
       if (taken(this.#byEmail.get(email))) throw uniquenessConflict('emails')
       if (this.#shared && taken(this.#byUserName.get(email))) throw uniquenessConflict('emails')
     }

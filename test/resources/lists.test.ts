@@ -6,6 +6,7 @@ import {
   listQuery,
   listResponse,
   pageSize,
+  ResponseBudget,
 } from '../../lib/resources/lists'
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../../lib/schema/core'
 import type { ScimRouterOptions } from '../../types/router'
@@ -168,5 +169,38 @@ describe('listResponse', () => {
 
   it('counts itemsPerPage from the page, not from what was asked', () => {
     expect(listResponse(0, 1, [])).toMatchObject({ totalResults: 0, itemsPerPage: 0, Resources: [] })
+  })
+})
+
+describe('ResponseBudget', () => {
+  // '{"v":"…"}' is 8 bytes around the value; é is two bytes in UTF-8, one UTF-16 unit.
+  const sized = (bytes: number, char = 'a') => ({ v: char.repeat((bytes - 8) / Buffer.byteLength(char)) })
+
+  it('takes the first resource whatever its size, and nothing after one that used up the budget', () => {
+    const budget = new ResponseBudget(100)
+    expect(budget.take(sized(150))).toBe(JSON.stringify(sized(150)))
+    expect(budget.admits(1)).toBe(false)
+    expect(budget.take(sized(10))).toBeUndefined()
+    expect(budget.closed).toBe(true)
+  })
+
+  it('counts the first resource in bytes once a second is offered', () => {
+    const first = new ResponseBudget(100)
+    first.take(sized(60, 'é'))
+    expect(first.admits(40)).toBe(true)
+    expect(first.admits(41)).toBe(false)
+    expect(first.take(sized(42))).toBeUndefined()
+    const second = new ResponseBudget(100)
+    second.take(sized(60, 'é'))
+    expect(second.take(sized(40, 'é'))).toBeDefined()
+    expect(second.admits(0)).toBe(true)
+    expect(second.take(sized(10))).toBeUndefined()
+  })
+
+  it('closes for good: once a resource is refused, a smaller one is refused too', () => {
+    const budget = new ResponseBudget(100)
+    budget.take(sized(50))
+    expect(budget.take(sized(60))).toBeUndefined()
+    expect(budget.take(sized(10))).toBeUndefined()
   })
 })

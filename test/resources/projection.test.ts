@@ -67,6 +67,23 @@ describe('createProjection: defaults', () => {
     expect(resource).toEqual(user())
   })
 
+  it('answers the resource itself when every attribute stays, and a copy from the first one that does not', () => {
+    const kept = user()
+    delete kept.password
+    expect(project({}, kept)).toBe(kept)
+    const withPassword = user()
+    const projected = project({}, withPassword)
+    expect(projected).not.toBe(withPassword)
+    expect(Object.keys(projected)).toEqual(Object.keys(withPassword).filter((key) => key !== 'password'))
+    expect(withPassword).toEqual(user())
+    // A sub-attribute cut (`returned: never` inside a complex value) copies too, the input unchanged.
+    const nested = { ...kept, name: { givenName: 'Barbara' }, emails: [{ value: 'b@work.example' }] }
+    expect(project({}, nested)).toBe(nested)
+    const excluded = project({ excludedAttributes: ['emails.type'] }, kept)
+    expect(excluded).not.toBe(kept)
+    expect(kept).toEqual(Object.fromEntries(Object.entries(user()).filter(([key]) => key !== 'password')))
+  })
+
   it('throws a TypeError for an unknown resource type', () => {
     expect(() => createProjection(registry, 'Device', parser, {})).toThrow(TypeError)
   })

@@ -446,8 +446,21 @@ describe('MemoryUserStore', () => {
     )
     const holders = shared.findByUserNameOrEmail('CAROL@x.example', 'ADMIN@x.example', acme)
     expect(holders.map((u) => u.userName).sort()).toEqual(['admin@x.example', 'carol'])
+    // An email that folds to the userName is still checked against both names of every other user.
+    shared.create(user('dave@x.example', { email: 'dave@x.example' }), acme)
+    expect(statusOf(() => shared.create(user('Carol@X.example', { email: 'carol@x.EXAMPLE' }), acme))).toBe(
+      409,
+    )
+    expect(statusOf(() => shared.create(user('DAVE@x.example', { email: 'Dave@X.example' }), acme))).toBe(409)
+    expect(statusOf(() => shared.create(user('admin@X.example', { email: 'ADMIN@x.example' }), acme))).toBe(
+      409,
+    )
     const separate = new MemoryUserStore({ userNameEmailNamespace: 'separate' })
     separate.create(user('carol', { email: 'carol@x.example' }), acme)
+    expect(statusOf(() => separate.create(user('Dan', { email: 'CAROL@x.example' }), acme))).toBe(409)
+    expect(statusOf(() => separate.create(user('carol@x.example', { email: 'carol@x.example' }), acme))).toBe(
+      409,
+    )
     expect(separate.create(user('CAROL@X.example'), acme).userName).toBe('CAROL@X.example')
     expect(separate.findByUserNameOrEmail('nobody', 'carol', acme)).toEqual([])
   })
