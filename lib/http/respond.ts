@@ -11,9 +11,10 @@ const CONTENT_TYPE = `${SCIM_MEDIA_TYPE}; charset=utf-8`
 
 /**
  * Writes the status line and headers of a JSON response with the SCIM media type; returns the body to
- * write. One `writeHead` with the length: Node then neither measures the body a second time nor builds
- * the head implicitly when the body is written. Headers a host set before (`res.setHeader`) are kept;
- * ours win where both name one.
+ * write. The head is written here, with the length: Node then neither measures the body a second time
+ * nor builds the head implicitly when the body is written. Every header goes through `setHeader`, so a
+ * host still reads them afterwards (`getHeader` in an access log) and a `writeHead` wrapper that passes
+ * on only the status loses none. Headers a host set before are kept; ours win where both name one.
  */
 function prepareJson(
   response: ServerResponse,
@@ -23,7 +24,9 @@ function prepareJson(
 ): string {
   const json = body instanceof JsonText ? body.text : JSON.stringify(body)
   if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
-  response.writeHead(status, { 'Content-Type': CONTENT_TYPE, 'Content-Length': Buffer.byteLength(json) })
+  response.setHeader('Content-Type', CONTENT_TYPE)
+  response.setHeader('Content-Length', Buffer.byteLength(json))
+  response.writeHead(status)
   return json
 }
 
@@ -57,7 +60,8 @@ export function sendEmpty(
   status: number,
   headers?: Readonly<Record<string, string>>,
 ): void {
-  response.writeHead(status, headers)
+  if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
+  response.writeHead(status)
   response.end()
 }
 

@@ -18,11 +18,10 @@ class FakeResponse {
     return this
   }
 
-  /** As Node's: the headers given join (and override) those set before, and the head is then sent. */
-  writeHead(status: number, headers?: Record<string, unknown>): this {
+  /** As Node's, called with the status only: the headers set so far are sent. */
+  writeHead(status: number): this {
     if (this.headersSent) throw new Error('headers already sent')
     this.statusCode = status
-    if (headers) for (const name of Object.keys(headers)) this.setHeader(name, headers[name])
     this.headersSent = true
     return this
   }

@@ -81,4 +81,64 @@ describe('createScimRouter on plain node:http', () => {
     expect(body.meta.location).toMatch(new RegExp(`^${origin}/scim/Users/[^/]+$`))
     expect((await fetch(body.meta.location, { headers: HEADERS })).status).toBe(200)
   })
+
+  it('leaves every header it wrote readable by the host after the answer, and survives a status-only writeHead wrapper', async () => {
+    const router = createScimRouter(options())
+    const seen: Array<Record<string, unknown>> = []
+    const { server, origin } = await listen((req, res) => {
+      // What an access log reads on `finish` (morgan's :res[content-length], metrics).
+      res.on('finish', () =>
+        seen.push({
+          status: res.statusCode,
+          type: res.getHeader('content-type'),
+          length: res.getHeader('content-length'),
+          etag: res.getHeader('etag'),
+        }),
+      )
+      // A wrapper that passes on the status only, as Node's own implicit head calls it.
+      const writeHead = res.writeHead
+      res.writeHead = function (this: typeof res, status: number) {
+        this.setHeader('X-Response-Time', '1ms')
+        return writeHead.call(this, status)
+      } as typeof res.writeHead
+      router(req, res)
+    })
+    servers.push(server)
+    const created = await fetch(`${origin}/Users`, {
+      method: 'POST',
+      headers: HEADERS,
+      body: JSON.stringify(USER),
+    })
+    const location = created.headers.get('location')!
+    const etag = created.headers.get('etag')!
+    const list = await fetch(`${origin}/Users`, { headers: HEADERS })
+    const listText = await list.text()
+    const notModified = await fetch(location, { headers: { ...HEADERS, 'if-none-match': etag } })
+    const missing = await fetch(`${origin}/Users/nobody`, { headers: HEADERS })
+    const missingText = await missing.text()
+    for (const res of [created, list, missing]) {
+      expect(res.headers.get('content-type')).toBe('application/scim+json; charset=utf-8')
+      expect(res.headers.get('x-response-time')).toBe('1ms')
+      expect(res.headers.get('transfer-encoding')).toBeNull()
+    }
+    expect(list.headers.get('content-length')).toBe(String(Buffer.byteLength(listText)))
+    expect(notModified.status).toBe(304)
+    expect(notModified.headers.get('etag')).toBe(etag)
+    expect(seen).toEqual([
+      { status: 201, type: 'application/scim+json; charset=utf-8', length: expect.any(Number), etag },
+      {
+        status: 200,
+        type: 'application/scim+json; charset=utf-8',
+        length: Buffer.byteLength(listText),
+        etag: undefined,
+      },
+      { status: 304, type: undefined, length: undefined, etag },
+      {
+        status: 404,
+        type: 'application/scim+json; charset=utf-8',
+        length: Buffer.byteLength(missingText),
+        etag: undefined,
+      },
+    ])
+  })
 })
