@@ -145,19 +145,7 @@ export class RequestTeams {
         if (!(found instanceof Map)) throw brokenStore(name, 'a Map of user ids to lists of teams')
         // Most users of most responses are in no team: nothing to copy, and no Map made for it.
         if (found.size === 0) return NO_TEAMS
-        const teams = new Map<string, TeamOfUser[]>()
-        for (const id of userIds) {
-          const list: unknown = found.get(id)
-          if (list === undefined || list === null) continue
-          if (!Array.isArray(list)) throw brokenStore(name, 'a list of { id, displayName } per user')
-          const checked: TeamOfUser[] = []
-          for (const team of list.length > limit ? list.slice(0, limit) : list) {
-            if (!isTeamOfUser(team)) throw brokenStore(name, 'teams as { id, displayName } strings')
-            checked.push({ id: team.id, displayName: team.displayName })
-          }
-          teams.set(id, checked)
-        }
-        return teams
+        return checkedTeamsOfUsers(found, userIds, limit, name)
       },
     )
   }
@@ -206,6 +194,40 @@ export class RequestTeams {
   removeUserFromTeams(userId: string): Promise<void> {
     return this.#write('removeUserFromTeams', () => this.store.removeUserFromTeams(userId, this.context))
   }
+}
+
+/**
+ * The store's answer to `listTeamsOfUsers`, checked: only the ids asked for, each list of `{ id,
+ * displayName }` strings cut to `limit`. The answer itself when it is all of that already (the usual
+ * case: one read per response, no copy); else a new Map with only what was asked.
+ */
+function checkedTeamsOfUsers(
+  found: Map<unknown, unknown>,
+  userIds: readonly string[],
+  limit: number,
+  name: string,
+): ReadonlyMap<string, readonly TeamOfUser[]> {
+  let asked = 0
+  let cut = false
+  for (const id of userIds) {
+    const list: unknown = found.get(id)
+    if (list === undefined || list === null) continue
+    if (!Array.isArray(list)) throw brokenStore(name, 'a list of { id, displayName } per user')
+    const end = Math.min(list.length, limit)
+    for (let i = 0; i < end; i++) {
+      if (!isTeamOfUser(list[i])) throw brokenStore(name, 'teams as { id, displayName } strings')
+    }
+    asked++
+    if (list.length > limit) cut = true
+  }
+  // Every entry is one asked for (ids asked twice count twice, and then a copy is made), none too long.
+  if (!cut && asked === found.size) return found as ReadonlyMap<string, readonly TeamOfUser[]>
+  const teams = new Map<string, readonly TeamOfUser[]>()
+  for (const id of userIds) {
+    const list = found.get(id) as readonly TeamOfUser[] | undefined | null
+    if (list !== undefined && list !== null) teams.set(id, list.length > limit ? list.slice(0, limit) : list)
+  }
+  return teams
 }
 
 function isTeamOfUser(value: unknown): value is TeamOfUser {

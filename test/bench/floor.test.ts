@@ -78,10 +78,19 @@ const TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g
 const VERSION = /W\/(\\?)"\d+\\?"/g
 const BASE = /http:\/\/127\.0\.0\.1:\d+/g
 
-/** An answer with what legitimately differs (ids, times, version numbers, the port) replaced by names. */
+/**
+ * An answer with what legitimately differs (the port, times, version numbers) replaced by names, and
+ * each id by its order of first appearance: a group `value` that names another team than its `$ref`
+ * still shows.
+ */
 function normalised(response: request.Response) {
+  const ids = new Map<string, string>()
+  const idName = (id: string) => {
+    if (!ids.has(id)) ids.set(id, `<id${ids.size + 1}>`)
+    return ids.get(id)!
+  }
   const scrub = (text: string) =>
-    text.replace(UUID, '<id>').replace(TIME, '<time>').replace(VERSION, 'W/$1"<n>$1"').replace(BASE, '<base>')
+    text.replace(UUID, idName).replace(TIME, '<time>').replace(VERSION, 'W/$1"<n>$1"').replace(BASE, '<base>')
   return {
     status: response.status,
     body: scrub(response.text),

@@ -617,3 +617,39 @@ describe('the tracing seam', () => {
     expect(retried).toEqual(['Group'])
   })
 })
+
+describe('teams of users', () => {
+  const ops = { id: 't-1', displayName: 'Ops' }
+  const dev = { id: 't-2', displayName: 'Dev' }
+
+  function teamsOf(answer: unknown) {
+    const { teamStore, gateway } = setup()
+    jest.spyOn(teamStore, 'listTeamsOfUsers').mockReturnValue(answer as Map<string, never[]>)
+    return (ids: string[], limit: number) =>
+      gateway.forRequest(context(), UNTRACED).teams!.listTeamsOfUsers(ids, limit)
+  }
+
+  it("passes the store's answer on as it is when it holds just what was asked", async () => {
+    const answer = new Map([['u-1', [ops, dev]]])
+    await expect(teamsOf(answer)(['u-1', 'u-2'], 2)).resolves.toBe(answer)
+  })
+
+  it('keeps only the users asked for, and cuts each list to the limit', async () => {
+    const answer = new Map([
+      ['u-1', [ops, dev]],
+      ['u-9', [ops]],
+    ])
+    const teams = await teamsOf(answer)(['u-1'], 5)
+    expect([...teams]).toEqual([['u-1', [ops, dev]]])
+    const cut = await teamsOf(new Map([['u-1', [ops, dev]]]))(['u-1'], 1)
+    expect([...cut]).toEqual([['u-1', [ops]]])
+  })
+
+  it('refuses a malformed answer, within the limit only', async () => {
+    await expect(teamsOf([['u-1', [ops]]])(['u-1'], 2)).rejects.toThrow(/a Map of user ids/)
+    await expect(teamsOf(new Map([['u-1', ops]]))(['u-1'], 2)).rejects.toThrow(/a list of/)
+    await expect(teamsOf(new Map([['u-1', [ops, { id: 3 }]]]))(['u-1'], 2)).rejects.toThrow(/strings/)
+    const beyond = await teamsOf(new Map([['u-1', [ops, { id: 3 }]]]))(['u-1'], 1)
+    expect([...beyond]).toEqual([['u-1', [ops]]])
+  })
+})

@@ -109,6 +109,12 @@ describe('listParametersFromQuery: names and repetition', () => {
       filter: 'x',
       attributes: ['a'],
     })
+    expect(fromQuery('EXCLUDEDATTRIBUTES=emails&Cursor=')).toEqual({
+      startIndex: 1,
+      sortOrder: 'ascending',
+      excludedAttributes: ['emails'],
+      cursor: '',
+    })
   })
 
   it.each([
@@ -118,6 +124,8 @@ describe('listParametersFromQuery: names and repetition', () => {
     'filter=a&filter=b',
     'sortOrder=ascending&sortOrder=ascending',
     'attributes=a&Attributes=b',
+    'excludedAttributes=a&EXCLUDEDattributes=b',
+    'sortBy=userName&sortby=userName',
   ])('answers 400 for the repeated parameter in %s', (query) => {
     expectScimError(() => fromQuery(query), 400, 'invalidValue')
   })
@@ -211,6 +219,15 @@ describe('listParametersFromSearch', () => {
       startIndex: 4,
       count: 2,
       sortOrder: 'descending',
+    })
+    expect(
+      listParametersFromSearch({ SORTBY: 'userName', ExcludedAttributes: ['emails'], FILTER: 'x' }),
+    ).toEqual({
+      startIndex: 1,
+      sortOrder: 'ascending',
+      sortBy: 'userName',
+      excludedAttributes: ['emails'],
+      filter: 'x',
     })
   })
 
