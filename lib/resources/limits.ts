@@ -80,13 +80,19 @@ const NOT_STORED: Readonly<Record<string, readonly string[]>> = {
   Group: ['id', 'meta', 'members'],
 }
 
+/** True when `key`, in any case, is one of `dropped`; lower-cases only keys of a dropped name's length. */
+function isDropped(dropped: readonly string[], key: string): boolean {
+  for (const name of dropped) if (name.length === key.length) return dropped.includes(key.toLowerCase())
+  return false
+}
+
 /** What the store keeps of a resource: the resource itself when it holds nothing the store drops. */
 function storedPart(resource: ScimResource, resourceType: string): ScimResource {
   const dropped = NOT_STORED[resourceType] ?? ['id', 'meta']
   const keys = Object.keys(resource)
-  if (!keys.some((key) => dropped.includes(key.toLowerCase()))) return resource
+  if (!keys.some((key) => isDropped(dropped, key))) return resource
   const out: ScimResource = {}
-  for (const key of keys) if (!dropped.includes(key.toLowerCase())) out[key] = resource[key]
+  for (const key of keys) if (!isDropped(dropped, key)) out[key] = resource[key]
   return out
 }
 

@@ -38,7 +38,6 @@ import {
   indexedTerm,
   type MemoryStoreOptions,
   memoize,
-  newId,
   nextVersion,
   pageBounds,
   pageOf,
@@ -51,6 +50,7 @@ import {
   tenantOf,
   warnInProduction,
 } from './shared'
+import { UuidSource } from './uuid'
 
 export type { TeamsOfUsers } from './memory-user-groups'
 export type { UserNameEmailNamespace } from './memory-user-names'
@@ -116,6 +116,7 @@ export class MemoryUserStore implements UserStore {
     passwords: new Map(),
   }))
   #sequence = 0
+  readonly #ids = new UuidSource()
 
   /**
    * Throws `TypeError` on options other than `{ registry, userNameEmailNamespace, teamStore }` and on a namespace
@@ -140,7 +141,7 @@ export class MemoryUserStore implements UserStore {
     this.#sequence += 1
     const record = makeRecord(
       {
-        id: newId(),
+        id: this.#ids.next(),
         version: nextVersion(partition),
         created: now,
         lastModified: now,

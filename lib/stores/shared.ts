@@ -1,7 +1,6 @@
 // What the memory stores share: option checks, ids, tenancy and partitions, the production warning, indexed filter terms, sorting, paging.
 
 import cluster from 'node:cluster'
-import { randomUUID } from 'node:crypto'
 import type { AttributePath, Filter } from '../../types/filter'
 import type { AttributeDefinition } from '../../types/schema'
 import type { ListPage, ListQuery, RequestContext, SortOrder } from '../../types/stores'
@@ -84,17 +83,6 @@ export function refuseClustered(className: string): void {
         'would see different users and teams; use a database-backed store with several processes',
     )
   }
-}
-
-/**
- * A new resource id: a random (version 4) UUID, as one flat string. Node builds `randomUUID()` by
- * concatenation, and V8 keeps the result as a tree of about 14 cons strings (some 450 bytes on a 64-bit
- * heap) until something flattens it; a record holds its id for life, in the map key and every index,
- * so the store flattens it once (56 bytes). `toLowerCase()` flattens its input and returns it as it is
- * when nothing needs lowering, as nothing in a UUID's lower-case hex does.
- */
-export function newId(): string {
-  return randomUUID().toLowerCase()
 }
 
 /** The next version of a tenant's partition: counted per tenant, so no ETag tells how busy another is. */
