@@ -9,13 +9,7 @@ export const SCIM_MEDIA_TYPE = 'application/scim+json'
 
 const CONTENT_TYPE = `${SCIM_MEDIA_TYPE}; charset=utf-8`
 
-/**
- * Writes the status line and headers of a JSON response with the SCIM media type; returns the body to
- * write. The head is written here, with the length: Node then neither measures the body a second time
- * nor builds the head implicitly when the body is written. Every header goes through `setHeader`, so a
- * host still reads them afterwards (`getHeader` in an access log) and a `writeHead` wrapper that passes
- * on only the status loses none. Headers a host set before are kept; ours win where both name one.
- */
+/** Sets the status and headers of a JSON response with the SCIM media type; returns the body to write. */
 function prepareJson(
   response: ServerResponse,
   status: number,
@@ -23,10 +17,10 @@ function prepareJson(
   headers: Readonly<Record<string, string>> | undefined,
 ): string {
   const json = body instanceof JsonText ? body.text : JSON.stringify(body)
+  response.statusCode = status
   if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
   response.setHeader('Content-Type', CONTENT_TYPE)
   response.setHeader('Content-Length', Buffer.byteLength(json))
-  response.writeHead(status)
   return json
 }
 
@@ -60,8 +54,8 @@ export function sendEmpty(
   status: number,
   headers?: Readonly<Record<string, string>>,
 ): void {
+  response.statusCode = status
   if (headers) for (const name of Object.keys(headers)) response.setHeader(name, headers[name]!)
-  response.writeHead(status)
   response.end()
 }
 

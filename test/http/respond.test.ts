@@ -18,14 +18,6 @@ class FakeResponse {
     return this
   }
 
-  /** As Node's, called with the status only: the headers set so far are sent. */
-  writeHead(status: number): this {
-    if (this.headersSent) throw new Error('headers already sent')
-    this.statusCode = status
-    this.headersSent = true
-    return this
-  }
-
   end(chunk?: string): this {
     this.ended++
     this.body = chunk

@@ -82,6 +82,25 @@ describe('createScimRouter on plain node:http', () => {
     expect((await fetch(body.meta.location, { headers: HEADERS })).status).toBe(200)
   })
 
+  it('lets a host change the status and headers when the body is written (a wrapper of res.end)', async () => {
+    const router = createScimRouter(options())
+    const { server, origin } = await listen((req, res) => {
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res
+      res.end = ((...args: unknown[]) => {
+        res.setHeader('X-Answered-By', 'scim')
+        if (res.statusCode === 404) res.statusCode = 410
+        return end(...args)
+      }) as typeof res.end
+      router(req, res)
+    })
+    servers.push(server)
+    const missing = await fetch(`${origin}/Users/nobody`, { headers: HEADERS })
+    expect(missing.status).toBe(410)
+    expect(missing.headers.get('x-answered-by')).toBe('scim')
+    expect(missing.headers.get('content-type')).toBe('application/scim+json; charset=utf-8')
+    expect(Number(missing.headers.get('content-length'))).toBe(Buffer.byteLength(await missing.text()))
+  })
+
   it('leaves every header it wrote readable by the host after the answer, and survives a status-only writeHead wrapper', async () => {
     const router = createScimRouter(options())
     const seen: Array<Record<string, unknown>> = []
