@@ -30,9 +30,17 @@ export function parseByteSize(value: number | string, name: string): number {
   )
 }
 
+/** The answer for a Content-Type that is exactly one of the JSON media types, as IdPs send them. */
+const EXACT_JSON_TYPES: ReadonlyMap<string, { readonly type: string; readonly utf8: boolean }> = new Map(
+  [...JSON_MEDIA_TYPES].map((type) => [type, Object.freeze({ type, utf8: true })]),
+)
+
 /** The media type of a Content-Type header, lower-case, and whether its charset (if any) is UTF-8. */
 function mediaTypeOf(header: string | undefined): { type: string; utf8: boolean } | undefined {
-  if (header === undefined || header.trim() === '') return undefined
+  if (header === undefined) return undefined
+  const exact = EXACT_JSON_TYPES.get(header)
+  if (exact !== undefined) return exact
+  if (header.trim() === '') return undefined
   const [type = '', ...parameters] = header.split(';')
   let utf8 = true
   for (const parameter of parameters) {

@@ -16,13 +16,17 @@ import { isoTimeOf } from './iso-time'
 /** A SCIM resource as JSON. */
 export type ScimResource = Record<string, unknown>
 
+/** An id that `encodeURIComponent` would return unchanged (it also keeps `!*'()`, which this need not). */
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
+
 /** The absolute URL of a resource (RFC 7644 §3.1 `Location`, RFC 7643 §3.1 `meta.location`). */
 export function locationOf(
   baseUrl: string,
   endpoint: 'Users' | 'Groups' | 'Roles' | 'Entitlements',
   id: string,
 ): string {
-  return `${baseUrl}/${endpoint}/${encodeURIComponent(id)}`
+  // Ids are mostly UUIDs: only unreserved characters (RFC 3986 §2.3), which encoding leaves as they are.
+  return `${baseUrl}/${endpoint}/${UNRESERVED.test(id) ? id : encodeURIComponent(id)}`
 }
 
 /** The weak entity tag of a version. RFC 7644 §3.14: versions are weak, opaque strings. */

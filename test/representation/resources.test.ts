@@ -2,6 +2,7 @@
 import {
   etagOf,
   groupResource,
+  locationOf,
   memberReferencesOf,
   primaryEmail,
   tagValue,
@@ -38,6 +39,20 @@ function storedTeam(extra: Partial<StoredTeam> = {}): StoredTeam {
     ...extra,
   }
 }
+
+describe('locationOf', () => {
+  it.each([
+    ['2819c223-7f76-453a-919d-413861904646'],
+    ['A-z_0.9~'],
+    ['a/b c'],
+    ["it's(1)!*"],
+    ['é日本🎉'],
+    ['%2F'],
+    [''],
+  ])('writes %j as encodeURIComponent does', (id) => {
+    expect(locationOf('https://h/scim', 'Users', id)).toBe(`https://h/scim/Users/${encodeURIComponent(id)}`)
+  })
+})
 
 describe('etagOf', () => {
   it('makes a weak entity tag', () => {
