@@ -16,6 +16,9 @@ export interface StaticToken {
   readonly id?: string
 }
 
+/** RFC 6750 §2.1 token68: the credentials a bearer token may hold. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
+
 /**
  * The bearer token of a request: the `Authorization` header's `Bearer` credentials, the scheme read
  * case-insensitively (RFC 7235 §2.1). Tokens in the query string or a cookie are never read.
@@ -23,6 +26,11 @@ export interface StaticToken {
 export function bearerToken(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization
   if (typeof header !== 'string') return undefined
+  // The spelling every IdP sends, checked without a match array; any other goes through the full rule.
+  if (header.startsWith('Bearer ')) {
+    const token = header.slice(7)
+    if (TOKEN68.test(token)) return token
+  }
   const match = /^\s*bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header)
   return match?.[1]
 }
@@ -70,7 +78,7 @@ export function staticTokens(tokens: readonly (string | StaticToken)[]): Authent
         `staticTokens entry ${index} must be a string or { token, tenant, id }`,
       )
     }
-    if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(config.token)) {
+    if (!TOKEN68.test(config.token)) {
       throw configError(
         'ERR_INVALID_OPTION',
         `staticTokens entry ${index} is not a valid bearer token (RFC 6750 token68 characters, not empty)`,

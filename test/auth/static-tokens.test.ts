@@ -20,6 +20,8 @@ describe('bearerToken', () => {
     [`Bearer\t${TOKEN}`, TOKEN],
     ['Bearer abc', 'abc'],
     ['Bearer abc==', 'abc=='],
+    [`Bearer  ${TOKEN}`, TOKEN],
+    [`Bearer ${TOKEN} `, TOKEN],
   ])('reads %j', (header, token) => {
     expect(bearerToken(requestWith(header))).toBe(token)
   })
