@@ -8,7 +8,7 @@ import { isObject, jsonEqual } from '../json'
 import { primaryEmail, type ScimResource } from '../representation/resources'
 import { parseDateTime } from '../schema/datetime'
 import { identifierAttributesOf, identifierProblem } from '../schema/identifiers'
-import { findSubAttribute, type SchemaRegistry } from '../schema/registry'
+import type { SchemaRegistry } from '../schema/registry'
 
 /** A body read and checked: the resource to store, and the write-only values taken out of it. */
 export interface ValidatedBody {
@@ -203,6 +203,17 @@ export function createResourceValidator(
     if (problem !== undefined) throw scimError(400, 'invalidValue', `'emails' (the primary email) ${problem}`)
   }
 
+  // Sub-attributes by name, per complex attribute met: one map read per key, not a scan of the list.
+  const subIndexes = new Map<AttributeDefinition, AttributeIndex>()
+  const subAttributeOf = (definition: AttributeDefinition, key: string): AttributeDefinition | undefined => {
+    let index = subIndexes.get(definition)
+    if (index === undefined) {
+      index = attributeIndex(definition.subAttributes ?? [])
+      subIndexes.set(definition, index)
+    }
+    return index.get(key) ?? index.get(key.toLowerCase())
+  }
+
   /** One value of an attribute: dialect forms read, unknown and read-only sub-attributes dropped. */
   const normaliseSingle = (definition: AttributeDefinition, value: unknown): unknown => {
     if (definition.type === 'boolean' && typeof value === 'string') {
@@ -212,7 +223,7 @@ export function createResourceValidator(
     if (definition.type !== 'complex' || !isObject(value)) return value
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value)) {
-      const sub = findSubAttribute(definition, key)
+      const sub = subAttributeOf(definition, key)
       if (!sub || sub.mutability === 'readOnly' || value[key] === null) continue
       out[sub.name] = normaliseValue(sub, value[key])
     }
