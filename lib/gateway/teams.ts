@@ -207,7 +207,6 @@ function checkedTeamsOfUsers(
   limit: number,
   name: string,
 ): ReadonlyMap<string, readonly TeamOfUser[]> {
-  let asked = 0
   let cut = false
   for (const id of userIds) {
     const list: unknown = found.get(id)
@@ -217,17 +216,23 @@ function checkedTeamsOfUsers(
     for (let i = 0; i < end; i++) {
       if (!isTeamOfUser(list[i])) throw brokenStore(name, 'teams as { id, displayName } strings')
     }
-    asked++
     if (list.length > limit) cut = true
   }
-  // Every entry is one asked for (ids asked twice count twice, and then a copy is made), none too long.
-  if (!cut && asked === found.size) return found as ReadonlyMap<string, readonly TeamOfUser[]>
+  if (!cut && holdsOnly(found, userIds)) return found as ReadonlyMap<string, readonly TeamOfUser[]>
   const teams = new Map<string, readonly TeamOfUser[]>()
   for (const id of userIds) {
     const list = found.get(id) as readonly TeamOfUser[] | undefined | null
     if (list !== undefined && list !== null) teams.set(id, list.length > limit ? list.slice(0, limit) : list)
   }
   return teams
+}
+
+/** True when every key of `found` is one of `userIds` (one id, the usual GET, needs no Set). */
+function holdsOnly(found: Map<unknown, unknown>, userIds: readonly string[]): boolean {
+  if (userIds.length === 1) return found.size === 1 && found.has(userIds[0])
+  const asked = new Set<unknown>(userIds)
+  for (const key of found.keys()) if (!asked.has(key)) return false
+  return true
 }
 
 function isTeamOfUser(value: unknown): value is TeamOfUser {

@@ -70,7 +70,7 @@ function documentView(document: ScimDocument | undefined, serverOwned: ServerOwn
 }
 
 /** Attributes the server owns or never returns, matched in any case (RFC 7643 §2.1). */
-class ServerOwned {
+export class ServerOwned {
   readonly #names: ReadonlySet<string>
   readonly #lengths: ReadonlySet<number>
 
@@ -101,6 +101,16 @@ function withSchema(stored: unknown, schema: string, lower: string): unknown[] {
 
 const USER_SERVER_OWNED = new ServerOwned(['id', 'meta', 'password', 'groups'])
 const TEAM_SERVER_OWNED = new ServerOwned(['id', 'meta', 'members'])
+const COMMON_SERVER_OWNED = new ServerOwned(['id', 'meta'])
+
+/** What a resource type's stored document leaves out: the server's attributes, and a user's password and groups or a group's members. */
+export function serverOwnedOf(resourceType: string): ServerOwned {
+  return resourceType === 'User'
+    ? USER_SERVER_OWNED
+    : resourceType === 'Group'
+      ? TEAM_SERVER_OWNED
+      : COMMON_SERVER_OWNED
+}
 
 /**
  * The email `UserFields.email` names: the `primary` element of `emails`, else the `work` one, else the

@@ -1,7 +1,7 @@
 // The bounds on one stored resource, checked after every POST, PUT and PATCH and before any write: values per multi-valued attribute, bytes of the document.
 import { scimError } from '../errors'
 import { isObject } from '../json'
-import type { ScimResource } from '../representation/resources'
+import { type ScimResource, serverOwnedOf } from '../representation/resources'
 
 /** What `checkResourceLimits` enforces; built once per router from its options. */
 export interface ResourceLimits {
@@ -74,25 +74,13 @@ export function checkResourceLimits(
   )
 }
 
-/** Attributes the store keeps in the document: not the server's (`id`, `meta`), not a group's `members`. */
-const NOT_STORED: Readonly<Record<string, readonly string[]>> = {
-  User: ['id', 'meta', 'password', 'groups'],
-  Group: ['id', 'meta', 'members'],
-}
-
-/** True when `key`, in any case, is one of `dropped`; lower-cases only keys of a dropped name's length. */
-function isDropped(dropped: readonly string[], key: string): boolean {
-  for (const name of dropped) if (name.length === key.length) return dropped.includes(key.toLowerCase())
-  return false
-}
-
 /** What the store keeps of a resource: the resource itself when it holds nothing the store drops. */
 function storedPart(resource: ScimResource, resourceType: string): ScimResource {
-  const dropped = NOT_STORED[resourceType] ?? ['id', 'meta']
+  const owned = serverOwnedOf(resourceType)
   const keys = Object.keys(resource)
-  if (!keys.some((key) => isDropped(dropped, key))) return resource
+  if (!keys.some((key) => owned.has(key))) return resource
   const out: ScimResource = {}
-  for (const key of keys) if (!isDropped(dropped, key)) out[key] = resource[key]
+  for (const key of keys) if (!owned.has(key)) out[key] = resource[key]
   return out
 }
 

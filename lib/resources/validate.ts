@@ -140,7 +140,6 @@ function isEmpty(value: Record<string, unknown>): boolean {
  * Compiles the validator of one resource type. Validation runs on the normalised body, so ajv sees only
  * known attributes under their canonical names.
  */
-
 export function createResourceValidator(
   registry: SchemaRegistry,
   resourceType: ResourceTypeDefinition,

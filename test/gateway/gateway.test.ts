@@ -643,6 +643,14 @@ describe('teams of users', () => {
     expect([...teams]).toEqual([['u-1', [ops, dev]]])
     const cut = await teamsOf(new Map([['u-1', [ops, dev]]]))(['u-1'], 1)
     expect([...cut]).toEqual([['u-1', [ops]]])
+    // An id asked twice does not make room for one never asked.
+    const twice = await teamsOf(answer)(['u-1', 'u-1'], 5)
+    expect([...twice]).toEqual([['u-1', [ops, dev]]])
+    const many = new Map([
+      ['u-1', [ops]],
+      ['u-2', [dev]],
+    ])
+    await expect(teamsOf(many)(['u-2', 'u-3', 'u-1'], 5)).resolves.toBe(many)
   })
 
   it('refuses a malformed answer, within the limit only', async () => {
