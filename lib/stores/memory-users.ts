@@ -77,7 +77,7 @@ export interface MemoryUserStoreOptions extends MemoryStoreOptions {
 interface UserPartition {
   readonly byId: Map<string, UserRecord>
   /** Folded userName and email, externalId (hidden users apart): uniqueness and look-ups. */
-  readonly names: UserNameIndex
+  readonly names: UserNameIndex<UserRecord>
   /** id → SHA-256 hex of the password; kept apart from the records so no copy can ever carry it. */
   readonly passwords: Map<string, string>
   /** The last version issued in this tenant: per tenant, so no ETag tells how busy another tenant is. */
@@ -172,13 +172,12 @@ export class MemoryUserStore implements UserStore {
 
   /** The records an indexed term designates: zero or one, straight from an index. */
   #lookup(partition: UserPartition, term: IndexedTerm): UserRecord[] {
-    const id =
+    const record =
       term.key === 'id'
-        ? term.value
+        ? partition.byId.get(term.value)
         : term.key === 'username'
           ? partition.names.byUserName(term.value)
           : partition.names.byExternalId(term.value)
-    const record = id === undefined ? undefined : partition.byId.get(id)
     return record ? [record] : []
   }
 
@@ -351,8 +350,7 @@ export class MemoryUserStore implements UserStore {
   findByUserNameOrEmail(userName: string, email: string | undefined, context: RequestContext): StoredUser[] {
     const partition = this.#tenants.read(tenantOf(context))
     if (!partition || typeof userName !== 'string') return []
-    const ids = partition.names.collisions(userName, typeof email === 'string' ? email : undefined)
-    return ids.map((id) => copyOut(partition.byId.get(id)!))
+    return partition.names.collisions(userName, typeof email === 'string' ? email : undefined).map(copyOut)
   }
 
   /**
@@ -377,24 +375,21 @@ export class MemoryUserStore implements UserStore {
   /** The tenant's visible user with this externalId (compared case-sensitively). */
   findByExternalId(tenant: string, externalId: string): StoredUser | undefined {
     const partition = this.#tenants.read(checkTenant(tenant))
-    const id = typeof externalId === 'string' ? partition?.names.byExternalId(externalId) : undefined
-    const record = id === undefined ? undefined : partition?.byId.get(id)
+    const record = typeof externalId === 'string' ? partition?.names.byExternalId(externalId) : undefined
     return record ? copyOut(record) : undefined
   }
 
   /** The tenant's visible user with this userName (compared case-insensitively). */
   findByUserName(tenant: string, userName: string): StoredUser | undefined {
     const partition = this.#tenants.read(checkTenant(tenant))
-    const id = typeof userName === 'string' ? partition?.names.byUserName(userName) : undefined
-    const record = id === undefined ? undefined : partition?.byId.get(id)
+    const record = typeof userName === 'string' ? partition?.names.byUserName(userName) : undefined
     return record ? copyOut(record) : undefined
   }
 
   /** The tenant's visible user with this email (compared case-insensitively): a host's login lookup. */
   findByEmail(tenant: string, email: string): StoredUser | undefined {
     const partition = this.#tenants.read(checkTenant(tenant))
-    const id = typeof email === 'string' ? partition?.names.byEmail(email) : undefined
-    const record = id === undefined ? undefined : partition?.byId.get(id)
+    const record = typeof email === 'string' ? partition?.names.byEmail(email) : undefined
     return record ? copyOut(record) : undefined
   }
 
