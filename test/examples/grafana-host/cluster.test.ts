@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Pool } from 'pg'
 import { type Cluster, startCluster } from '../../../examples/grafana-host/cluster'
 import { migrationFiles } from '../../../examples/grafana-host/migrate'
-import { freePort } from '../../helpers/free-port'
+import { freePort, freePorts } from '../../helpers/free-port'
 import { serverUrl } from '../../helpers/host-db'
 import { consistencyProblems, type ScimClient, scimClient, withRetries } from '../../helpers/scim-http-client'
 import { createScratchDatabase, type ScratchDatabase } from '../../helpers/scratch-database'
@@ -268,7 +268,7 @@ describeServer('a replica whose port another process holds', () => {
   it(
     'is never counted up, and the stranger gets no request',
     async () => {
-      const [proxyPort, held] = [await freePort(), await freePort()]
+      const [proxyPort, held] = (await freePorts(2)) as [number, number]
       let requests = 0
       const stranger = createServer((_request, response) => {
         requests += 1
@@ -421,7 +421,7 @@ describeServer('two plain `npm start` processes starting at the same moment over
   it(
     'applies each migration once, makes one admin and one bootstrap token, and shares the development IdP',
     async () => {
-      const ports = [await freePort(), await freePort()]
+      const ports = await freePorts(2)
       const [first, second] = await Promise.all(
         ports.map((port) => start(port, `http://localhost:${ports[0]}`)),
       )
