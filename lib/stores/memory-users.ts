@@ -311,7 +311,8 @@ export class MemoryUserStore implements UserStore {
       },
       values,
     )
-    // Map.set on an existing key keeps its position, so creation order survives updates.
+    // Map.set on an existing key keeps its position, so creation order survives updates. The name
+    // index holds records, not ids: every write that replaces a record in `byId` replaces it there too.
     partition.byId.set(id, record)
     partition.names.remove(current)
     partition.names.add(record)
