@@ -1,5 +1,4 @@
 // The reference TeamStore: per-tenant maps of teams and member maps, with a user → teams index; synchronous and atomic.
-import { randomUUID } from 'node:crypto'
 import type { MemberReference } from '../../types/patch'
 import type {
   KeysetPage,
@@ -48,6 +47,7 @@ import {
   tenantOf,
   warnInProduction,
 } from './shared'
+import { UuidSource } from './uuid'
 
 /** Options of `new MemoryTeamStore()`. */
 export type MemoryTeamStoreOptions = MemoryStoreOptions
@@ -67,6 +67,7 @@ export class MemoryTeamStore implements TeamStore {
   readonly #registry: SchemaRegistry
   readonly #tenants = new TenantPartitions<TeamPartition>(newTeamPartition)
   #sequence = 0
+  readonly #ids = new UuidSource()
 
   /** Throws `TypeError` on options other than `{ registry }` and in a `node:cluster` worker. Warns when `NODE_ENV` is `production`. */
   constructor(options?: MemoryTeamStoreOptions) {
@@ -88,7 +89,7 @@ export class MemoryTeamStore implements TeamStore {
     const now = new Date()
     this.#sequence += 1
     const record: TeamRecord = {
-      id: randomUUID(),
+      id: this.#ids.next(),
       version: nextVersion(partition),
       created: now,
       lastModified: now,

@@ -572,6 +572,14 @@ describe('MemoryTeamStore', () => {
     expect(store.create(team('STRASSE'), [], acme).displayName).toBe('STRASSE')
   })
 
+  it('gives each team a distinct random version 4 UUID, as the user store does', () => {
+    const store = new MemoryTeamStore()
+    const ids = Array.from({ length: 300 }, (_, i) => store.create(team(`Team ${i}`), [], acme).id)
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
   it('lets two teams share an externalId', () => {
     const store = new MemoryTeamStore()
     store.create(team('Eng', 'same'), [], acme)
