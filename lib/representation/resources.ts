@@ -1,6 +1,8 @@
 // Converts between SCIM resources and what stores keep: named host fields plus the round-trip document.
 import type { MemberReference } from '../../types/patch'
 import type {
+  NewTeam,
+  NewUser,
   ScimDocument,
   StoredTeam,
   StoredUser,
@@ -236,12 +238,65 @@ export function userFieldsOf(resource: ScimResource, password?: string): UserFie
   return fields
 }
 
+/** What a write may set over a user's fields: the provisioning mark, `active`, the grants it stores. */
+export type UserFieldChanges = Pick<UserFields, 'active' | 'provisioned' | 'roles' | 'entitlements'>
+
+/** The change that makes fields a new or adopted user's: `withUserFields(fields, PROVISIONED)`. */
+export const PROVISIONED: { readonly provisioned: true } = Object.freeze({ provisioned: true })
+
+/**
+ * `fields` with `changes` over them, as a new object built key by key in one order (a key absent from
+ * both stays absent). Not a spread: under HTTP load V8 gave `{ ...fields, provisioned: true }` a hidden
+ * class of its own on every request, so every read of the copy in the store missed its inline cache
+ * and looked the property up in the runtime (eight lookups per POST in the memory store).
+ */
+export function withUserFields<C extends Partial<UserFieldChanges>>(
+  fields: UserFields,
+  changes: C,
+): UserFields & C {
+  const out: { -readonly [K in keyof UserFields]: UserFields[K] } = {
+    userName: fields.userName,
+    active: changes.active ?? fields.active,
+    document: fields.document,
+  }
+  const provisioned = changes.provisioned ?? fields.provisioned
+  if (provisioned !== undefined) out.provisioned = provisioned
+  if (fields.externalId !== undefined) out.externalId = fields.externalId
+  if (fields.displayName !== undefined) out.displayName = fields.displayName
+  if (fields.email !== undefined) out.email = fields.email
+  if (fields.password !== undefined) out.password = fields.password
+  if (fields.hidden !== undefined) out.hidden = fields.hidden
+  const roles = changes.roles ?? fields.roles
+  if (roles !== undefined) out.roles = roles
+  const entitlements = changes.entitlements ?? fields.entitlements
+  if (entitlements !== undefined) out.entitlements = entitlements
+  return out as UserFields & C
+}
+
 /** The fields a store receives for a group resource (members travel separately; the document as in `userFieldsOf`). */
 export function teamFieldsOf(resource: ScimResource): TeamFields {
   const document = documentView(resource, TEAM_SERVER_OWNED)
   return typeof resource.externalId === 'string'
     ? { displayName: String(resource.displayName), externalId: resource.externalId, document }
     : { displayName: String(resource.displayName), document }
+}
+
+/** The fields of a user the router creates or adopts: `fields` with the provisioning mark (see `withUserFields`). */
+export function newUserOf(fields: UserFields): NewUser {
+  return withUserFields(fields, PROVISIONED)
+}
+
+/** The fields of a group the router creates: `teamFieldsOf` with the provisioning mark, in one literal (see `withUserFields`). */
+export function newTeamOf(resource: ScimResource): NewTeam {
+  const document = documentView(resource, TEAM_SERVER_OWNED)
+  return typeof resource.externalId === 'string'
+    ? {
+        displayName: String(resource.displayName),
+        externalId: resource.externalId,
+        document,
+        provisioned: true,
+      }
+    : { displayName: String(resource.displayName), document, provisioned: true }
 }
 
 /** Member references of a validated `members` value. */

@@ -2,7 +2,7 @@
 import type { StoredUser, UserFields } from '../../types/stores'
 import { isVersionMismatch, uniquenessConflict } from '../errors'
 import { attributeEquals } from '../filter/build'
-import { userFieldsOf, userResource } from '../representation/resources'
+import { newUserOf, userFieldsOf, userResource, withUserFields } from '../representation/resources'
 import { backOff } from './compare-and-swap'
 import type { ScimRequest } from './request'
 
@@ -91,20 +91,20 @@ export async function createOrAdopt(
     if (!candidate) {
       return {
         kind: 'created',
-        user: await store.create({ ...granted, provisioned: true }),
+        user: await store.create(newUserOf(granted)),
       }
     }
     // As with PUT: a POST that does not say `active` never re-enables a user the host disabled.
-    const fields = activeGiven ? granted : { ...granted, active: candidate.user.active }
+    const fields = activeGiven ? granted : withUserFields(granted, { active: candidate.user.active })
     try {
       let target: StoredUser | undefined | null = candidate.user
       if (!fields.active && target.active) {
-        const disabled = { ...userFieldsOf(userResource(target)), active: false }
+        const disabled = withUserFields(userFieldsOf(userResource(target)), { active: false })
         target = await store.update(target.id, disabled, target.version)
       }
       if (target) {
         if (!fields.active) await revoke(target.id)
-        const adopted = await store.update(target.id, { ...fields, provisioned: true }, target.version)
+        const adopted = await store.update(target.id, newUserOf(fields), target.version)
         if (adopted)
           return { kind: 'adopted', before: candidate.user, user: adopted, matchedOn: candidate.matchedOn }
       }

@@ -10,6 +10,7 @@ import {
   isVisibleToScim,
   locationOf,
   memberReferencesOf,
+  newTeamOf,
   type ScimResource,
   teamFieldsOf,
 } from '../representation/resources'
@@ -75,7 +76,7 @@ export async function createGroup(request: ScimRequest): Promise<ScimResponse> {
   checkResourceLimits(request.config.limits, resource, 'Group')
   const members = memberReferencesOf(resource)
   await checkMembers(request, members)
-  const team = await teamStoreOf(request).create({ ...teamFieldsOf(resource), provisioned: true }, members)
+  const team = await teamStoreOf(request).create(newTeamOf(resource), members)
   emit(request, {
     type: 'group.created',
     resourceId: team.id,

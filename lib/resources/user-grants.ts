@@ -6,7 +6,7 @@ import type { RequestGrants } from '../gateway'
 import { isStorableText } from '../ids'
 import { isObject, jsonEqual } from '../json'
 import { isGrantValue } from '../representation/grants'
-import type { ScimResource } from '../representation/resources'
+import { type ScimResource, withUserFields } from '../representation/resources'
 import { isSelfService, type ScimRequest } from './request'
 
 /** The two grant attributes of a User (RFC 7643 §4.1.2) and the catalogue each is checked against. */
@@ -138,7 +138,7 @@ export function readGrants(
 
 /** The fields with the grant values a write stores (none without a catalogue: the store keeps what the user holds). */
 export function withGrants(fields: UserFields, granted: GrantedResource): UserFields {
-  return granted.values === NO_GRANTS ? fields : { ...fields, ...granted.values }
+  return granted.values === NO_GRANTS ? fields : withUserFields(fields, granted.values)
 }
 
 /**

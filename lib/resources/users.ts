@@ -8,6 +8,7 @@ import {
   etagOf,
   isVisibleToScim,
   locationOf,
+  newUserOf,
   type ScimResource,
   userFieldsOf,
   userResource,
@@ -131,7 +132,10 @@ export async function createUser(request: ScimRequest): Promise<ScimResponse> {
   } else {
     const checking = checkGrantChanges(request, undefined, granted)
     if (checking) await checking
-    outcome = { kind: 'created', user: await request.stores.users.create({ ...fields, provisioned: true }) }
+    outcome = {
+      kind: 'created',
+      user: await request.stores.users.create(newUserOf(fields)),
+    }
   }
   const user = outcome.user
   // Nobody listens: the events are not even built.
