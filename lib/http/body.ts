@@ -115,13 +115,17 @@ function readText(request: IncomingMessage, limit: number): Promise<string> {
     const chunks: Buffer[] = []
     let size = 0
     let settled = false
+    // `on` and `off` read once each: every read of a property of a request object misses its inline
+    // cache under Express (each request has a hidden class of its own), and adding a listener changes
+    // that class again.
+    const { on, off } = request
     const finish = (error: Error | undefined) => {
       if (settled) return
       settled = true
-      request.off('data', onData)
-      request.off('end', onEnd)
-      request.off('error', onError)
-      request.off('aborted', onAborted)
+      off.call(request, 'data', onData)
+      off.call(request, 'end', onEnd)
+      off.call(request, 'error', onError)
+      off.call(request, 'aborted', onAborted)
       if (error) {
         // Stop reading what is left: the response goes out now and the connection is not reused.
         request.pause()
@@ -143,9 +147,9 @@ function readText(request: IncomingMessage, limit: number): Promise<string> {
     const onEnd = () => finish(undefined)
     const onError = () => finish(scimError(400, 'invalidSyntax', 'The request body could not be read'))
     const onAborted = () => finish(scimError(400, 'invalidSyntax', 'The request was aborted'))
-    request.on('data', onData)
-    request.on('end', onEnd)
-    request.on('error', onError)
-    request.on('aborted', onAborted)
+    on.call(request, 'data', onData)
+    on.call(request, 'end', onEnd)
+    on.call(request, 'error', onError)
+    on.call(request, 'aborted', onAborted)
   })
 }
