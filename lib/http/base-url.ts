@@ -43,7 +43,8 @@ export function baseUrlOf(
     (forwardedHost !== undefined || forwardedProtoHeader !== undefined) &&
     trustsPeer(express.app, request)
   ) {
-    host = firstForwarded(forwardedHost) ?? host
+    // An empty X-Forwarded-Host names no host: Host stands, as in Express.
+    host = firstForwarded(forwardedHost) || host
     const forwardedProto = firstForwarded(forwardedProtoHeader)?.toLowerCase()
     if (forwardedProto === 'http' || forwardedProto === 'https') protocol = forwardedProto
   }

@@ -95,7 +95,8 @@ export async function createOrAdopt(
       }
     }
     // As with PUT: a POST that does not say `active` never re-enables a user the host disabled.
-    const fields = activeGiven ? granted : withUserFields(granted, { active: candidate.user.active })
+    // Fail closed: a local user whose store answers anything but `true` stays disabled.
+    const fields = activeGiven ? granted : withUserFields(granted, { active: candidate.user.active === true })
     try {
       let target: StoredUser | undefined | null = candidate.user
       if (!fields.active && target.active) {

@@ -58,6 +58,11 @@ describe('baseUrlOf', () => {
     expect(baseUrlOf(undefined, request({ headers }), false)).toBe('http://inner:3000')
   })
 
+  it('keeps Host for an empty X-Forwarded-Host, as Express does', () => {
+    const headers = { host: 'a.example', 'x-forwarded-host': '' }
+    expect(baseUrlOf(undefined, request({ headers, app: trusting }), false)).toBe('http://a.example')
+  })
+
   it('keeps the socket scheme for a forwarded protocol other than http or https', () => {
     const headers = { host: 'a.example', 'x-forwarded-proto': 'javascript' }
     expect(baseUrlOf(undefined, request({ headers, app: trusting }), false)).toBe('http://a.example')

@@ -387,6 +387,25 @@ describe('withUserFields', () => {
     })
   })
 
+  // Required<UserFields>: a field added to UserFields fails to compile here until this test, and
+  // withUserFields, carry it.
+  it('carries every field of UserFields', () => {
+    const full: Required<UserFields> = {
+      userName: 'ada',
+      externalId: 'e-1',
+      displayName: 'Ada',
+      email: 'ada@example.com',
+      active: true,
+      document,
+      password: 'secret',
+      hidden: false,
+      provisioned: true,
+      roles: [],
+      entitlements: [],
+    }
+    expect(withUserFields(full, {})).toStrictEqual(full)
+  })
+
   it('keeps what the fields hold where a change is undefined', () => {
     const fields: UserFields = { userName: 'ada', active: false, document, roles: ['Admin'], hidden: true }
     expect(withUserFields(fields, { roles: undefined })).toStrictEqual(fields)
