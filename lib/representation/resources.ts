@@ -275,10 +275,7 @@ export function withUserFields<C extends Partial<UserFieldChanges>>(
 
 /** The fields a store receives for a group resource (members travel separately; the document as in `userFieldsOf`). */
 export function teamFieldsOf(resource: ScimResource): TeamFields {
-  const document = documentView(resource, TEAM_SERVER_OWNED)
-  return typeof resource.externalId === 'string'
-    ? { displayName: String(resource.displayName), externalId: resource.externalId, document }
-    : { displayName: String(resource.displayName), document }
+  return teamFields(resource, false)
 }
 
 /** The fields of a user the router creates or adopts: `fields` with the provisioning mark (see `withUserFields`). */
@@ -286,17 +283,20 @@ export function newUserOf(fields: UserFields): NewUser {
   return withUserFields(fields, PROVISIONED)
 }
 
-/** The fields of a group the router creates: `teamFieldsOf` with the provisioning mark, in one literal (see `withUserFields`). */
+/** The fields of a group the router creates: `teamFieldsOf` with the provisioning mark, set as the object is built (see `withUserFields`). */
 export function newTeamOf(resource: ScimResource): NewTeam {
-  const document = documentView(resource, TEAM_SERVER_OWNED)
-  return typeof resource.externalId === 'string'
-    ? {
-        displayName: String(resource.displayName),
-        externalId: resource.externalId,
-        document,
-        provisioned: true,
-      }
-    : { displayName: String(resource.displayName), document, provisioned: true }
+  return teamFields(resource, true) as NewTeam
+}
+
+/** A team's fields, key by key in one order, with the provisioning mark when `provisioned`. */
+function teamFields(resource: ScimResource, provisioned: boolean): TeamFields {
+  const fields: { -readonly [K in keyof NewTeam]?: NewTeam[K] } = {
+    displayName: String(resource.displayName),
+    document: documentView(resource, TEAM_SERVER_OWNED),
+  }
+  if (typeof resource.externalId === 'string') fields.externalId = resource.externalId
+  if (provisioned) fields.provisioned = true
+  return fields as TeamFields
 }
 
 /** Member references of a validated `members` value. */

@@ -132,10 +132,7 @@ export async function createUser(request: ScimRequest): Promise<ScimResponse> {
   } else {
     const checking = checkGrantChanges(request, undefined, granted)
     if (checking) await checking
-    outcome = {
-      kind: 'created',
-      user: await request.stores.users.create(newUserOf(fields)),
-    }
+    outcome = { kind: 'created', user: await request.stores.users.create(newUserOf(fields)) }
   }
   const user = outcome.user
   // Nobody listens: the events are not even built.
