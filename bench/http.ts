@@ -489,10 +489,21 @@ const SEEDERS: Record<ServerName, () => Seeded | Promise<Seeded>> = {
 }
 
 /**
+ * Collects the young generation, where nearly all of a run's garbage is (the children are forked with
+ * `--expose-gc`). Not a full collection: a forced full one is a memory-reducing one, and V8 then drops
+ * the optimised code of a few hundred functions (`--trace-opt`: express-scim compiled about 240 again
+ * in every run, the floor about 150), so every run began by compiling them again. That weighed on a
+ * server by how much code it runs, not by what a warm request costs (docs/benchmarks.md, fifth session).
+ */
+function collectYoungGeneration(): void {
+  const gc = globalThis.gc as ((options: { type: 'minor' }) => void) | undefined
+  gc?.({ type: 'minor' })
+}
+
+/**
  * Answers `idle` once the event loop has been nearly idle for 100 ms: a slow server is still working
- * through requests autocannon gave up on, and that work must not overlap the next server's run. A full
- * collection then clears the garbage of the run here, rather than on V8's helper threads during the next
- * server's run (the children are forked with `--expose-gc`).
+ * through requests autocannon gave up on, and that work must not overlap the next server's run. The
+ * run's young garbage is then collected here, rather than during the next server's run.
  */
 function reportWhenIdle(since: NodeJS.CpuUsage, send: (message: ChildMessage) => void): void {
   let last = performance.eventLoopUtilization()
@@ -503,7 +514,7 @@ function reportWhenIdle(since: NodeJS.CpuUsage, send: (message: ChildMessage) =>
     if (window.utilization >= 0.05) setTimeout(check, 100)
     else {
       const cpu = process.cpuUsage(since)
-      globalThis.gc?.()
+      collectYoungGeneration()
       send({ type: 'idle', cpuMicros: cpu.user + cpu.system })
     }
   }
@@ -877,10 +888,15 @@ export async function runHttpBench(): Promise<void> {
       const runs = new Map<ServerName, Run[]>(children.map((c) => [c.name, []]))
       for (let round = 0; round < rounds; round++) {
         const order = children.map((_, i) => children[(i + round) % children.length]!)
-        for (const child of order)
-          runs
-            .get(child.name)!
-            .push(await load(child, testCase, plans.get(child.name)!, seconds, `r${round}`))
+        for (const child of order) {
+          const run = await load(child, testCase, plans.get(child.name)!, seconds, `r${round}`)
+          runs.get(child.name)!.push(run)
+          // BENCH_HTTP_VERBOSE=1 prints every run, to see how far a run's rounds spread.
+          if (process.env.BENCH_HTTP_VERBOSE)
+            console.log(
+              `    round ${round} ${child.name}: ${formatRps(run.rps)} req/s, ${formatMs(run.cpu)} µs CPU/req`,
+            )
+        }
       }
       for (const [server, serverRuns] of runs)
         results.set(`${testCase.name}|${server}`, summarise(serverRuns, plans.get(server)!))
