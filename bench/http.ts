@@ -17,6 +17,7 @@ import SCIMMYRouters from 'scimmy-routers'
 import type * as Library from '../lib'
 import { ask, nextMessage } from './child'
 import { addFloorTeam, addFloorUser, createFloorState, type FloorState, floorHandler } from './floor'
+import { collectYoungGeneration } from './gc'
 
 const SERVERS = ['express-scim', 'express-scim-node', 'floor', 'raw', 'bare', 'scimmy', 'base'] as const
 type ServerName = (typeof SERVERS)[number]
@@ -486,18 +487,6 @@ const SEEDERS: Record<ServerName, () => Seeded | Promise<Seeded>> = {
   bare: seedBare,
   scimmy: seedScimmy,
   base: seedBase,
-}
-
-/**
- * Collects the young generation, where nearly all of a run's garbage is (the children are forked with
- * `--expose-gc`). Not a full collection: a forced full one is a memory-reducing one, and V8 then drops
- * the optimised code of a few hundred functions (`--trace-opt`: express-scim compiled about 240 again
- * in every run, the floor about 150), so every run began by compiling them again. That weighed on a
- * server by how much code it runs, not by what a warm request costs (docs/benchmarks.md, fifth session).
- */
-function collectYoungGeneration(): void {
-  const gc = globalThis.gc as ((options: { type: 'minor' }) => void) | undefined
-  gc?.({ type: 'minor' })
 }
 
 /**
